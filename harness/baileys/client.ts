@@ -1,0 +1,109 @@
+/**
+ * One real Baileys socket pointed at the fake server, observed: every `connection.update` becomes
+ * a timestamped client event. This is not a reconnect loop (that is the supervisor's job); it is
+ * the thinnest honest way to drive the real client once.
+ */
+import { mkdir } from 'node:fs/promises';
+import pino from 'pino';
+import { systemClock, type Clock } from '../clock.js';
+import { loadBaileys, trustTestRoot, type BaileysModule, type BaileysSocket } from './versions.js';
+
+export type ClientEventType = 'connecting' | 'qr' | 'open' | 'close';
+
+export interface ClientEvent {
+  t: number;
+  type: ClientEventType;
+  /** For `close`: the DisconnectReason status code Baileys reported. */
+  code?: number;
+  message?: string;
+  qr?: string;
+}
+
+export interface ClientOptions {
+  version: string;
+  wsUrl: string;
+  /** The fake server's test root public key (see trustTestRoot). */
+  trustedPublicKey: Uint8Array;
+  authDir: string;
+  keepAliveIntervalMs?: number;
+  connectTimeoutMs?: number;
+  clock?: Clock;
+  /** Extra socket config, passed through to makeWASocket. */
+  socketConfig?: Record<string, unknown>;
+}
+
+export class ObservedClient {
+  readonly events: ClientEvent[] = [];
+  private listeners = new Set<(e: ClientEvent) => void>();
+  private constructor(
+    readonly baileys: BaileysModule,
+    readonly socket: BaileysSocket,
+    private readonly clock: Clock,
+  ) {}
+
+  static async connect(opts: ClientOptions): Promise<ObservedClient> {
+    const baileys = await loadBaileys(opts.version);
+    trustTestRoot(baileys, opts.trustedPublicKey);
+    await mkdir(opts.authDir, { recursive: true });
+    const { state, saveCreds } = await baileys.useMultiFileAuthState(opts.authDir);
+    const makeSocket = baileys.makeWASocket ?? baileys.default;
+    const socket = makeSocket({
+      waWebSocketUrl: opts.wsUrl,
+      auth: state,
+      logger: pino({ level: 'silent' }),
+      keepAliveIntervalMs: opts.keepAliveIntervalMs ?? 30_000,
+      connectTimeoutMs: opts.connectTimeoutMs ?? 20_000,
+      markOnlineOnConnect: false,
+      syncFullHistory: false,
+      ...opts.socketConfig,
+    });
+    const client = new ObservedClient(baileys, socket, opts.clock ?? systemClock);
+    socket.ev.on('creds.update', () => void saveCreds());
+    socket.ev.on('connection.update', (u: { connection?: string; qr?: string; lastDisconnect?: { error?: { output?: { statusCode?: number }; message?: string } } }) => {
+      if (u.qr) client.push({ type: 'qr', qr: u.qr });
+      if (u.connection === 'connecting') client.push({ type: 'connecting' });
+      if (u.connection === 'open') client.push({ type: 'open' });
+      if (u.connection === 'close') {
+        const err = u.lastDisconnect?.error;
+        client.push({ type: 'close', ...(err?.output?.statusCode !== undefined ? { code: err.output.statusCode } : {}), ...(err?.message ? { message: err.message } : {}) });
+      }
+    });
+    return client;
+  }
+
+  private push(e: Omit<ClientEvent, 't'>): void {
+    const event = { t: this.clock.now(), ...e };
+    this.events.push(event);
+    for (const l of this.listeners) l(event);
+  }
+
+  /** Resolves with the first event of `type` (past or future); rejects after `timeoutMs`. */
+  waitFor(type: ClientEventType, timeoutMs: number): Promise<ClientEvent> {
+    const seen = this.events.find((e) => e.type === type);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.listeners.delete(listener);
+        reject(new Error(`Timed out after ${timeoutMs} ms waiting for the client to report "${type}" (saw: ${this.events.map((e) => e.type + (e.code ? ` ${e.code}` : '')).join(', ') || 'nothing'})`));
+      }, timeoutMs);
+      const listener = (e: ClientEvent) => {
+        if (e.type !== type) return;
+        clearTimeout(timer);
+        this.listeners.delete(listener);
+        resolve(e);
+      };
+      this.listeners.add(listener);
+    });
+  }
+
+  /** Ends the socket and removes every listener; safe to call twice. */
+  end(): void {
+    try {
+      this.socket.end(undefined);
+    } catch {
+      /* already ended */
+    }
+    this.socket.ev.removeAllListeners();
+    this.listeners.clear();
+  }
+}
