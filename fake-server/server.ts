@@ -37,7 +37,7 @@ export class FakeWhatsAppServer {
   readonly events: EventLog;
   readonly devices = new DeviceRegistry();
   readonly testRoot: TestRoot;
-  private readonly clock: Clock;
+  readonly clock: Clock;
   private readonly identity: ServerIdentity;
   private admissionPolicy: AdmissionPolicy;
   private readonly connections = new Map<number, Connection>();

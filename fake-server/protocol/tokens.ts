@@ -5,9 +5,7 @@
  * the tables are protocol data that WhatsApp defines, not client behaviour.
  * The server never *writes* tokens (see binary-node.ts), so its output is version-independent.
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { SUPPORTED_BAILEYS_VERSIONS, baileysPackageName } from '../../harness/baileys/versions.js';
+import { SUPPORTED_BAILEYS_VERSIONS, baileysFileUrl } from '../../harness/baileys/versions.js';
 
 export interface TokenDictionary {
   dictVersion: number;
@@ -15,7 +13,6 @@ export interface TokenDictionary {
   double: readonly (readonly string[])[];
 }
 
-const require = createRequire(import.meta.url);
 let cached: Promise<TokenDictionary> | undefined;
 
 /** Loads the dictionary from the first installed supported Baileys version. */
@@ -24,11 +21,8 @@ export function loadTokenDictionary(): Promise<TokenDictionary> {
     const errors: string[] = [];
     for (const version of SUPPORTED_BAILEYS_VERSIONS) {
       try {
-        const pkgJson = require.resolve(`${baileysPackageName(version)}/package.json`);
-        const constantsUrl = new URL('lib/WABinary/constants.js', pathToFileURL(pkgJson));
-        const defaultsUrl = new URL('lib/Defaults/index.js', pathToFileURL(pkgJson));
-        const c = (await import(constantsUrl.href)) as { SINGLE_BYTE_TOKENS: string[]; DOUBLE_BYTE_TOKENS: string[][] };
-        const d = (await import(defaultsUrl.href)) as { DICT_VERSION: number };
+        const c = (await import(baileysFileUrl(version, 'lib/WABinary/constants.js'))) as { SINGLE_BYTE_TOKENS: string[]; DOUBLE_BYTE_TOKENS: string[][] };
+        const d = (await import(baileysFileUrl(version, 'lib/Defaults/index.js'))) as { DICT_VERSION: number };
         return { dictVersion: d.DICT_VERSION, single: c.SINGLE_BYTE_TOKENS, double: c.DOUBLE_BYTE_TOKENS };
       } catch (err) {
         errors.push(`${version}: ${(err as Error).message}`);

@@ -39,6 +39,7 @@ export class ObservedClient {
     readonly baileys: BaileysModule,
     readonly socket: BaileysSocket,
     private readonly clock: Clock,
+    private readonly writes: WriteTracker,
   ) {}
 
   static async connect(opts: ClientOptions): Promise<ObservedClient> {
@@ -46,6 +47,10 @@ export class ObservedClient {
     trustTestRoot(baileys, opts.trustedPublicKey);
     await mkdir(opts.authDir, { recursive: true });
     const { state, saveCreds } = await baileys.useMultiFileAuthState(opts.authDir);
+    const writes = new WriteTracker();
+    const keys = state.keys as { set: (data: unknown) => Promise<void> };
+    const set = keys.set.bind(keys);
+    keys.set = (data) => writes.track(set(data));
     const makeSocket = baileys.makeWASocket ?? baileys.default;
     const socket = makeSocket({
       waWebSocketUrl: opts.wsUrl,
@@ -57,8 +62,8 @@ export class ObservedClient {
       syncFullHistory: false,
       ...opts.socketConfig,
     });
-    const client = new ObservedClient(baileys, socket, opts.clock ?? systemClock);
-    socket.ev.on('creds.update', () => void saveCreds());
+    const client = new ObservedClient(baileys, socket, opts.clock ?? systemClock, writes);
+    socket.ev.on('creds.update', () => void writes.track(saveCreds()));
     socket.ev.on('connection.update', (u: { connection?: string; qr?: string; lastDisconnect?: { error?: { output?: { statusCode?: number }; message?: string } } }) => {
       if (u.qr) client.push({ type: 'qr', qr: u.qr });
       if (u.connection === 'connecting') client.push({ type: 'connecting' });
@@ -96,8 +101,11 @@ export class ObservedClient {
     });
   }
 
-  /** Ends the socket and removes every listener; safe to call twice. */
-  end(): void {
+  /**
+   * Ends the socket, removes every listener and waits for the session writes still in flight
+   * (Baileys saves keys asynchronously), so the auth dir can be removed safely. Idempotent.
+   */
+  async end(): Promise<void> {
     try {
       this.socket.end(undefined);
     } catch {
@@ -105,5 +113,20 @@ export class ObservedClient {
     }
     this.socket.ev.removeAllListeners();
     this.listeners.clear();
+    await this.writes.settled();
+  }
+}
+
+/** Tracks the session writes a client started, so shutdown can wait for them. */
+class WriteTracker {
+  private readonly inFlight = new Set<Promise<unknown>>();
+  track<T>(p: Promise<T>): Promise<T> {
+    this.inFlight.add(p);
+    const forget = () => this.inFlight.delete(p);
+    p.then(forget, forget);
+    return p;
+  }
+  async settled(): Promise<void> {
+    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
   }
 }

@@ -58,12 +58,11 @@ export class UnknownBaileysVersionError extends Error {
   override name = 'UnknownBaileysVersionError';
 }
 
-/** Loads the given Baileys version's own module instance (its ESM entry point). */
-export async function loadBaileys(version: BaileysVersion): Promise<BaileysModule> {
-  let entry: string;
+/** The file URL of `relPath` inside an installed Baileys version's package. */
+export function baileysFileUrl(version: BaileysVersion, relPath: string): string {
   try {
     const pkgJson = require.resolve(`${baileysPackageName(version)}/package.json`);
-    entry = new URL('lib/index.js', pathToFileURL(pkgJson)).href;
+    return new URL(relPath, pathToFileURL(pkgJson)).href;
   } catch {
     throw new UnknownBaileysVersionError(
       `Failed to load Baileys ${version}: package "${baileysPackageName(version)}" is not installed. ` +
@@ -71,7 +70,11 @@ export async function loadBaileys(version: BaileysVersion): Promise<BaileysModul
         `"${baileysPackageName(version)}": "npm:@whiskeysockets/baileys@${version}".`,
     );
   }
-  return (await import(entry)) as BaileysModule;
+}
+
+/** Loads the given Baileys version's own module instance (its ESM entry point). */
+export async function loadBaileys(version: BaileysVersion): Promise<BaileysModule> {
+  return (await import(baileysFileUrl(version, 'lib/index.js'))) as BaileysModule;
 }
 
 /**

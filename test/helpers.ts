@@ -1,0 +1,50 @@
+/** Shared fixtures: a fake server and real Baileys clients that are always cleaned up. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach } from 'vitest';
+import { FakeWhatsAppServer, type FakeServerOptions } from '../fake-server/server.js';
+import { provisionDevice } from '../fake-server/provision.js';
+import { ObservedClient, type ClientOptions } from '../harness/baileys/client.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+export function onCleanup(fn: () => Promise<void> | void): void {
+  cleanups.push(fn);
+}
+
+export async function tempDir(prefix = 'bc-test-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  onCleanup(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export async function startServer(options: FakeServerOptions = {}): Promise<FakeWhatsAppServer> {
+  const server = await FakeWhatsAppServer.start(options);
+  onCleanup(() => server.close());
+  return server;
+}
+
+export async function connectClient(
+  server: FakeWhatsAppServer,
+  version: string,
+  opts: Partial<ClientOptions> & { authDir: string },
+): Promise<ObservedClient> {
+  const client = await ObservedClient.connect({ version, wsUrl: server.wsUrl, trustedPublicKey: server.trustedPublicKey, ...opts });
+  onCleanup(() => client.end());
+  return client;
+}
+
+/** A provisioned device and a real client of `version` logged in with it, already open. */
+export async function openClient(server: FakeWhatsAppServer, version: string, opts: Partial<ClientOptions> = {}) {
+  const authDir = await tempDir();
+  const device = await provisionDevice(server, { authDir, baileysVersion: version });
+  const client = await connectClient(server, version, { authDir, ...opts });
+  await client.waitFor('open', 15_000);
+  const login = await server.events.waitFor((e) => e.type === 'open' && e.jid === device.jid, 5_000, 'server-side open');
+  return { client, device, authDir, conn: login.conn! };
+}
