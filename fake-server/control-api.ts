@@ -1,0 +1,204 @@
+/**
+ * The control API: HTTP + JSON on its own port, in the spirit of Toxiproxy's. Errors are
+ * `{"error": "...", "status": N}` with a 4xx status that says what was wrong.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { ServerEventType } from './events.js';
+import { MoveValidationError, parseAdmission, parseMove } from './moves.js';
+import { provisionDevice, ProvisionError } from './provision.js';
+import { QrParseError } from './phone.js';
+import type { FakeWhatsAppServer, MoveTarget } from './server.js';
+import { UnknownBaileysVersionError } from '../harness/baileys/versions.js';
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, `request body larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  if (!text) return {};
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (err) {
+    throw new HttpError(400, `body is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'body must be a JSON object');
+  return body as Record<string, unknown>;
+}
+
+function parseTarget(value: unknown): MoveTarget {
+  if (value === undefined || value === 'all') return 'all';
+  if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
+  throw new HttpError(400, '"target" must be a connection id (a positive integer) or "all"');
+}
+
+type Handler = (server: FakeWhatsAppServer, req: IncomingMessage, url: URL, params: string[]) => Promise<[number, unknown]> | [number, unknown];
+
+const routes: { method: string; path: RegExp; handler: Handler }[] = [
+  { method: 'GET', path: /^\/health$/, handler: (s) => [200, { ok: true, wsUrl: s.wsUrl }] },
+  { method: 'GET', path: /^\/trust$/, handler: (s) => [200, { publicKey: s.trustedPublicKey.toString('base64') }] },
+  {
+    method: 'GET',
+    path: /^\/devices$/,
+    handler: (s) => [200, s.devices.list().map(({ jid, lid, preKeyCount, removed }) => ({ jid, lid, preKeyCount, removed: !!removed }))],
+  },
+  {
+    method: 'POST',
+    path: /^\/devices$/,
+    handler: async (s, req) => {
+      const body = await readJson(req);
+      if (typeof body.authDir !== 'string' || !body.authDir) throw new HttpError(400, '"authDir" (a directory path) is required');
+      for (const k of ['baileysVersion', 'phoneNumber'] as const) {
+        if (body[k] !== undefined && typeof body[k] !== 'string') throw new HttpError(400, `"${k}" must be a string`);
+      }
+      if (body.phoneNumber !== undefined && !/^[1-9][0-9]{6,14}$/.test(body.phoneNumber as string)) throw new HttpError(400, '"phoneNumber" must be 7–15 digits, no "+"');
+      const device = await provisionDevice(s, {
+        authDir: body.authDir,
+        ...(body.baileysVersion ? { baileysVersion: body.baileysVersion as string } : {}),
+        ...(body.phoneNumber ? { phoneNumber: body.phoneNumber as string } : {}),
+        overwrite: body.overwrite === true,
+      });
+      return [201, device];
+    },
+  },
+  {
+    method: 'GET',
+    path: /^\/connections$/,
+    handler: (s, _req, url) => [200, s.listConnections({ live: url.searchParams.get('live') !== '0' })],
+  },
+  {
+    method: 'POST',
+    path: /^\/moves$/,
+    handler: async (s, req) => {
+      const body = await readJson(req);
+      const move = parseMove(body.move ?? body);
+      return [200, { applied: s.apply(move, parseTarget(body.target)), move }];
+    },
+  },
+  {
+    method: 'POST',
+    path: /^\/connections\/(\d+)\/moves$/,
+    handler: async (s, req, _url, [id]) => {
+      const move = parseMove(await readJson(req));
+      const target = Number(id);
+      if (!s.listConnections({ live: true }).some((c) => c.id === target)) throw new HttpError(404, `no live connection ${target}; GET /connections lists them`);
+      return [200, { applied: s.apply(move, target), move }];
+    },
+  },
+  { method: 'GET', path: /^\/admission$/, handler: (s) => [200, s.admission()] },
+  { method: 'PUT', path: /^\/admission$/, handler: async (s, req) => [200, s.setAdmission(parseAdmission(await readJson(req)))] },
+  {
+    method: 'DELETE',
+    path: /^\/admission$/,
+    handler: (s) => {
+      s.resetAdmission();
+      return [200, s.admission()];
+    },
+  },
+  {
+    method: 'POST',
+    path: /^\/scan$/,
+    handler: async (s, req) => {
+      const body = await readJson(req);
+      if (typeof body.qr !== 'string') throw new HttpError(400, '"qr" (the string the client showed as a QR code) is required');
+      try {
+        return [200, { jid: await s.scanQr(body.qr, body.phoneNumber ? { phoneNumber: String(body.phoneNumber) } : {}) }];
+      } catch (err) {
+        if (err instanceof QrParseError) throw err;
+        throw new HttpError(409, (err as Error).message);
+      }
+    },
+  },
+  {
+    method: 'GET',
+    path: /^\/events$/,
+    handler: (s, _req, url) => {
+      const num = (k: string) => {
+        const v = url.searchParams.get(k);
+        if (v === null) return undefined;
+        if (!/^\d+$/.test(v)) throw new HttpError(400, `"${k}" must be a non-negative integer`);
+        return Number(v);
+      };
+      const since = num('since');
+      const conn = num('conn');
+      const type = url.searchParams.get('type') as ServerEventType | null;
+      return [200, s.events.list({ ...(since !== undefined ? { since } : {}), ...(conn !== undefined ? { conn } : {}), ...(type ? { type } : {}) })];
+    },
+  },
+  {
+    method: 'POST',
+    path: /^\/restart$/,
+    handler: async (s) => {
+      await s.restart();
+      return [200, { restarted: true }];
+    },
+  },
+];
+
+export interface ControlApi {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startControlApi(server: FakeWhatsAppServer, opts: { host?: string; port?: number } = {}): Promise<ControlApi> {
+  const http: Server = createServer((req, res) => void handle(server, req, res));
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new Error(`Failed to start the control API: ${host}:${opts.port} is already in use. Pick another --control-port, or 0.`) : err),
+    );
+    http.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const addr = http.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  return {
+    url: `http://${host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        http.closeAllConnections();
+        http.close(() => resolve());
+      }),
+  };
+}
+
+async function handle(server: FakeWhatsAppServer, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://control');
+  const send = (status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
+  try {
+    const matching = routes.filter((r) => r.path.test(url.pathname));
+    if (!matching.length) throw new HttpError(404, `no route ${url.pathname}; see README "Control API"`);
+    const route = matching.find((r) => r.method === req.method);
+    if (!route) throw new HttpError(405, `${req.method} not allowed on ${url.pathname}; use ${matching.map((r) => r.method).join(' or ')}`);
+    const params = route.path.exec(url.pathname)!.slice(1);
+    const [status, body] = await route.handler(server, req, url, params);
+    send(status, body);
+  } catch (err) {
+    const status =
+      err instanceof HttpError
+        ? err.status
+        : err instanceof MoveValidationError || err instanceof QrParseError || err instanceof UnknownBaileysVersionError
+          ? 400
+          : err instanceof ProvisionError
+            ? 409
+            : 500;
+    send(status, { error: (err as Error).message, status });
+  }
+}
