@@ -106,6 +106,11 @@ export class FakeWhatsAppServer {
     return [...this.connections.values()].filter((c) => !filter.live || c.phase !== 'closed').map((c) => c.info());
   }
 
+  /** TCP sockets the server holds open (every accepted socket until it closes). */
+  openSockets(): number {
+    return this.sockets.size;
+  }
+
   /** Timers still pending on all connections (0 when nothing is in flight). */
   pendingTimers(): number {
     let n = 0;

@@ -49,6 +49,40 @@ export class NoiseTransport {
   }
 }
 
+/**
+ * Noise's symmetric state as WhatsApp runs it: h, ck, k and one counter shared by both
+ * directions during the handshake (reset by every mixKey), the hash as AAD.
+ * Used by the responder below and by test initiators.
+ */
+export class SymmetricState {
+  private h: Buffer = NOISE_MODE;
+  private ck: Buffer = NOISE_MODE;
+  private k: Buffer = NOISE_MODE;
+  private counter = 0;
+
+  mixHash(data: Uint8Array): void {
+    this.h = createHash('sha256').update(this.h).update(data).digest();
+  }
+  mixKey(dh: Uint8Array): void {
+    [this.ck, this.k] = hkdf64(dh, this.ck);
+    this.counter = 0;
+  }
+  encrypt(plaintext: Uint8Array): Buffer {
+    const ct = aesGcmEncrypt(this.k, this.counter++, plaintext, this.h);
+    this.mixHash(ct);
+    return ct;
+  }
+  decrypt(ciphertext: Uint8Array): Buffer {
+    const pt = aesGcmDecrypt(this.k, this.counter++, ciphertext, this.h);
+    this.mixHash(ciphertext);
+    return pt;
+  }
+  /** The transport keys: [initiator→responder, responder→initiator]. */
+  split(): [Buffer, Buffer] {
+    return hkdf64(Buffer.alloc(0), this.ck);
+  }
+}
+
 export interface ServerIdentity {
   /** The server's static key pair, its private half prepared for repeated agreements. */
   staticKey: KeyPair & { privateObject: KeyObject };
@@ -57,57 +91,38 @@ export interface ServerIdentity {
 }
 
 export class NoiseResponder {
-  private h: Buffer = NOISE_MODE;
-  private ck: Buffer = NOISE_MODE;
-  private k: Buffer = NOISE_MODE;
-  private counter = 0;
+  private readonly state = new SymmetricState();
   private ephemeral: KeyPair | undefined;
 
   constructor(
     private readonly identity: ServerIdentity,
     waHeader: Uint8Array,
   ) {
-    this.mixHash(waHeader);
-  }
-
-  private mixHash(data: Uint8Array): void {
-    this.h = createHash('sha256').update(this.h).update(data).digest();
-  }
-  private mixKey(dh: Uint8Array): void {
-    [this.ck, this.k] = hkdf64(dh, this.ck);
-    this.counter = 0;
-  }
-  private encrypt(plaintext: Uint8Array): Buffer {
-    const ct = aesGcmEncrypt(this.k, this.counter++, plaintext, this.h);
-    this.mixHash(ct);
-    return ct;
-  }
-  private decrypt(ciphertext: Uint8Array): Buffer {
-    const pt = aesGcmDecrypt(this.k, this.counter++, ciphertext, this.h);
-    this.mixHash(ciphertext);
-    return pt;
+    this.state.mixHash(waHeader);
   }
 
   /** ClientHello in, ServerHello out. */
   respondToHello(handshakeMessage: Uint8Array): Buffer {
     const { ephemeral: clientEphemeral } = decodeClientHello(handshakeMessage);
-    this.mixHash(clientEphemeral);
+    const s = this.state;
+    s.mixHash(clientEphemeral);
     const e = (this.ephemeral = generateKeyPair());
-    this.mixHash(e.public);
-    this.mixKey(sharedKey(e.private, clientEphemeral));
-    const encStatic = this.encrypt(this.identity.staticKey.public);
-    this.mixKey(sharedKey(this.identity.staticKey.privateObject, clientEphemeral));
-    const encPayload = this.encrypt(this.identity.certChain);
+    s.mixHash(e.public);
+    s.mixKey(sharedKey(e.private, clientEphemeral));
+    const encStatic = s.encrypt(this.identity.staticKey.public);
+    s.mixKey(sharedKey(this.identity.staticKey.privateObject, clientEphemeral));
+    const encPayload = s.encrypt(this.identity.certChain);
     return encodeServerHello({ ephemeral: e.public, static: encStatic, payload: encPayload });
   }
+
   /** ClientFinish in: the client's static (noise) key and its login or registration payload. */
   acceptFinish(handshakeMessage: Uint8Array): { clientStatic: Buffer; payload: ClientPayload; transport: NoiseTransport } {
     if (!this.ephemeral) throw new Error('ClientFinish before ClientHello');
     const finish = decodeClientFinish(handshakeMessage);
-    const clientStatic = this.decrypt(finish.static);
-    this.mixKey(sharedKey(this.ephemeral.private, clientStatic));
-    const payload = decodeClientPayload(this.decrypt(finish.payload));
-    const [clientWrite, clientRead] = hkdf64(Buffer.alloc(0), this.ck);
+    const clientStatic = this.state.decrypt(finish.static);
+    this.state.mixKey(sharedKey(this.ephemeral.private, clientStatic));
+    const payload = decodeClientPayload(this.state.decrypt(finish.payload));
+    const [clientWrite, clientRead] = this.state.split();
     return { clientStatic, payload, transport: new NoiseTransport(clientWrite, clientRead) };
   }
 }

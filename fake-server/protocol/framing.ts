@@ -49,8 +49,9 @@ export class FrameReader {
     let offset = 0;
     let routingInfo: Buffer | undefined;
     if (p.length >= 1 && p[0] === 0x45 /* E */) {
+      const expected = [0x45, 0x44, 0, 1];
+      for (let i = 1; i < Math.min(p.length, 4); i++) if (p[i] !== expected[i]) throw new FramingError('malformed ED routing prefix');
       if (p.length < 7) return false;
-      if (p[1] !== 0x44 || p[2] !== 0 || p[3] !== 1) throw new FramingError('malformed ED routing prefix');
       const len = (p[4]! << 16) | p.readUInt16BE(5);
       if (p.length < 7 + len) return false;
       routingInfo = p.subarray(7, 7 + len);
