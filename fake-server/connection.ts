@@ -33,6 +33,8 @@ export interface ConnectionContext {
   /** The lid user for a phone number (stable per number). */
   lidFor(user: string): string;
   onClosed(conn: Connection): void;
+  /** Time spent handling client frames (protocol work, including the writes it makes). */
+  stats: { handlerMs: number; writeMs: number; meter: () => number };
 }
 
 export type ConnectionPhase = 'hello' | 'finish' | 'authenticated' | 'closing' | 'closed';
@@ -126,6 +128,7 @@ export class Connection {
 
   private onMessage(data: Buffer): void {
     if (this.finished()) return;
+    const started = this.ctx.stats.meter();
     try {
       const frames = this.reader.push(data);
       for (const frame of frames) {
@@ -134,6 +137,8 @@ export class Connection {
       }
     } catch (err) {
       this.protocolError((err as Error).message);
+    } finally {
+      this.ctx.stats.handlerMs += this.ctx.stats.meter() - started;
     }
   }
 
@@ -218,7 +223,12 @@ export class Connection {
 
   private afterDelay(ms: number, fn: () => void): void {
     if (ms <= 0) fn();
-    else this.later(ms, fn);
+    else
+      this.later(ms, () => {
+        const started = this.ctx.stats.meter();
+        fn();
+        this.ctx.stats.handlerMs += this.ctx.stats.meter() - started;
+      });
   }
 
   private onNode(node: BinaryNode): void {
@@ -320,7 +330,10 @@ export class Connection {
 
   private send(payload: Uint8Array): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(encodeFrame(payload));
+    const frame = encodeFrame(payload);
+    const started = this.ctx.stats.meter();
+    this.ws.send(frame);
+    this.ctx.stats.writeMs += this.ctx.stats.meter() - started;
   }
 
   sendNode(node: BinaryNode): void {

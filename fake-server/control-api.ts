@@ -51,6 +51,12 @@ type Handler = (server: FakeWhatsAppServer, req: IncomingMessage, url: URL, para
 
 const routes: { method: string; path: RegExp; handler: Handler }[] = [
   { method: 'GET', path: /^\/health$/, handler: (s) => [200, { ok: true, wsUrl: s.wsUrl }] },
+  {
+    method: 'GET',
+    path: /^\/stats$/,
+    // The server process's own CPU, so a benchmark in another process can isolate the server's cost.
+    handler: (s) => [200, { cpu: process.cpuUsage(), memory: process.memoryUsage().rss, liveConnections: s.listConnections({ live: true }).length, devices: s.devices.list().length, ...s.stats() }],
+  },
   { method: 'GET', path: /^\/trust$/, handler: (s) => [200, { publicKey: s.trustedPublicKey.toString('base64') }] },
   {
     method: 'GET',

@@ -9,7 +9,7 @@ import { WebSocketServer } from 'ws';
 import { systemClock, type Clock } from '../harness/clock.js';
 import { Connection, type ConnectionContext, type ConnectionInfo } from './connection.js';
 import { generateTestRoot, issueCertChain, type TestRoot } from './crypto/certs.js';
-import { generateKeyPair, privateKeyObject } from './crypto/curve.js';
+import { generateKeyPair } from './crypto/curve.js';
 import type { ServerIdentity } from './crypto/noise.js';
 import { DeviceRegistry, type Device } from './devices.js';
 import { EventLog } from './events.js';
@@ -25,7 +25,17 @@ export interface FakeServerOptions {
   admission?: Partial<AdmissionPolicy>;
   /** Reuse a test root (e.g. one a client already trusts); a new one is generated otherwise. */
   testRoot?: TestRoot;
+  /**
+   * Meter protocol handling in process CPU time rather than wall time (for benchmarks: wall time
+   * overstates it when clients compete for the same cores; the CPU meter costs a syscall a frame).
+   */
+  meterHandlerCpu?: boolean;
 }
+
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
 export type MoveTarget = number | 'all';
 
@@ -45,6 +55,7 @@ export class FakeWhatsAppServer {
   private readonly phones = new Map<string, SimulatedPhone>();
   private readonly sockets = new Set<Socket>();
   private nextConnId = 0;
+  private readonly handlerStats: { handlerMs: number; writeMs: number; meter: () => number };
   private nextPhone = 15550000000;
   private http: HttpServer | undefined;
   private wss: WebSocketServer | undefined;
@@ -59,10 +70,11 @@ export class FakeWhatsAppServer {
     this.testRoot = options.testRoot ?? generateTestRoot();
     const staticKey = generateKeyPair();
     this.identity = {
-      staticKey: { ...staticKey, privateObject: privateKeyObject(staticKey.private) },
+      staticKey,
       certChain: issueCertChain(this.testRoot, staticKey.public, this.clock.wallNow() / 1000),
     };
     this.admissionPolicy = { ...DEFAULT_ADMISSION, ...options.admission };
+    this.handlerStats = { handlerMs: 0, writeMs: 0, meter: options.meterHandlerCpu ? cpuMs : () => this.clock.now() };
   }
 
   static async start(options: FakeServerOptions = {}): Promise<FakeWhatsAppServer> {
@@ -104,6 +116,14 @@ export class FakeWhatsAppServer {
 
   listConnections(filter: { live?: boolean } = {}): ConnectionInfo[] {
     return [...this.connections.values()].filter((c) => !filter.live || c.phase !== 'closed').map((c) => c.info());
+  }
+
+  /**
+   * Counters for benchmarks: connections accepted, time in protocol handling, and the part of it
+   * spent handing frames to the socket (a system call each, costly in sandboxes).
+   */
+  stats(): { connectionsAccepted: number; protocolHandlerMs: number; socketWriteMs: number } {
+    return { connectionsAccepted: this.nextConnId, protocolHandlerMs: this.handlerStats.handlerMs, socketWriteMs: this.handlerStats.writeMs };
   }
 
   /** TCP sockets the server holds open (every accepted socket until it closes). */
@@ -207,6 +227,7 @@ export class FakeWhatsAppServer {
       registerRefs: (refs, conn) => refs.forEach((r) => this.refs.set(r, conn)),
       forgetRefs: (conn) => this.forgetRefs(conn),
       lidFor: (user) => this.lidFor(user),
+      stats: this.handlerStats,
       onClosed: (conn) => {
         this.forgetRefs(conn);
         this.connections.delete(conn.id);

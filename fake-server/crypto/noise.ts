@@ -2,8 +2,8 @@
  * The responder side of WhatsApp's Noise_XX_25519_AESGCM_SHA256 handshake, as the Baileys client
  * performs it (lib/Utils/noise-handler.js), and the transport cipher that follows.
  */
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, type KeyObject } from 'node:crypto';
-import { generateKeyPair, sharedKey, type KeyPair } from './curve.js';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync } from 'node:crypto';
+import { generateKeyPair, sharedKey, type PreparedKeyPair } from './curve.js';
 import { decodeClientFinish, decodeClientHello, decodeClientPayload, encodeServerHello, type ClientPayload } from '../protocol/messages.js';
 
 export const NOISE_MODE = Buffer.from('Noise_XX_25519_AESGCM_SHA256\0\0\0\0', 'latin1');
@@ -85,14 +85,14 @@ export class SymmetricState {
 
 export interface ServerIdentity {
   /** The server's static key pair, its private half prepared for repeated agreements. */
-  staticKey: KeyPair & { privateObject: KeyObject };
+  staticKey: PreparedKeyPair;
   /** The encoded CertChain sent (encrypted) in ServerHello. */
   certChain: Buffer;
 }
 
 export class NoiseResponder {
   private readonly state = new SymmetricState();
-  private ephemeral: KeyPair | undefined;
+  private ephemeral: PreparedKeyPair | undefined;
 
   constructor(
     private readonly identity: ServerIdentity,
@@ -108,9 +108,9 @@ export class NoiseResponder {
     s.mixHash(clientEphemeral);
     const e = (this.ephemeral = generateKeyPair());
     s.mixHash(e.public);
-    s.mixKey(sharedKey(e.private, clientEphemeral));
+    s.mixKey(sharedKey(e, clientEphemeral));
     const encStatic = s.encrypt(this.identity.staticKey.public);
-    s.mixKey(sharedKey(this.identity.staticKey.privateObject, clientEphemeral));
+    s.mixKey(sharedKey(this.identity.staticKey, clientEphemeral));
     const encPayload = s.encrypt(this.identity.certChain);
     return encodeServerHello({ ephemeral: e.public, static: encStatic, payload: encPayload });
   }
@@ -120,7 +120,7 @@ export class NoiseResponder {
     if (!this.ephemeral) throw new Error('ClientFinish before ClientHello');
     const finish = decodeClientFinish(handshakeMessage);
     const clientStatic = this.state.decrypt(finish.static);
-    this.state.mixKey(sharedKey(this.ephemeral.private, clientStatic));
+    this.state.mixKey(sharedKey(this.ephemeral, clientStatic));
     const payload = decodeClientPayload(this.state.decrypt(finish.payload));
     const [clientWrite, clientRead] = this.state.split();
     return { clientStatic, payload, transport: new NoiseTransport(clientWrite, clientRead) };

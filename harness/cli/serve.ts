@@ -12,6 +12,7 @@ Starts the fake WhatsApp Web server and its control API (HTTP+JSON).
   --port P          WebSocket port (default 0 = ephemeral)
   --control-port P  control API port (default 0 = ephemeral)
   --json            print one line {"wsUrl": "...", "controlUrl": "..."} and nothing else on stdout
+  --meter-cpu       meter protocol handling in CPU time (GET /stats), for benchmarks
 
 Point a bot at wsUrl (Baileys socket config "waWebSocketUrl"), make it trust the test root
 (GET /trust), and provision a session with POST /devices {"authDir": "..."}. See README.`,
@@ -21,9 +22,10 @@ Point a bot at wsUrl (Baileys socket config "waWebSocketUrl"), make it trust the
       port: { type: 'string' },
       'control-port': { type: 'string' },
       json: { type: 'boolean' },
+      'meter-cpu': { type: 'boolean' },
     });
     const host = values.host ?? '127.0.0.1';
-    const server = await FakeWhatsAppServer.start({ host, port: parsePort(values.port, '--port', 0) });
+    const server = await FakeWhatsAppServer.start({ host, port: parsePort(values.port, '--port', 0), meterHandlerCpu: !!values['meter-cpu'] });
     let api;
     try {
       api = await startControlApi(server, { host, port: parsePort(values['control-port'], '--control-port', 0) });

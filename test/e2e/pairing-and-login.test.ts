@@ -45,6 +45,19 @@ describe.each(versionsUnderTest())('Baileys %s against the fake server', (versio
     expect(server.events.list({ type: 'login-refused' })[0]!.detail).toMatchObject({ why: 'unknown device' });
   });
 
+  // Finding (README): no supported version rejects a chain from a root it does not trust. 6.7.x
+  // checks only the issuer serial; 7.0.0-rc14 calls libsignal's verifySignature, which *returns*
+  // false on a bad signature, inside a try/catch that only treats a *throw* as failure. If a
+  // Baileys release fixes this, this test fails: update README's findings and make it expect 400.
+  test('finding: a chain signed by an untrusted root is accepted', async () => {
+    const server = await startServer();
+    const { provisionDevice } = await import('../../fake-server/provision.js');
+    const authDir = await tempDir();
+    await provisionDevice(server, { authDir, baileysVersion: version });
+    const client = await connectClient(server, version, { authDir, trustedPublicKey: Buffer.alloc(32, 7) });
+    await client.waitFor('open', 15_000);
+  });
+
   test('a 2 s keep-alive stays open for 20 s of pings', async () => {
     const server = await startServer();
     const { client, conn } = await openClient(server, version, { keepAliveIntervalMs: 2_000 });

@@ -49,3 +49,27 @@ export const MOVE_TABLE: MoveRow[] = [
   // the race needs more than a zero delay to show; recorded as observed.
   { name: 'first frame sent with no delay after the handshake', admission: { postHandshakeDelayMs: 0 }, windowMs: 5_000, expected: both('open') },
 ];
+
+const MARK_BEGIN = '<!-- move-table:begin (generated from test/e2e/server-moves.table.ts by `npm run readme:table`) -->';
+const MARK_END = '<!-- move-table:end -->';
+
+/** The README table, rendered from MOVE_TABLE. */
+export function renderMoveTable(versions: readonly string[]): string {
+  const describe = (row: MoveRow) =>
+    row.move ? `\`${JSON.stringify(row.move)}\`` : `admission \`${JSON.stringify(row.admission)}\``;
+  const cell = (o: Outcome | undefined) => (o === undefined ? '?' : o === 'hang' ? '**hangs** (no close, no open)' : o === 'open' ? 'opens normally' : String(o));
+  const lines = [
+    `| server move | how | ${versions.map((v) => `Baileys ${v}`).join(' | ')} |`,
+    `|---|---|${versions.map(() => '---').join('|')}|`,
+    ...MOVE_TABLE.map((row) => `| ${row.name} | ${describe(row)} | ${versions.map((v) => cell(row.expected[v])).join(' | ')} |`),
+  ];
+  return [MARK_BEGIN, ...lines, MARK_END].join('\n');
+}
+
+/** Replaces the generated section of a README text. */
+export function withMoveTable(readme: string, versions: readonly string[]): string {
+  const start = readme.indexOf(MARK_BEGIN);
+  const end = readme.indexOf(MARK_END);
+  if (start < 0 || end < 0) throw new Error('README has no move-table markers');
+  return readme.slice(0, start) + renderMoveTable(versions) + readme.slice(end + MARK_END.length);
+}

@@ -5,7 +5,7 @@
  * is always real Baileys.
  */
 import WebSocket from 'ws';
-import { generateKeyPair, sharedKey, type KeyPair } from '../../fake-server/crypto/curve.js';
+import { generateKeyPair, sharedKey, type KeyPair, type PreparedKeyPair } from '../../fake-server/crypto/curve.js';
 import { NoiseTransport, SymmetricState } from '../../fake-server/crypto/noise.js';
 import type { Device } from '../../fake-server/devices.js';
 import { encodeFrame, FrameReader } from '../../fake-server/protocol/framing.js';
@@ -73,7 +73,7 @@ export class RawClient {
   }
 
   /** Sends the intro and ClientHello; returns the symmetric state and ServerHello fields. */
-  async hello(): Promise<{ state: SymmetricState; ephemeral: KeyPair; serverEphemeral: Buffer; encStatic: Buffer; encPayload: Buffer }> {
+  async hello(): Promise<{ state: SymmetricState; ephemeral: PreparedKeyPair; serverEphemeral: Buffer; encStatic: Buffer; encPayload: Buffer }> {
     const state = new SymmetricState();
     state.mixHash(WA_HEADER);
     const ephemeral = generateKeyPair();
@@ -88,12 +88,12 @@ export class RawClient {
   async login(device: Device, noiseKey: KeyPair): Promise<void> {
     const { state, ephemeral, serverEphemeral, encStatic, encPayload } = await this.hello();
     state.mixHash(serverEphemeral);
-    state.mixKey(sharedKey(ephemeral.private, serverEphemeral));
+    state.mixKey(sharedKey(ephemeral, serverEphemeral));
     const serverStatic = state.decrypt(encStatic);
-    state.mixKey(sharedKey(ephemeral.private, serverStatic));
+    state.mixKey(sharedKey(ephemeral, serverStatic));
     state.decrypt(encPayload);
     const encKey = state.encrypt(noiseKey.public);
-    state.mixKey(sharedKey(noiseKey.private, serverEphemeral));
+    state.mixKey(sharedKey(noiseKey, serverEphemeral));
     const payload = new ProtobufWriter().uint(1, BigInt(device.user)).uint(3, true).uint(18, device.device).uint(33, true).finish();
     const encLogin = state.encrypt(payload);
     const finish = new ProtobufWriter().bytes(4, new ProtobufWriter().bytes(1, encKey).bytes(2, encLogin).finish()).finish();

@@ -1,0 +1,215 @@
+/**
+ * `npm run bench` — speed numbers for the fake server, written as JSON (not a test).
+ *
+ * The server runs in its own process (`baileys-chaos serve`) so its CPU is measured apart from the
+ * clients' (GET /stats reports the server process's cpuUsage). Two loads:
+ *  - real Baileys clients of each version, N at once, logging in with provisioned sessions;
+ *  - the raw protocol initiator (test/support/raw-client.ts), whose own cost is tiny: the
+ *    server's work isolated. If the raw rate is far above the Baileys rate, the client is the
+ *    bottleneck, not the server.
+ * Usage: npm run bench [-- --clients 20 --rounds 3 --raw-logins 500 --out bench/results/bench.json]
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { ObservedClient } from '../harness/baileys/client.js';
+import { versionsUnderTest } from '../harness/baileys/versions.js';
+import { systemClock } from '../harness/clock.js';
+import { RawClient } from '../test/support/raw-client.js';
+
+const { values } = parseArgs({
+  options: {
+    clients: { type: 'string', default: '20' },
+    rounds: { type: 'string', default: '3' },
+    'raw-logins': { type: 'string', default: '500' },
+    out: { type: 'string', default: 'bench/results/bench.json' },
+  },
+});
+const CLIENTS = Number(values.clients);
+const ROUNDS = Number(values.rounds);
+const RAW_LOGINS = Number(values['raw-logins']);
+const clock = systemClock;
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s[Math.floor((s.length - 1) / 2)]! + s[Math.ceil((s.length - 1) / 2)]!) / 2 : NaN;
+};
+
+async function startServerProcess(): Promise<{ wsUrl: string; controlUrl: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, ['bin/baileys-chaos.js', 'serve', '--json', '--meter-cpu'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`Failed to start the server process: it exited with ${code}`)));
+  });
+  const { wsUrl, controlUrl } = JSON.parse(line);
+  return {
+    wsUrl,
+    controlUrl,
+    stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM')))),
+  };
+}
+
+async function api(base: string, method: string, path: string, body?: unknown): Promise<any> {
+  const res = await fetch(base + path, { method, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${method} ${path}: ${json.error}`);
+  return json;
+}
+
+/** The server process's CPU (all of it: kernel, HTTP, WebSocket) and its protocol-handling time. */
+const serverCost = async (controlUrl: string) => {
+  const { cpu, protocolHandlerMs, socketWriteMs } = await api(controlUrl, 'GET', '/stats');
+  return { cpuMs: (cpu.user + cpu.system) / 1000, protocolMs: protocolHandlerMs as number, writeMs: socketWriteMs as number };
+};
+type Cost = Awaited<ReturnType<typeof serverCost>>;
+const costDelta = (a: Cost, b: Cost): Cost => ({ cpuMs: b.cpuMs - a.cpuMs, protocolMs: b.protocolMs - a.protocolMs, writeMs: b.writeMs - a.writeMs });
+const perLogin = (c: Cost, logins: number) => ({
+  serverCpuPerLoginMs: c.cpuMs / logins,
+  serverProtocolWorkPerLoginMs: c.protocolMs / logins,
+  serverProtocolWorkExcludingSocketWritesPerLoginMs: (c.protocolMs - c.writeMs) / logins,
+});
+
+async function benchBaileys(server: { wsUrl: string; controlUrl: string }, version: string, trustedPublicKey: Buffer) {
+  const root = await mkdtemp(join(tmpdir(), 'bc-bench-'));
+  try {
+    const dirs: string[] = [];
+    for (let i = 0; i < CLIENTS; i++) {
+      const authDir = join(root, `d${i}`);
+      await api(server.controlUrl, 'POST', '/devices', { authDir, baileysVersion: version });
+      dirs.push(authDir);
+    }
+    const loginAll = async () => {
+      const started = clock.now();
+      const times: number[] = [];
+      const clients = await Promise.all(
+        dirs.map(async (authDir) => {
+          const t0 = clock.now();
+          const c = await ObservedClient.connect({ version, wsUrl: server.wsUrl, trustedPublicKey, authDir });
+          await c.waitFor('open', 60_000);
+          times.push(clock.now() - t0);
+          return c;
+        }),
+      );
+      const wallMs = clock.now() - started;
+      for (const c of clients) await c.end();
+      return { wallMs, times };
+    };
+    await loginAll(); // warm-up: first logins upload pre-keys (812 on 7.x), not steady state
+    const rounds = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const cost0 = await serverCost(server.controlUrl);
+      const { wallMs, times } = await loginAll();
+      rounds.push({ wallMs, times, ...costDelta(cost0, await serverCost(server.controlUrl)) });
+    }
+    const allTimes = rounds.flatMap((r) => r.times);
+    const logins = CLIENTS * ROUNDS;
+    const wall = rounds.reduce((a, r) => a + r.wallMs, 0);
+    const cost = rounds.reduce<Cost>((a, r) => ({ cpuMs: a.cpuMs + r.cpuMs, protocolMs: a.protocolMs + r.protocolMs, writeMs: a.writeMs + r.writeMs }), { cpuMs: 0, protocolMs: 0, writeMs: 0 });
+    return {
+      version,
+      concurrentClients: CLIENTS,
+      logins,
+      loginsPerSecond: (logins / wall) * 1000,
+      medianHandshakeAndLoginMs: median(allTimes),
+      p95HandshakeAndLoginMs: [...allTimes].sort((a, b) => a - b)[Math.floor(allTimes.length * 0.95)]!,
+      ...perLogin(cost, logins),
+    };
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+/** A provisioned session's noise key, read back from its creds.json (Baileys' BufferJSON). */
+async function noiseKeyOf(authDir: string) {
+  const creds = JSON.parse(await readFile(join(authDir, 'creds.json'), 'utf8'));
+  const buf = (v: { data: string }) => Buffer.from(v.data, 'base64');
+  return { public: buf(creds.noiseKey.public), private: buf(creds.noiseKey.private) };
+}
+
+/**
+ * Logins by the raw initiator: the same handshake and login as a real client (as known devices,
+ * up to the server's <success>), with almost no client cost on top: the server's work isolated.
+ */
+async function benchRaw(server: { wsUrl: string; controlUrl: string }) {
+  const root = await mkdtemp(join(tmpdir(), 'bc-bench-raw-'));
+  try {
+    const devices: { device: { user: string; device: number }; noiseKey: { public: Buffer; private: Buffer } }[] = [];
+    for (let i = 0; i < 8; i++) {
+      const authDir = join(root, `r${i}`);
+      const { jid } = await api(server.controlUrl, 'POST', '/devices', { authDir });
+      const [user, device] = jid.split('@')[0].split(':');
+      devices.push({ device: { user, device: Number(device) }, noiseKey: await noiseKeyOf(authDir) });
+    }
+    const cost0 = await serverCost(server.controlUrl);
+    const times: number[] = [];
+    const started = clock.now();
+    let next = 0;
+    const worker = async (w: number) => {
+      while (next++ < RAW_LOGINS) {
+        const t0 = clock.now();
+        const c = await RawClient.open(server.wsUrl);
+        await c.login(devices[w]!.device as never, devices[w]!.noiseKey);
+        await c.nextFrame(); // <success>
+        times.push(clock.now() - t0);
+        c.close();
+        await c.closed;
+      }
+    };
+    await Promise.all(devices.map((_, w) => worker(w)));
+    const wallMs = clock.now() - started;
+    const cost = costDelta(cost0, await serverCost(server.controlUrl));
+    return {
+      logins: RAW_LOGINS,
+      concurrentClients: devices.length,
+      loginsPerSecond: (RAW_LOGINS / wallMs) * 1000,
+      medianHandshakeAndLoginMs: median(times),
+      ...perLogin(cost, RAW_LOGINS),
+    };
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+const server = await startServerProcess();
+try {
+  const { publicKey } = await api(server.controlUrl, 'GET', '/trust');
+  const trusted = Buffer.from(publicKey, 'base64');
+  const baileys = [];
+  for (const version of versionsUnderTest()) {
+    process.stderr.write(`bench: ${CLIENTS} concurrent Baileys ${version} clients × ${ROUNDS} rounds…\n`);
+    baileys.push(await benchBaileys(server, version, trusted));
+  }
+  process.stderr.write(`bench: ${RAW_LOGINS} raw-initiator logins (server work isolated)…\n`);
+  const raw = await benchRaw(server);
+  const result = {
+    kind: 'baileys-chaos fake-server benchmark',
+    schemaVersion: 1,
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, parallelism: availableParallelism(), model: cpus()[0]?.model, node: process.version },
+    note:
+      'serverCpuPerLoginMs: the server process\'s whole cpuUsage delta per login (kernel, TCP accept, HTTP upgrade, WebSocket, protocol). ' +
+      'serverProtocolWorkPerLoginMs: process CPU spent in the server\'s frame handlers per login (Noise, binary nodes, answers, including the socket writes they make). ' +
+      'serverProtocolWorkExcludingSocketWritesPerLoginMs: the same less the CPU of handing frames to the socket (one system call a frame). ' +
+      'Ratios are from this one run.',
+    baileys,
+    serverIsolated: raw,
+    ratios: Object.fromEntries(
+      baileys.map((b) => [
+        b.version,
+        {
+          rawLoginsPerSecondOverBaileys: raw.loginsPerSecond / b.loginsPerSecond,
+          serverCpuPerBaileysLoginOverRaw: b.serverCpuPerLoginMs / raw.serverCpuPerLoginMs,
+        },
+      ]),
+    ),
+  };
+  await mkdir(dirname(values.out!), { recursive: true });
+  await writeFile(values.out!, JSON.stringify(result, null, 2) + '\n');
+  process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  process.stderr.write(`bench: written to ${values.out}\n`);
+} finally {
+  await server.stop();
+}
