@@ -6,6 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import pino from 'pino';
 import { systemClock, type Clock } from '../clock.js';
+import { EventStream } from '../event-stream.js';
 import { loadBaileys, trustTestRoot, type BaileysModule, type BaileysSocket } from './versions.js';
 
 export type ClientEventType = 'connecting' | 'qr' | 'open' | 'close';
@@ -33,8 +34,7 @@ export interface ClientOptions {
 }
 
 export class ObservedClient {
-  readonly events: ClientEvent[] = [];
-  private listeners = new Set<(e: ClientEvent) => void>();
+  readonly stream = new EventStream<ClientEvent>();
   private constructor(
     readonly baileys: BaileysModule,
     readonly socket: BaileysSocket,
@@ -76,29 +76,19 @@ export class ObservedClient {
     return client;
   }
 
+  get events(): ClientEvent[] {
+    return this.stream.list();
+  }
+
   private push(e: Omit<ClientEvent, 't'>): void {
-    const event = { t: this.clock.now(), ...e };
-    this.events.push(event);
-    for (const l of this.listeners) l(event);
+    this.stream.push({ t: this.clock.now(), ...e });
   }
 
   /** Resolves with the first event of `type` (past or future); rejects after `timeoutMs`. */
   waitFor(type: ClientEventType, timeoutMs: number): Promise<ClientEvent> {
-    const seen = this.events.find((e) => e.type === type);
-    if (seen) return Promise.resolve(seen);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.listeners.delete(listener);
-        reject(new Error(`Timed out after ${timeoutMs} ms waiting for the client to report "${type}" (saw: ${this.events.map((e) => e.type + (e.code ? ` ${e.code}` : '')).join(', ') || 'nothing'})`));
-      }, timeoutMs);
-      const listener = (e: ClientEvent) => {
-        if (e.type !== type) return;
-        clearTimeout(timer);
-        this.listeners.delete(listener);
-        resolve(e);
-      };
-      this.listeners.add(listener);
-    });
+    return this.stream.waitFor((e) => e.type === type, timeoutMs, `the client to report "${type}"`, () =>
+      this.events.map((e) => e.type + (e.code ? ` ${e.code}` : '')).join(', ') || 'nothing',
+    );
   }
 
   /**
@@ -112,7 +102,7 @@ export class ObservedClient {
       /* already ended */
     }
     this.socket.ev.removeAllListeners();
-    this.listeners.clear();
+    this.stream.clearListeners();
     await this.writes.settled();
   }
 }
