@@ -7,6 +7,8 @@ import { mkdir } from 'node:fs/promises';
 import pino from 'pino';
 import { systemClock, type Clock } from '../clock.js';
 import { EventStream } from '../event-stream.js';
+import { FileSessionStore } from '../session/file-store.js';
+import type { LoadedSession, SessionStore } from '../session/store.js';
 import { loadBaileys, trustTestRoot, type BaileysModule, type BaileysSocket } from './versions.js';
 
 export type ClientEventType = 'connecting' | 'qr' | 'open' | 'close';
@@ -25,7 +27,12 @@ export interface ClientOptions {
   wsUrl: string;
   /** The fake server's test root public key (see trustTestRoot). */
   trustedPublicKey: Uint8Array;
+  /** Where the session lives: a directory for Baileys' multi-file store... */
   authDir: string;
+  /** ...or any session store (overrides authDir). */
+  store?: SessionStore;
+  /** Start a fresh session (QR pairing) when the store is empty (default true). */
+  allowNew?: boolean;
   keepAliveIntervalMs?: number;
   connectTimeoutMs?: number;
   clock?: Clock;
@@ -40,13 +47,15 @@ export class ObservedClient {
     readonly socket: BaileysSocket,
     private readonly clock: Clock,
     private readonly writes: WriteTracker,
+    private readonly session: LoadedSession,
   ) {}
 
   static async connect(opts: ClientOptions): Promise<ObservedClient> {
     const baileys = await loadBaileys(opts.version);
     trustTestRoot(baileys, opts.trustedPublicKey);
-    await mkdir(opts.authDir, { recursive: true });
-    const { state, saveCreds } = await baileys.useMultiFileAuthState(opts.authDir);
+    if (!opts.store) await mkdir(opts.authDir, { recursive: true });
+    const session = await (opts.store ?? new FileSessionStore(opts.authDir)).load(baileys, { allowNew: opts.allowNew ?? true });
+    const { state, saveCreds } = session;
     const writes = new WriteTracker();
     const keys = state.keys as { set: (data: unknown) => Promise<void> };
     const set = keys.set.bind(keys);
@@ -62,7 +71,7 @@ export class ObservedClient {
       syncFullHistory: false,
       ...opts.socketConfig,
     });
-    const client = new ObservedClient(baileys, socket, opts.clock ?? systemClock, writes);
+    const client = new ObservedClient(baileys, socket, opts.clock ?? systemClock, writes, session);
     socket.ev.on('creds.update', () => void writes.track(saveCreds()));
     socket.ev.on('connection.update', (u: { connection?: string; qr?: string; lastDisconnect?: { error?: { output?: { statusCode?: number }; message?: string } } }) => {
       if (u.qr) client.push({ type: 'qr', qr: u.qr });
@@ -104,6 +113,7 @@ export class ObservedClient {
     this.socket.ev.removeAllListeners();
     this.stream.clearListeners();
     await this.writes.settled();
+    await this.session.close();
   }
 }
 

@@ -70,7 +70,7 @@ describe('control API', () => {
     expect((await api(ctl.url, 'POST', '/devices', { authDir: dir })).status).toBe(201);
     const again = await api(ctl.url, 'POST', '/devices', { authDir: dir });
     expect(again.status).toBe(409);
-    expect(again.body.error).toMatch(/already holds creds\.json/);
+    expect(again.body.error).toMatch(/already holds a session/);
   });
 });
 
