@@ -1,0 +1,117 @@
+/**
+ * One client per child process, so a test can SIGKILL it (also mid-session-write), or start it
+ * in a hostile environment. Events arrive over IPC and are put on the harness clock.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { provisionDevice } from '../../fake-server/provision.js';
+import type { FakeWhatsAppServer } from '../../fake-server/server.js';
+import { openSessionStore } from '../session/index.js';
+import type { SupervisorConfig } from '../supervisor/config.js';
+import type { ClientDriver, DrivenClient } from './driver.js';
+import { EventStream } from '../event-stream.js';
+import type { SupervisorEvent } from '../supervisor/supervisor.js';
+import type { ChildMessage, ChildSpec } from './child.js';
+
+const CHILD_ENTRY = fileURLToPath(new URL('./child.ts', import.meta.url));
+
+export interface WriteMark {
+  phase: 'start' | 'end';
+  kind: 'keys' | 'creds';
+  n: number;
+  t: number;
+}
+
+/** One supervised client in its own process. */
+export class ChildClient {
+  readonly events = new EventStream<SupervisorEvent>();
+  readonly writes = new EventStream<WriteMark>();
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private readonly child: ChildProcess;
+  private fatal: string | undefined;
+
+  constructor(
+    spec: ChildSpec,
+    opts: { env?: NodeJS.ProcessEnv; execArgv?: string[] } = {},
+  ) {
+    this.child = fork(CHILD_ENTRY, [], {
+      execArgv: ['--import', 'tsx', ...(opts.execArgv ?? [])],
+      env: { ...process.env, ...opts.env },
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    const offset = performance.timeOrigin;
+    this.child.on('message', (m: ChildMessage) => {
+      if (m.type === 'event') this.events.push({ ...m.event, t: m.event.t - offset } as SupervisorEvent);
+      else if (m.type === 'write') this.writes.push({ phase: m.phase, kind: m.kind, n: m.n, t: m.t - offset });
+      else this.fatal = m.message;
+    });
+    let stderr = '';
+    this.child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+    this.exited = new Promise((resolve) =>
+      this.child.once('exit', (code, signal) => {
+        if (code && !this.fatal) this.fatal = stderr.trim().split('\n').slice(-3).join(' | ');
+        resolve({ code, signal });
+      }),
+    );
+    this.child.send(spec);
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** The child's own error, if it failed to start or crashed. */
+  get error(): string | undefined {
+    return this.fatal;
+  }
+
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+  }
+
+  /** Asks the child to stop cleanly (IPC disconnect), SIGKILL after `graceMs`. */
+  async stop(graceMs = 3000): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const timer = setTimeout(() => this.kill(), graceMs);
+    if (this.child.connected) this.child.disconnect();
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+export interface SubprocessDriverOptions {
+  server: FakeWhatsAppServer;
+  version: string;
+  count: number;
+  config: SupervisorConfig;
+  storeKind: 'file' | 'sqlite';
+  workDir: string;
+  seed: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** N clients, one process each. */
+export class SubprocessDriver implements ClientDriver {
+  readonly kind = 'subprocess';
+  clients: (DrivenClient & { child: ChildClient })[] = [];
+
+  constructor(private readonly opts: SubprocessDriverOptions) {}
+
+  async start(): Promise<void> {
+    const { server, version, count, config, storeKind, workDir, seed } = this.opts;
+    for (let i = 0; i < count; i++) {
+      const store = { type: storeKind, path: join(workDir, storeKind === 'sqlite' ? `client-${i}.db` : `client-${i}`) };
+      const { jid } = await provisionDevice(server, { store: openSessionStore(store), baileysVersion: version });
+      const child = new ChildClient(
+        { version, store, wsUrl: server.wsUrl, trustedPublicKey: server.trustedPublicKey.toString('base64'), config, seed: seed + i },
+        { ...(this.opts.env ? { env: this.opts.env } : {}) },
+      );
+      this.clients.push({ index: i, jid, location: store.path, events: child.events, child });
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.clients.map((c) => c.child.stop()));
+  }
+}

@@ -1,0 +1,66 @@
+import { describe, expect, test } from 'vitest';
+import { InProcessDriver } from '../../harness/drivers/in-process.js';
+import { SubprocessDriver } from '../../harness/drivers/subprocess.js';
+import { runCrashTrials } from '../../harness/crash.js';
+import { versionsUnderTest } from '../../harness/baileys/versions.js';
+import { systemClock } from '../../harness/clock.js';
+import { Rng, seedFrom } from '../../harness/random.js';
+import { DEFAULT_SUPERVISOR_CONFIG } from '../../harness/supervisor/config.js';
+import { onCleanup, startServer, tempDir } from '../helpers.js';
+
+const config = { ...DEFAULT_SUPERVISOR_CONFIG, backoff: { ...DEFAULT_SUPERVISOR_CONFIG.backoff, baseDelayMs: 100 }, keepAliveIntervalMs: 5_000 };
+const version = versionsUnderTest().at(-1)!;
+
+describe('client drivers', () => {
+  test('in-process: a herd of supervised clients opens, survives a server restart, and each logs in as itself', async () => {
+    const server = await startServer();
+    const driver = new InProcessDriver({ server, version, count: 5, config, storeKind: 'sqlite', workDir: await tempDir(), clock: systemClock, seed: 1 });
+    onCleanup(() => driver.stop());
+    await driver.start();
+    await Promise.all(driver.clients.map((c) => c.events.waitFor((e) => e.type === 'open', 20_000, `client ${c.index} open`)));
+    await server.restart();
+    await Promise.all(
+      driver.clients.map((c) => {
+        let opens = 0;
+        return c.events.waitFor((e) => e.type === 'open' && ++opens === 2, 20_000, `client ${c.index} to reopen`);
+      }),
+    );
+    const jids = new Set(server.events.list({ type: 'open' }).map((e) => e.jid));
+    expect(jids).toEqual(new Set(driver.clients.map((c) => c.jid)));
+  });
+
+  test('subprocess: the client runs in its own process and reports its events over IPC', async () => {
+    const server = await startServer();
+    const driver = new SubprocessDriver({ server, version, count: 1, config, storeKind: 'file', workDir: await tempDir(), seed: 7 });
+    onCleanup(() => driver.stop());
+    await driver.start();
+    const [client] = driver.clients;
+    const open = await client!.events.waitFor((e) => e.type === 'open', 30_000, 'the child to open', () => client!.child.error ?? '');
+    // Its clock was translated onto ours: the child's open is after the server's.
+    const serverOpen = await server.events.waitFor((e) => e.type === 'open', 5_000);
+    expect(open.t).toBeGreaterThan(serverOpen.t - 50);
+    server.apply({ kind: 'stream-error', code: 503 });
+    const close = await client!.events.waitFor((e) => e.type === 'close', 10_000, 'the child to see the close');
+    expect(close).toMatchObject({ code: 503 });
+    expect(client!.child.pid).not.toBe(process.pid);
+  });
+});
+
+describe('crash during session writes (SIGKILL)', () => {
+  test('the SQLite store survives every kill; the file store is reported as it fares', async () => {
+    const seed = seedFrom(process.env.CRASH_SEED ?? '424242');
+    console.log(`crash seed ${seed} — replay: CRASH_SEED=${seed} npx vitest run test/e2e/drivers.test.ts -t crash`);
+    const server = await startServer();
+    const workDir = await tempDir();
+    const trials = Number(process.env.CRASH_TRIALS ?? 6);
+    const results = [];
+    for (const storeKind of ['sqlite', 'file'] as const) {
+      results.push(await runCrashTrials({ server, version, storeKind, workDir, rng: new Rng(seed), trials, windowMs: 600 }));
+    }
+    console.log('crash trials:', JSON.stringify(results));
+    const sqlite = results[0]!;
+    expect(sqlite.trials).toBe(trials);
+    expect(sqlite.outcomes).toEqual({ ok: trials });
+    expect(results[1]!.trials).toBe(trials);
+  }, 300_000);
+});
