@@ -77,13 +77,5 @@ export async function loadBaileys(version: BaileysVersion): Promise<BaileysModul
   return (await import(baileysFileUrl(version, 'lib/index.js'))) as BaileysModule;
 }
 
-/**
- * THE one place where a client under test is told to trust the fake server's test root: the
- * equivalent of adding a test CA to a trust store. Baileys 7 verifies the Noise intermediate
- * certificate against `WA_CERT_DETAILS.PUBLIC_KEY`, read from this exported object at handshake
- * time; 6.7 checks only the issuer serial. Baileys' files are never edited. The black-box preload
- * (harness/redirect) calls this same function on the bot's own Baileys instance.
- */
-export function trustTestRoot(baileys: Pick<BaileysModule, 'WA_CERT_DETAILS'>, rootPublicKey: Uint8Array): void {
-  baileys.WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(rootPublicKey);
-}
+/** Makes a client trust the fake server's test root: see harness/baileys/trust.mjs. */
+export { trustTestRoot } from './trust.mjs';

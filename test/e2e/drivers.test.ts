@@ -64,3 +64,62 @@ describe('crash during session writes (SIGKILL)', () => {
     expect(results[1]!.trials).toBe(trials);
   }, 300_000);
 });
+
+describe('user module and black box', () => {
+  test('user module: the naive README-style loop reconnects at once, and fights a 440 conflict', async () => {
+    const { UserModuleDriver } = await import('../../harness/drivers/user-module.js');
+    const server = await startServer();
+    const driver = new UserModuleDriver({ server, version, modulePath: 'examples/naive-connector.ts', count: 1, workDir: await tempDir(), clock: systemClock });
+    onCleanup(() => driver.stop());
+    await driver.start();
+    const [client] = driver.clients;
+    await server.events.waitFor((e) => e.type === 'open', 15_000, 'the connector to open');
+    const firstClose = server.events.list().at(-1)!.seq;
+    server.apply({ kind: 'conflict' });
+    // It does not stand down: a new login of the same device follows the 440.
+    const relogin = await server.events.waitFor((e) => e.type === 'login' && e.seq > firstClose, 10_000, 'a new login after 440');
+    expect(relogin.jid).toBe(client!.jid);
+    expect(client!.events.list((e) => e.type === 'close')[0]).toMatchObject({ code: 440 });
+  });
+
+  test('a module without the documented export is a clear error', async () => {
+    const { loadConnector } = await import('../../harness/drivers/user-module.js');
+    await expect(loadConnector('harness/clock.ts')).rejects.toThrow(/must export a function \(default export or "connect"\)/);
+    await expect(loadConnector('does/not/exist.ts')).rejects.toThrow(/Failed to load the client module does\/not\/exist\.ts/);
+  });
+
+  test('black box: an unmodified bot reaches open through the preload alone', async () => {
+    const { symlink, mkdir, copyFile } = await import('node:fs/promises');
+    const { spawn } = await import('node:child_process');
+    const { join, resolve } = await import('node:path');
+    const { provisionDevice } = await import('../../fake-server/provision.js');
+    const server = await startServer();
+    // The bot's own project: its code, its node_modules (Baileys, and baileys-chaos for the preload).
+    const project = await tempDir('bc-bot-');
+    await copyFile('examples/plain-bot/bot.mjs', join(project, 'bot.mjs'));
+    await mkdir(join(project, 'node_modules', '@whiskeysockets'), { recursive: true });
+    await symlink(resolve(`node_modules/baileys-${version}`), join(project, 'node_modules', '@whiskeysockets', 'baileys'));
+    await symlink(resolve('.'), join(project, 'node_modules', 'baileys-chaos'));
+    await symlink(resolve('node_modules/pino'), join(project, 'node_modules', 'pino'));
+    const { jid } = await provisionDevice(server, { authDir: join(project, 'auth_info_baileys'), baileysVersion: version });
+    const bot = spawn(process.execPath, ['--import', 'baileys-chaos/redirect', 'bot.mjs'], {
+      cwd: project,
+      env: { ...process.env, BAILEYS_CHAOS_WS_URL: server.wsUrl, BAILEYS_CHAOS_TRUST_KEY: server.trustedPublicKey.toString('base64') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    bot.stdout!.on('data', (d) => (output += d));
+    bot.stderr!.on('data', (d) => (output += d));
+    onCleanup(() => new Promise<void>((r) => (bot.exitCode !== null ? r() : (bot.once('exit', () => r()), bot.kill('SIGKILL')))));
+    const open = await server.events.waitFor((e) => e.type === 'open', 20_000, `the bot to open (bot output: ${output})`);
+    expect(open.jid).toBe(jid);
+    await expect.poll(() => output, { timeout: 5_000 }).toContain('connection open');
+  });
+
+  test('black box: the preload without a server URL says what to set', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync(process.execPath, ['--import', 'baileys-chaos/redirect', '-e', '1'], { env: { ...process.env, BAILEYS_CHAOS_WS_URL: '' }, encoding: 'utf8' });
+    expect(r.status).toBe(78);
+    expect(r.stderr).toMatch(/BAILEYS_CHAOS_WS_URL is not set/);
+  });
+});

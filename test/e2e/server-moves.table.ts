@@ -20,7 +20,8 @@ export interface MoveRow {
   connectTimeoutMs?: number;
   /** How long to watch for the outcome. */
   windowMs: number;
-  expected: Record<string, Outcome>;
+  /** The outcome, or the outcomes a real race may produce (each observed in this suite). */
+  expected: Record<string, Outcome | Outcome[]>;
 }
 
 const both = (o: Outcome) => ({ '6.7.21': o, '7.0.0-rc14': o });
@@ -44,10 +45,10 @@ export const MOVE_TABLE: MoveRow[] = [
   { name: 'HTTP upgrade rejected with 503', admission: { rejectUpgrade: 503 }, windowMs: 4_000, expected: both('hang') },
   { name: 'HTTP upgrade rejected with 403', admission: { rejectUpgrade: 403 }, windowMs: 4_000, expected: both('hang') },
   { name: '<success> withheld, pings answered', admission: { withholdSuccess: true }, keepAliveIntervalMs: 1_000, windowMs: 8_000, expected: both('hang') },
-  // protocol.md reports 6.7.x losing a transport frame that arrives within a few ms of the
-  // handshake. With this server on loopback the client's finishInit still wins (0 of 20 lost):
-  // the race needs more than a zero delay to show; recorded as observed.
-  { name: 'first frame sent with no delay after the handshake', admission: { postHandshakeDelayMs: 0 }, windowMs: 5_000, expected: both('open') },
+  // 6.7.x races its own async finishInit() against the server's first transport frame: an
+  // unloaded machine mostly opens (0 lost of 20 here), a loaded one loses <success> and hangs
+  // (seen in the full suite). 7.x buffers frames until its transport is ready: always opens.
+  { name: 'first frame sent with no delay after the handshake', admission: { postHandshakeDelayMs: 0 }, windowMs: 5_000, expected: { '6.7.21': ['open', 'hang'], '7.0.0-rc14': 'open' } },
 ];
 
 const MARK_BEGIN = '<!-- move-table:begin (generated from test/e2e/server-moves.table.ts by `npm run readme:table`) -->';
@@ -57,7 +58,8 @@ const MARK_END = '<!-- move-table:end -->';
 export function renderMoveTable(versions: readonly string[]): string {
   const describe = (row: MoveRow) =>
     row.move ? `\`${JSON.stringify(row.move)}\`` : `admission \`${JSON.stringify(row.admission)}\``;
-  const cell = (o: Outcome | undefined) => (o === undefined ? '?' : o === 'hang' ? '**hangs** (no close, no open)' : o === 'open' ? 'opens normally' : String(o));
+  const one = (o: Outcome) => (o === 'hang' ? '**hangs** (no close, no open)' : o === 'open' ? 'opens normally' : String(o));
+  const cell = (o: Outcome | Outcome[] | undefined) => (o === undefined ? '?' : Array.isArray(o) ? `${o.map(one).join(', or ')} (a race: depends on timing)` : one(o));
   const lines = [
     `| server move | how | ${versions.map((v) => `Baileys ${v}`).join(' | ')} |`,
     `|---|---|${versions.map(() => '---').join('|')}|`,

@@ -43,6 +43,7 @@ describe.each(versionsUnderTest())('server moves with Baileys %s', (version) => 
       });
     }
     const observed = await outcome(client, row.windowMs, !!row.move);
-    expect(observed).toBe(expected);
+    if (Array.isArray(expected)) expect(expected).toContain(observed);
+    else expect(observed).toBe(expected);
   });
 });
