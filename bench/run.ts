@@ -19,18 +19,24 @@ import { ObservedClient } from '../harness/baileys/client.js';
 import { versionsUnderTest } from '../harness/baileys/versions.js';
 import { systemClock } from '../harness/clock.js';
 import { RawClient } from '../test/support/raw-client.js';
+import { FakeWhatsAppServer } from '../fake-server/server.js';
+import { runCrashTrials } from '../harness/crash.js';
+import { Rng, seedFrom } from '../harness/random.js';
 
 const { values } = parseArgs({
   options: {
     clients: { type: 'string', default: '20' },
     rounds: { type: 'string', default: '3' },
     'raw-logins': { type: 'string', default: '500' },
+    'crash-trials': { type: 'string', default: '40' },
+    'crash-seed': { type: 'string' },
     out: { type: 'string', default: 'bench/results/bench.json' },
   },
 });
 const CLIENTS = Number(values.clients);
 const ROUNDS = Number(values.rounds);
 const RAW_LOGINS = Number(values['raw-logins']);
+const CRASH_TRIALS = Number(values['crash-trials']);
 const clock = systemClock;
 
 const median = (xs: number[]) => {
@@ -173,6 +179,25 @@ async function benchRaw(server: { wsUrl: string; controlUrl: string }) {
   }
 }
 
+/** SIGKILL during session writes, both stores, in-process fake server (harness/crash.ts). */
+async function benchCrashes() {
+  const seed = seedFrom(values['crash-seed']);
+  const version = versionsUnderTest().at(-1)!;
+  const server = await FakeWhatsAppServer.start();
+  const workDir = await mkdtemp(join(tmpdir(), 'bc-bench-crash-'));
+  try {
+    const results = [];
+    for (const storeKind of ['file', 'sqlite'] as const) {
+      process.stderr.write(`bench: ${CRASH_TRIALS} SIGKILL trials, ${storeKind} store, Baileys ${version} (seed ${seed})…\n`);
+      results.push(await runCrashTrials({ server, version, storeKind, workDir, rng: new Rng(seed), trials: CRASH_TRIALS, windowMs: 600 }));
+    }
+    return { seed, replay: `npm run bench -- --crash-seed ${seed} --crash-trials ${CRASH_TRIALS}`, results };
+  } finally {
+    await server.close();
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
 const server = await startServerProcess();
 try {
   const { publicKey } = await api(server.controlUrl, 'GET', '/trust');
@@ -184,6 +209,7 @@ try {
   }
   process.stderr.write(`bench: ${RAW_LOGINS} raw-initiator logins (server work isolated)…\n`);
   const raw = await benchRaw(server);
+  const crash = await benchCrashes();
   const result = {
     kind: 'baileys-chaos fake-server benchmark',
     schemaVersion: 1,
@@ -196,6 +222,7 @@ try {
       'Ratios are from this one run.',
     baileys,
     serverIsolated: raw,
+    crashDuringSessionWrites: crash,
     ratios: Object.fromEntries(
       baileys.map((b) => [
         b.version,

@@ -32,15 +32,19 @@ export interface CrashTrialResult {
   losses: number;
   /** Outcome counts: ok, or the kind of loss (store problem, or the login's close code). */
   outcomes: Record<string, number>;
-  /** Trials whose kill landed while a session write was in flight. */
-  killedDuringWrite: number;
+  /**
+   * Trials whose kill landed while a write was in flight *as the parent saw it over IPC*. The
+   * SQLite store writes synchronously, so its start and end marks arrive together and this stays
+   * 0 for it even when a kill lands mid-transaction: a lower bound, not a measure.
+   */
+  killedWithWriteInFlight: number;
 }
 
 export async function runCrashTrials(opts: CrashTrialOptions): Promise<CrashTrialResult> {
   const { server, version, storeKind } = opts;
   const baileys = await loadBaileys(version);
   const outcomes: Record<string, number> = {};
-  let killedDuringWrite = 0;
+  let killedWithWriteInFlight = 0;
   for (let i = 0; i < opts.trials; i++) {
     const store = { type: storeKind, path: join(opts.workDir, storeKind === 'sqlite' ? `crash-${i}.db` : `crash-${i}`) };
     const { jid } = await provisionDevice(server, { store: openSessionStore(store), baileysVersion: version });
@@ -59,7 +63,7 @@ export async function runCrashTrials(opts: CrashTrialOptions): Promise<CrashTria
       await child.events.waitFor((e) => e.type === 'attempt', 20_000, 'the child to start connecting', () => child.error ?? 'no error');
       const delay = opts.rng.next() * opts.windowMs;
       await new Promise((resolve) => setTimeout(resolve, delay));
-      if (inFlight > 0) killedDuringWrite++;
+      if (inFlight > 0) killedWithWriteInFlight++;
       child.kill('SIGKILL');
       await child.exited;
     } finally {
@@ -70,7 +74,7 @@ export async function runCrashTrials(opts: CrashTrialOptions): Promise<CrashTria
     opts.onTrial?.(i, outcome);
   }
   const losses = opts.trials - (outcomes.ok ?? 0);
-  return { storeKind, version, trials: opts.trials, losses, outcomes, killedDuringWrite };
+  return { storeKind, version, trials: opts.trials, losses, outcomes, killedWithWriteInFlight };
 }
 
 async function reloadAndLogin(
