@@ -1,0 +1,11 @@
+import { sleep, type ToxicBehaviour } from './toxic.js';
+
+/** Delays each chunk to `latency ± jitter` ms after it arrived (pipelined: delays do not add up). */
+export const latency: ToxicBehaviour<{ latency: number; jitter: number }> = {
+  defaults: { latency: 0, jitter: 0 },
+  async onChunk(chunk, out, attrs, ctx, signal) {
+    const jitter = attrs.jitter > 0 ? Math.floor(ctx.random() * attrs.jitter * 2) - attrs.jitter : 0;
+    await sleep(chunk.t + attrs.latency + jitter - ctx.now(), signal);
+    out(chunk); // on removal too: never drop data
+  },
+};
