@@ -6,8 +6,9 @@
 import { UsageError, type Command } from './command.js';
 import { demoCommand } from './demo.js';
 import { serveCommand } from './serve.js';
+import { toxiproxyCommand } from './toxiproxy.js';
 
-const commands: Command[] = [demoCommand, serveCommand];
+const commands: Command[] = [demoCommand, serveCommand, toxiproxyCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
