@@ -21,6 +21,7 @@ import { systemClock } from '../harness/clock.js';
 import { RawClient } from '../test/support/raw-client.js';
 import { FakeWhatsAppServer } from '../fake-server/server.js';
 import { runCrashTrials } from '../harness/crash.js';
+import { benchToxiproxyOverhead } from './toxiproxy-overhead.js';
 import { Rng, seedFrom } from '../harness/random.js';
 
 const { values } = parseArgs({
@@ -210,6 +211,8 @@ try {
   process.stderr.write(`bench: ${RAW_LOGINS} raw-initiator logins (server work isolated)…\n`);
   const raw = await benchRaw(server);
   const crash = await benchCrashes();
+  process.stderr.write('bench: Toxiproxy overhead, no toxics: direct vs embedded vs real…\n');
+  const toxiproxyOverhead = await benchToxiproxyOverhead();
   const result = {
     kind: 'baileys-chaos fake-server benchmark',
     schemaVersion: 1,
@@ -223,6 +226,7 @@ try {
     baileys,
     serverIsolated: raw,
     crashDuringSessionWrites: crash,
+    toxiproxyOverhead,
     ratios: Object.fromEntries(
       baileys.map((b) => [
         b.version,
