@@ -46,7 +46,6 @@ export class ObservedClient {
     readonly baileys: BaileysModule,
     readonly socket: BaileysSocket,
     private readonly clock: Clock,
-    private readonly writes: WriteTracker,
     private readonly session: LoadedSession,
   ) {}
 
@@ -56,10 +55,6 @@ export class ObservedClient {
     if (!opts.store) await mkdir(opts.authDir, { recursive: true });
     const session = await (opts.store ?? new FileSessionStore(opts.authDir)).load(baileys, { allowNew: opts.allowNew ?? true });
     const { state, saveCreds } = session;
-    const writes = new WriteTracker();
-    const keys = state.keys as { set: (data: unknown) => Promise<void> };
-    const set = keys.set.bind(keys);
-    keys.set = (data) => writes.track(set(data));
     const makeSocket = baileys.makeWASocket ?? baileys.default;
     const socket = makeSocket({
       waWebSocketUrl: opts.wsUrl,
@@ -71,8 +66,8 @@ export class ObservedClient {
       syncFullHistory: false,
       ...opts.socketConfig,
     });
-    const client = new ObservedClient(baileys, socket, opts.clock ?? systemClock, writes, session);
-    socket.ev.on('creds.update', () => void writes.track(saveCreds()));
+    const client = new ObservedClient(baileys, socket, opts.clock ?? systemClock, session);
+    socket.ev.on('creds.update', () => void saveCreds());
     socket.ev.on('connection.update', (u: { connection?: string; qr?: string; lastDisconnect?: { error?: { output?: { statusCode?: number }; message?: string } } }) => {
       if (u.qr) client.push({ type: 'qr', qr: u.qr });
       if (u.connection === 'connecting') client.push({ type: 'connecting' });
@@ -112,21 +107,6 @@ export class ObservedClient {
     }
     this.socket.ev.removeAllListeners();
     this.stream.clearListeners();
-    await this.writes.settled();
-    await this.session.close();
-  }
-}
-
-/** Tracks the session writes a client started, so shutdown can wait for them. */
-class WriteTracker {
-  private readonly inFlight = new Set<Promise<unknown>>();
-  track<T>(p: Promise<T>): Promise<T> {
-    this.inFlight.add(p);
-    const forget = () => this.inFlight.delete(p);
-    p.then(forget, forget);
-    return p;
-  }
-  async settled(): Promise<void> {
-    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+    await this.session.close(); // waits for the session writes still in flight
   }
 }

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BaileysModule } from '../baileys/versions.js';
-import { credsProblem, parseProblem, SessionStoreError, type LoadedSession, type LoadOptions, type SessionStore } from './store.js';
+import { credsProblem, parseProblem, SessionStoreError, settleWritesOnClose, type LoadedSession, type LoadOptions, type SessionStore } from './store.js';
 
 export class FileSessionStore implements SessionStore {
   readonly kind = 'file';
@@ -33,6 +33,6 @@ export class FileSessionStore implements SessionStore {
       if (!(creds as { me?: unknown }).me && !opts.allowNew) throw new SessionStoreError('not-paired', credsPath, 'creds have no "me"');
     }
     const { state, saveCreds } = await baileys.useMultiFileAuthState(this.location);
-    return { state, saveCreds, close: async () => undefined };
+    return settleWritesOnClose({ state, saveCreds, close: async () => undefined });
   }
 }

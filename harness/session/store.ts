@@ -68,3 +68,29 @@ export function parseProblem(text: string, err: unknown): SessionStoreProblem {
   const at = /position (\d+)/.exec(message);
   return at && Number(at[1]) >= body.length ? 'truncated' : 'corrupt';
 }
+
+/**
+ * Wraps a session so `close()` waits for the writes still in flight: Baileys saves keys and creds
+ * asynchronously (and keeps saving for a moment after a socket ends), so a store must not be
+ * released, or its directory removed, under them.
+ */
+export function settleWritesOnClose(session: LoadedSession): LoadedSession {
+  const inFlight = new Set<Promise<unknown>>();
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    inFlight.add(p);
+    const forget = () => inFlight.delete(p);
+    p.then(forget, forget);
+    return p;
+  };
+  const keys = session.state.keys as { set: (data: unknown) => Promise<void> };
+  const set = keys.set.bind(keys);
+  keys.set = (data) => track(set(data));
+  return {
+    state: session.state,
+    saveCreds: () => track(session.saveCreds()),
+    close: async () => {
+      while (inFlight.size) await Promise.allSettled([...inFlight]);
+      await session.close();
+    },
+  };
+}
