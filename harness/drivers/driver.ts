@@ -3,7 +3,10 @@
  * index, each with a stream of supervisor-style events on the harness clock (black-box clients
  * report none: they are observed from the server side only).
  */
+import { join } from 'node:path';
+import type { FakeWhatsAppServer } from '../../fake-server/server.js';
 import type { EventStream } from '../event-stream.js';
+import type { SupervisorConfig } from '../supervisor/config.js';
 import type { SupervisorEvent } from '../supervisor/supervisor.js';
 
 export type DriverKind = 'in-process' | 'subprocess' | 'user-module' | 'black-box';
@@ -29,4 +32,22 @@ export interface ClientDriver {
 export interface Target {
   wsUrl: string;
   trustedPublicKey: Uint8Array;
+}
+
+/** What the drivers that run supervised clients share. */
+export interface SupervisedDriverOptions {
+  server: FakeWhatsAppServer;
+  version: string;
+  count: number;
+  config: SupervisorConfig;
+  storeKind: 'file' | 'sqlite';
+  /** Directory under which each client's session lives. */
+  workDir: string;
+  /** Seed for the clients' jitter; client i uses rng seed `seed + i`. */
+  seed: number;
+}
+
+/** Where client `i`'s session lives. */
+export function sessionPath(workDir: string, storeKind: 'file' | 'sqlite', i: number): string {
+  return join(workDir, storeKind === 'sqlite' ? `client-${i}.db` : `client-${i}`);
 }

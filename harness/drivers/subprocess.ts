@@ -3,13 +3,10 @@
  * in a hostile environment. Events arrive over IPC and are put on the harness clock.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { provisionDevice } from '../../fake-server/provision.js';
-import type { FakeWhatsAppServer } from '../../fake-server/server.js';
 import { openSessionStore } from '../session/index.js';
-import type { SupervisorConfig } from '../supervisor/config.js';
-import type { ClientDriver, DrivenClient } from './driver.js';
+import { sessionPath, type ClientDriver, type DrivenClient, type SupervisedDriverOptions } from './driver.js';
 import { EventStream } from '../event-stream.js';
 import type { SupervisorEvent } from '../supervisor/supervisor.js';
 import type { ChildMessage, ChildSpec } from './child.js';
@@ -80,14 +77,7 @@ export class ChildClient {
   }
 }
 
-export interface SubprocessDriverOptions {
-  server: FakeWhatsAppServer;
-  version: string;
-  count: number;
-  config: SupervisorConfig;
-  storeKind: 'file' | 'sqlite';
-  workDir: string;
-  seed: number;
+export interface SubprocessDriverOptions extends SupervisedDriverOptions {
   env?: NodeJS.ProcessEnv;
 }
 
@@ -101,7 +91,7 @@ export class SubprocessDriver implements ClientDriver {
   async start(): Promise<void> {
     const { server, version, count, config, storeKind, workDir, seed } = this.opts;
     for (let i = 0; i < count; i++) {
-      const store = { type: storeKind, path: join(workDir, storeKind === 'sqlite' ? `client-${i}.db` : `client-${i}`) };
+      const store = { type: storeKind, path: sessionPath(workDir, storeKind, i) };
       const { jid } = await provisionDevice(server, { store: openSessionStore(store), baileysVersion: version });
       const child = new ChildClient(
         { version, store, wsUrl: server.wsUrl, trustedPublicKey: server.trustedPublicKey.toString('base64'), config, seed: seed + i },
