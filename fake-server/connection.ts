@@ -32,6 +32,8 @@ export interface ConnectionContext {
   forgetRefs(conn: Connection): void;
   /** The lid user for a phone number (stable per number). */
   lidFor(user: string): string;
+  /** A device logged in on `conn`: older connections of the same device are replaced (440), as WhatsApp does. */
+  onLogin(conn: Connection): void;
   onClosed(conn: Connection): void;
   /** Time spent handling client frames (protocol work, including the writes it makes). */
   stats: { handlerMs: number; writeMs: number; meter: () => number };
@@ -201,6 +203,7 @@ export class Connection {
     const known = device && !device.removed && device.noisePublic.equals(this.clientStatic!);
     if (device && known) this.device = device;
     this.record('login', { user, device: payload.device, known: !!known, passive: payload.passive, pull: payload.pull });
+    if (known) this.ctx.onLogin(this);
     if (!known) {
       this.record('login-refused', { reason: 401, why: device ? (device.removed ? 'device removed' : 'noise key mismatch') : 'unknown device' });
       this.afterDelay(delay, () => this.failAndClose(401));

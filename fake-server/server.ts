@@ -228,6 +228,14 @@ export class FakeWhatsAppServer {
       forgetRefs: (conn) => this.forgetRefs(conn),
       lidFor: (user) => this.lidFor(user),
       stats: this.handlerStats,
+      onLogin: (conn) => {
+        for (const other of this.connections.values()) {
+          if (other !== conn && other.device?.jid === conn.device?.jid && other.phase === 'authenticated') {
+            this.events.record('stanza', other.id, { jid: other.device!.jid, detail: { replacedBy: conn.id } });
+            other.applyMove({ kind: 'conflict' });
+          }
+        }
+      },
       onClosed: (conn) => {
         this.forgetRefs(conn);
         this.connections.delete(conn.id);

@@ -7,6 +7,7 @@ import { systemClock } from '../../harness/clock.js';
 import { Rng, seedFrom } from '../../harness/random.js';
 import { DEFAULT_SUPERVISOR_CONFIG } from '../../harness/supervisor/config.js';
 import { onCleanup, startServer, tempDir } from '../helpers.js';
+import { botProject, startBot } from '../support/bot-project.js';
 
 const config = { ...DEFAULT_SUPERVISOR_CONFIG, backoff: { ...DEFAULT_SUPERVISOR_CONFIG.backoff, baseDelayMs: 100 }, keepAliveIntervalMs: 5_000 };
 const version = versionsUnderTest().at(-1)!;
@@ -89,31 +90,15 @@ describe('user module and black box', () => {
   });
 
   test('black box: an unmodified bot reaches open through the preload alone', async () => {
-    const { symlink, mkdir, copyFile } = await import('node:fs/promises');
-    const { spawn } = await import('node:child_process');
-    const { join, resolve } = await import('node:path');
+    const { join } = await import('node:path');
     const { provisionDevice } = await import('../../fake-server/provision.js');
     const server = await startServer();
-    // The bot's own project: its code, its node_modules (Baileys, and baileys-chaos for the preload).
-    const project = await tempDir('bc-bot-');
-    await copyFile('examples/plain-bot/bot.mjs', join(project, 'bot.mjs'));
-    await mkdir(join(project, 'node_modules', '@whiskeysockets'), { recursive: true });
-    await symlink(resolve(`node_modules/baileys-${version}`), join(project, 'node_modules', '@whiskeysockets', 'baileys'));
-    await symlink(resolve('.'), join(project, 'node_modules', 'baileys-chaos'));
-    await symlink(resolve('node_modules/pino'), join(project, 'node_modules', 'pino'));
+    const project = await botProject(version);
     const { jid } = await provisionDevice(server, { authDir: join(project, 'auth_info_baileys'), baileysVersion: version });
-    const bot = spawn(process.execPath, ['--import', 'baileys-chaos/redirect', 'bot.mjs'], {
-      cwd: project,
-      env: { ...process.env, BAILEYS_CHAOS_WS_URL: server.wsUrl, BAILEYS_CHAOS_TRUST_KEY: server.trustedPublicKey.toString('base64') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    bot.stdout!.on('data', (d) => (output += d));
-    bot.stderr!.on('data', (d) => (output += d));
-    onCleanup(() => new Promise<void>((r) => (bot.exitCode !== null ? r() : (bot.once('exit', () => r()), bot.kill('SIGKILL')))));
-    const open = await server.events.waitFor((e) => e.type === 'open', 20_000, `the bot to open (bot output: ${output})`);
+    const bot = startBot(project, server);
+    const open = await server.events.waitFor((e) => e.type === 'open', 20_000, 'the bot to open');
     expect(open.jid).toBe(jid);
-    await expect.poll(() => output, { timeout: 5_000 }).toContain('connection open');
+    await expect.poll(() => bot.output(), { timeout: 5_000 }).toContain('connection open');
   });
 
   test('black box: the preload without a server URL says what to set', async () => {
