@@ -29,7 +29,9 @@ export type ChildMessage =
 
 // Absolute high-resolution time: the parent subtracts its own timeOrigin to put it on its clock.
 const absoluteClock: Clock = { now: () => performance.timeOrigin + performance.now(), wallNow: () => Date.now() };
-const send = (m: ChildMessage) => process.send?.(m);
+const send = (m: ChildMessage) => {
+  if (process.connected) process.send?.(m);
+};
 
 process.once('message', async (spec: ChildSpec) => {
   try {

@@ -2,7 +2,8 @@
  * One client per child process, so a test can SIGKILL it (also mid-session-write), or start it
  * in a hostile environment. Events arrive over IPC and are put on the harness clock.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { provisionDevice } from '../../fake-server/provision.js';
 import { openSessionStore } from '../session/index.js';
@@ -20,6 +21,19 @@ export interface WriteMark {
   t: number;
 }
 
+/** A disk fault for a child's session directory: mounted read-only, or on a full filesystem. */
+export type DiskFault = 'read-only' | 'full';
+
+const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** The mount commands run in the child's own mount namespace before it starts. */
+function diskFaultScript(fault: DiskFault, dir: string): string {
+  const d = shellQuote(dir);
+  if (fault === 'read-only') return `mount --bind ${d} ${d} && mount -o remount,bind,ro ${d}`;
+  // Copy the session onto a small tmpfs over the same path, then fill the rest.
+  return `S=$(mktemp -d) && cp -a ${d}/. "$S"/ && mount -t tmpfs -o size=4m tmpfs ${d} && cp -a "$S"/. ${d}/ && (dd if=/dev/zero of=${d}/.fill bs=4k 2>/dev/null; true)`;
+}
+
 /** One supervised client in its own process. */
 export class ChildClient {
   readonly events = new EventStream<SupervisorEvent>();
@@ -30,13 +44,20 @@ export class ChildClient {
 
   constructor(
     spec: ChildSpec,
-    opts: { env?: NodeJS.ProcessEnv; execArgv?: string[] } = {},
+    opts: { env?: NodeJS.ProcessEnv; execArgv?: string[]; disk?: DiskFault } = {},
   ) {
-    this.child = fork(CHILD_ENTRY, [], {
-      execArgv: ['--import', 'tsx', ...(opts.execArgv ?? [])],
-      env: { ...process.env, ...opts.env },
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    });
+    const execArgv = ['--import', 'tsx', ...(opts.execArgv ?? [])];
+    const env = { ...process.env, ...opts.env };
+    if (opts.disk) {
+      // A private mount namespace, so the fault is the child's alone (needs root or CAP_SYS_ADMIN).
+      const dir = spec.store.type === 'sqlite' ? dirname(spec.store.path) : spec.store.path;
+      this.child = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', `${diskFaultScript(opts.disk, dir)} && exec "$0" "$@"`, process.execPath, ...execArgv, CHILD_ENTRY], {
+        env,
+        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      });
+    } else {
+      this.child = fork(CHILD_ENTRY, [], { execArgv, env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    }
     const offset = performance.timeOrigin;
     this.child.on('message', (m: ChildMessage) => {
       if (m.type === 'event') this.events.push({ ...m.event, t: m.event.t - offset } as SupervisorEvent);

@@ -32,7 +32,10 @@ export class SqliteSessionStore implements SessionStore {
       if (check !== 'ok') throw new Error(`quick_check: ${String(check)}`);
       db.exec(SCHEMA);
     } catch (err) {
-      throw new SessionStoreError('corrupt', this.location, (err as Error).message);
+      // SQLite cannot open or write (read-only, full, no permission) is not a damaged session.
+      const code = String((err as { code?: unknown }).code ?? '');
+      const unwritable = /^SQLITE_(CANTOPEN|READONLY|IOERR|FULL|PERM)/.test(code);
+      throw new SessionStoreError(unwritable ? 'unwritable' : 'corrupt', this.location, `${(err as Error).message}${code ? ` [${code}]` : ''}`);
     }
     const { BufferJSON } = baileys;
     const encode = (v: unknown) => JSON.stringify(v, BufferJSON.replacer);

@@ -25,7 +25,7 @@ export interface SessionStore {
   load(baileys: BaileysModule, opts?: LoadOptions): Promise<LoadedSession>;
 }
 
-export type SessionStoreProblem = 'missing' | 'empty' | 'truncated' | 'corrupt' | 'not-paired';
+export type SessionStoreProblem = 'missing' | 'empty' | 'truncated' | 'corrupt' | 'not-paired' | 'unwritable';
 
 export class SessionStoreError extends Error {
   override name = 'SessionStoreError';
@@ -45,6 +45,7 @@ const ADVICE: Record<SessionStoreProblem, string> = {
   truncated: 'A write was cut short (a crash during the write?): restore it from a backup, or re-pair.',
   corrupt: 'Restore it from a backup, or re-pair.',
   'not-paired': 'It holds creds that were never paired: pair it, or load with allowNew.',
+  unwritable: 'The store cannot be written (read-only or full disk, or no permission): free space or fix permissions; the session itself may be intact.',
 };
 
 /** Checks that parsed creds have what every login needs; returns a problem description or undefined. */

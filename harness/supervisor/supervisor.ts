@@ -25,6 +25,7 @@ export type SupervisorEvent =
   | { t: number; type: 'close'; attempt: number; code?: number; message?: string; openForMs?: number }
   | { t: number; type: 'watchdog-expired'; attempt: number; afterMs: number }
   | { t: number; type: 'decision'; action: CloseAction; code?: number; failures: number; delayMs?: number }
+  | { t: number; type: 'store-error'; message: string }
   | { t: number; type: 'stopped'; reason: StopReason; message: string };
 
 export type SupervisorEventType = SupervisorEvent['type'];
@@ -131,7 +132,8 @@ export class Supervisor {
       ...this.opts.socketConfig,
     });
     this.socket = socket;
-    this.listen(socket, 'creds.update', () => void this.session?.saveCreds());
+    // A failed save (read-only or full disk) is reported, not thrown into Baileys' event loop.
+    this.listen(socket, 'creds.update', () => void this.session?.saveCreds().catch((err: Error) => this.emit('store-error', { message: err.message })));
     this.listen(socket, 'connection.update', (u: { connection?: string; qr?: string; lastDisconnect?: { error?: { output?: { statusCode?: number }; message?: string } } }) => {
       if (this.socket !== socket) return;
       if (u.qr) this.emit('qr', {});
