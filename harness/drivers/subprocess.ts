@@ -44,7 +44,7 @@ export class ChildClient {
 
   constructor(
     spec: ChildSpec,
-    opts: { env?: NodeJS.ProcessEnv; execArgv?: string[]; disk?: DiskFault } = {},
+    opts: { env?: NodeJS.ProcessEnv; execArgv?: string[]; disk?: DiskFault; netns?: string } = {},
   ) {
     const execArgv = ['--import', 'tsx', ...(opts.execArgv ?? [])];
     const env = { ...process.env, ...opts.env };
@@ -55,6 +55,9 @@ export class ChildClient {
         env,
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       });
+    } else if (opts.netns) {
+      // Inside a network namespace of the run's own (harness/faults/packet/netns.ts).
+      this.child = spawn('ip', ['netns', 'exec', opts.netns, process.execPath, ...execArgv, CHILD_ENTRY], { env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     } else {
       this.child = fork(CHILD_ENTRY, [], { execArgv, env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     }
