@@ -10,6 +10,7 @@ import { openSessionStore } from '../session/index.js';
 import { InstrumentedStore } from '../session/instrumented-store.js';
 import type { SupervisorConfig } from '../supervisor/config.js';
 import { Supervisor } from '../supervisor/supervisor.js';
+import { DateShim } from '../faults/clock/date-shim.js';
 
 export interface ChildSpec {
   version: string;
@@ -22,6 +23,9 @@ export interface ChildSpec {
   reportWrites?: boolean;
 }
 
+/** Parent → child, after the spec: a clock fault on the child's own Date. */
+export type ClockCommand = { type: 'clock'; op: 'jump' | 'skew' | 'drift' | 'reset'; value?: number };
+
 export type ChildMessage =
   | { type: 'event'; event: { t: number } & Record<string, unknown> }
   | { type: 'write'; phase: 'start' | 'end'; kind: 'keys' | 'creds'; n: number; t: number }
@@ -33,7 +37,14 @@ const send = (m: ChildMessage) => {
   if (process.connected) process.send?.(m);
 };
 
+const shim = new DateShim({ now: () => performance.now(), wallNow: () => Date.now() });
 process.once('message', async (spec: ChildSpec) => {
+  process.on('message', (m: ClockCommand) => {
+    if (m?.type !== 'clock') return;
+    shim.install();
+    if (m.op === 'reset') shim.reset();
+    else shim[m.op](m.value ?? 0);
+  });
   try {
     const baileys = await loadBaileys(spec.version);
     trustTestRoot(baileys, Buffer.from(spec.trustedPublicKey, 'base64'));

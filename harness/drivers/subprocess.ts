@@ -10,7 +10,7 @@ import { openSessionStore } from '../session/index.js';
 import { sessionPath, type ClientDriver, type DrivenClient, type SupervisedDriverOptions } from './driver.js';
 import { EventStream } from '../event-stream.js';
 import type { SupervisorEvent } from '../supervisor/supervisor.js';
-import type { ChildMessage, ChildSpec } from './child.js';
+import type { ChildMessage, ChildSpec, ClockCommand } from './child.js';
 
 const CHILD_ENTRY = fileURLToPath(new URL('./child.ts', import.meta.url));
 
@@ -85,6 +85,11 @@ export class ChildClient {
   /** The child's own error, if it failed to start or crashed. */
   get error(): string | undefined {
     return this.fatal;
+  }
+
+  /** A clock fault on the child's own wall clock (its Date; timers untouched). */
+  clock(op: ClockCommand['op'], value?: number): void {
+    if (this.child.connected) this.child.send({ type: 'clock', op, ...(value !== undefined ? { value } : {}) } satisfies ClockCommand);
   }
 
   kill(signal: NodeJS.Signals = 'SIGKILL'): void {

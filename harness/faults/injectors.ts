@@ -4,6 +4,7 @@
 import type { FakeWhatsAppServer } from '../../fake-server/server.js';
 import { parseAdmission, parseMove, type AdmissionPolicy } from '../../fake-server/moves.js';
 import type { DateShim } from './clock/date-shim.js';
+import type { PacketLab } from './packet/netns.js';
 import type { ToxiproxyClient } from './toxiproxy/client.js';
 import type { FaultInjector, ScheduleEntry } from './schedule.js';
 
@@ -100,4 +101,16 @@ export class KillInjector implements FaultInjector {
     this.kill(e.target ?? 'all');
   }
   async clear(): Promise<void> {}
+}
+
+/** Packet loss in the clients' network namespace. */
+export class PacketInjector implements FaultInjector {
+  readonly kinds = ['packet-loss'] as const;
+  constructor(private readonly lab: PacketLab) {}
+  async apply(e: ScheduleEntry): Promise<void> {
+    await this.lab.setLoss((e.params as { percent: number }).percent);
+  }
+  async clear(): Promise<void> {
+    await this.lab.setLoss(0);
+  }
 }

@@ -45,6 +45,8 @@ export const MOVE_TABLE: MoveRow[] = [
   { name: 'HTTP upgrade rejected with 503', admission: { rejectUpgrade: 503 }, windowMs: 4_000, expected: both('hang') },
   { name: 'HTTP upgrade rejected with 403', admission: { rejectUpgrade: 403 }, windowMs: 4_000, expected: both('hang') },
   { name: '<success> withheld, pings answered', admission: { withholdSuccess: true }, keepAliveIntervalMs: 1_000, windowMs: 8_000, expected: both('hang') },
+  { name: 'server clock 1 h ahead (timestamps it sends)', admission: { serverClockOffsetMs: 3_600_000 }, windowMs: 5_000, expected: both('open') },
+  { name: 'server clock 1 h behind', admission: { serverClockOffsetMs: -3_600_000 }, windowMs: 5_000, expected: both('open') },
   // 6.7.x races its own async finishInit() against the server's first transport frame: an
   // unloaded machine mostly opens (0 lost of 20 here), a loaded one loses <success> and hangs
   // (seen in the full suite). 7.x buffers frames until its transport is ready: always opens.

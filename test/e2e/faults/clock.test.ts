@@ -63,3 +63,30 @@ test('the shim moves Date.now() and new Date() but not timers or the harness clo
   shim.restore();
   expect(Math.abs(Date.now() - realNow)).toBeLessThan(5_000);
 });
+
+describe('client clock faults in a subprocess', () => {
+  test('a forward jump sent to one child ends its idle connection with 408; the harness clock is untouched', async () => {
+    const { ChildClient } = await import('../../../harness/drivers/subprocess.js');
+    const { provisionDevice } = await import('../../../fake-server/provision.js');
+    const { openSessionStore } = await import('../../../harness/session/index.js');
+    const { DEFAULT_SUPERVISOR_CONFIG } = await import('../../../harness/supervisor/config.js');
+    const { tempDir, onCleanup } = await import('../../helpers.js');
+    const { join } = await import('node:path');
+    const version = versionsUnderTest().at(-1)!;
+    const server = await startServer();
+    const store = { type: 'sqlite' as const, path: join(await tempDir(), 's.db') };
+    await provisionDevice(server, { store: openSessionStore(store), baileysVersion: version });
+    const child = new ChildClient({ version, store, wsUrl: server.wsUrl, trustedPublicKey: server.trustedPublicKey.toString('base64'), config: { ...DEFAULT_SUPERVISOR_CONFIG, keepAliveIntervalMs: 1000 }, seed: 1 });
+    onCleanup(() => child.stop());
+    await child.events.waitFor((e) => e.type === 'open', 20_000, 'open', () => child.error ?? '');
+    const conn = server.listConnections({ live: true })[0]!.id;
+    let pings = 0;
+    await server.events.waitFor((e) => e.type === 'ping' && e.conn === conn && ++pings >= 2, 5_000, 'pings');
+    await new Promise((r) => setTimeout(r, 200)); // idle: the last pong has landed
+    const before = Date.now();
+    child.clock('jump', 120_000);
+    const close = await child.events.waitFor((e) => e.type === 'close', 5_000, 'the 408');
+    expect(close).toMatchObject({ code: 408 });
+    expect(Math.abs(Date.now() - before)).toBeLessThan(10_000); // our own clock did not move
+  });
+});
