@@ -103,14 +103,16 @@ export class KillInjector implements FaultInjector {
   async clear(): Promise<void> {}
 }
 
-/** Packet loss in the clients' network namespace. */
+/** Packet loss and bandwidth shaping in the clients' network namespace. */
 export class PacketInjector implements FaultInjector {
-  readonly kinds = ['packet-loss'] as const;
+  readonly kinds = ['packet-loss', 'packet-bandwidth'] as const;
   constructor(private readonly lab: PacketLab) {}
   async apply(e: ScheduleEntry): Promise<void> {
-    await this.lab.setLoss((e.params as { percent: number }).percent);
+    if (e.fault === 'packet-bandwidth') await this.lab.setBandwidth((e.params as { kbit: number }).kbit);
+    else await this.lab.setLoss((e.params as { percent: number }).percent);
   }
-  async clear(): Promise<void> {
-    await this.lab.setLoss(0);
+  async clear(e: ScheduleEntry): Promise<void> {
+    if (e.fault === 'packet-bandwidth') await this.lab.setBandwidth(0);
+    else await this.lab.setLoss(0);
   }
 }

@@ -19,9 +19,10 @@ export type FaultKind =
   | 'clock-skew' // params: {ms}
   | 'clock-drift' // params: {rate}
   | 'packet-loss' // params: {percent}: dropped at random in the client's network namespace
+  | 'packet-bandwidth' // params: {kbit}: tbf shaping of the namespace's egress
   | 'kill'; // SIGKILL the target client process
 
-export const FAULT_KINDS: readonly FaultKind[] = ['server-move', 'admission', 'server-restart', 'toxic', 'proxy-down', 'clock-jump', 'clock-skew', 'clock-drift', 'packet-loss', 'kill'];
+export const FAULT_KINDS: readonly FaultKind[] = ['server-move', 'admission', 'server-restart', 'toxic', 'proxy-down', 'clock-jump', 'clock-skew', 'clock-drift', 'packet-loss', 'packet-bandwidth', 'kill'];
 
 export interface ScheduleEntry {
   /** ms from the start of the run. */
@@ -85,6 +86,9 @@ function parseEntry(raw: unknown, i: number): ScheduleEntry {
       case 'clock-drift':
         if (!num(params.rate) || (params.rate as number) <= -1) fail('needs params.rate, a number > -1 (0.01 = 1 % fast)');
         break;
+      case 'packet-bandwidth':
+        if (!num(params.kbit) || (params.kbit as number) <= 0) fail('needs params.kbit, a rate > 0');
+        break;
       case 'packet-loss':
         if (!num(params.percent) || (params.percent as number) < 0 || (params.percent as number) > 100) fail('needs params.percent, 0–100');
         break;
@@ -101,7 +105,7 @@ function conflictKey(e: ScheduleEntry): string | undefined {
   const target = String(e.target ?? 'all');
   if (e.fault.startsWith('clock-')) return `clock:${target}`;
   if (e.fault === 'toxic') return `toxic:${e.params?.type}:${e.params?.stream ?? 'downstream'}`;
-  if (e.fault === 'admission' || e.fault === 'proxy-down' || e.fault === 'packet-loss') return e.fault;
+  if (e.fault === 'admission' || e.fault === 'proxy-down' || e.fault === 'packet-loss' || e.fault === 'packet-bandwidth') return e.fault;
   return undefined;
 }
 

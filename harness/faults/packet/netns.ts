@@ -87,6 +87,12 @@ export class PacketLab {
     }
   }
 
+  /** Shapes the namespace's egress to `kbit` kbit/s with tbf (0 removes it). */
+  async setBandwidth(kbit: number): Promise<void> {
+    await this.inNs('tc', ['qdisc', 'del', 'dev', this.nsIf, 'root']).catch(() => undefined);
+    if (kbit > 0) await this.inNs('tc', ['qdisc', 'add', 'dev', this.nsIf, 'root', 'tbf', 'rate', `${kbit}kbit`, 'burst', '16kbit', 'latency', '400ms']);
+  }
+
   /** netem on the namespace's interface, e.g. ['delay', '100ms', '20ms']; [] removes it. */
   async setNetem(args: string[]): Promise<void> {
     await this.inNs('tc', ['qdisc', 'del', 'dev', this.nsIf, 'root']).catch(() => undefined);

@@ -1,5 +1,5 @@
 /**
- * Real packet loss on a veth pair into a network namespace this test creates: the client runs
+ * Real packet loss (and tbf bandwidth) on a veth pair into a network namespace this test creates: the client runs
  * inside it (subprocess driver), the fake server on the host side of the pair. Skipped, with the
  * reason, where namespaces or nftables are unavailable; netem is used only where the kernel has it.
  */
@@ -82,6 +82,33 @@ describe.skipIf(!caps.netns || !caps.nftables)(`packet loss (skipped where unava
       let opens = child.events.list((e) => e.type === 'open').length;
       if (child.events.list().at(-1)?.type !== 'open') await child.events.waitFor((e) => e.type === 'open' && ++opens > 0, 20_000, 'open after the loss');
     }, 60_000);
+  });
+
+  test('tbf bandwidth shaping slows the namespace\'s egress to the rate asked', async () => {
+    const { createServer, connect } = await import('node:net');
+    const { spawn } = await import('node:child_process');
+    // A sink on the host side; a sender inside the namespace; 200 KB at 800 kbit/s ≈ 2 s.
+    let received = 0;
+    let doneAt = 0;
+    const sink = createServer((s) => s.on('data', (d) => {
+      received += d.length;
+      if (received >= 200_000 && !doneAt) doneAt = performance.now();
+    }));
+    await new Promise<void>((r) => sink.listen(0, lab.hostAddress, () => r()));
+    onCleanup(() => new Promise<void>((r) => sink.close(() => r())));
+    const port = (sink.address() as { port: number }).port;
+    await lab.setBandwidth(800);
+    onCleanup(() => lab.setBandwidth(0));
+    const script = `const s=require('net').connect(${port},'${lab.hostAddress}',()=>{s.end(Buffer.alloc(200000,1))});`;
+    const started = performance.now();
+    const sender = spawn('ip', ['netns', 'exec', lab.ns, process.execPath, '-e', script], { stdio: 'ignore' });
+    await new Promise((r) => sender.once('exit', r));
+    const deadline = performance.now() + 10_000;
+    while (received < 200_000 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(received).toBeGreaterThanOrEqual(200_000);
+    const seconds = (doneAt - started) / 1000;
+    console.log(`tbf 800 kbit/s: 200 KB in ${seconds.toFixed(2)} s (${((200_000 * 8) / 1000 / seconds).toFixed(0)} kbit/s)`);
+    expect(seconds).toBeGreaterThan(1.5);
   });
 
   test('netem where the kernel has it; otherwise a clear refusal, never a substitute', async () => {
