@@ -102,6 +102,14 @@ export class Supervisor {
       this.finish('store-error', (err as Error).message);
       throw err;
     }
+    // Key writes fail inside Baileys (which mostly swallows them): report each, then rethrow.
+    const keys = this.session.state.keys as { set: (data: unknown) => Promise<void> };
+    const set = keys.set.bind(keys);
+    keys.set = (data) =>
+      set(data).catch((err: Error) => {
+        this.emit('store-error', { message: err.message });
+        throw err;
+      });
     this.connect();
   }
 

@@ -44,6 +44,7 @@ describe.skipIf(!canUnshare)('disk faults (skipped where mount namespaces are un
       console.log(`${storeKind}/${disk}: refuses to start: ${(stopped as { message: string }).message.slice(0, 120)}`);
     } else {
       // Baileys' multi-file store: the save fails, the supervisor reports it and keeps running.
+      await child.events.waitFor((e) => e.type === 'store-error', 20_000, 'a store error', () => child.error ?? '');
       const outcome = await child.events.waitFor((e) => e.type === 'open' || e.type === 'watchdog-expired', 20_000, 'open or the login watchdog', () => child.error ?? '');
       const storeErrors = child.events.list((e) => e.type === 'store-error');
       console.log(`${storeKind}/${disk}: ${outcome.type}; ${storeErrors.length} store errors, first: ${(storeErrors[0] as { message?: string } | undefined)?.message?.slice(0, 70)}`);
