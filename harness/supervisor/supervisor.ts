@@ -200,7 +200,7 @@ export class Supervisor {
           this.emit('decision', { action, failures: this.failures, ...(code !== undefined ? { code } : {}) });
           return this.finish('max-retries', `gave up after ${config.maxRetries} failed attempts in a row (last close: ${code ?? message ?? 'unknown'})`);
         }
-        const delayMs = action === 'restart-now' ? 0 : chooseDelay(config.backoff, this.failures, this.opts.rng, this.previousDelayMs);
+        const delayMs = action === 'restart-now' ? 0 : this.backoffDelay(this.failures, this.previousDelayMs);
         if (action === 'backoff') this.previousDelayMs = delayMs;
         this.emit('decision', { action, failures: this.failures, delayMs, ...(code !== undefined ? { code } : {}) });
         this.retryTimer = this.timers.set(() => {
@@ -209,6 +209,11 @@ export class Supervisor {
         }, delayMs);
       }
     }
+  }
+
+  /** The delay before retry `failures`: the configured backoff (a seam for deliberately broken variants in tests). */
+  protected backoffDelay(failures: number, previousDelayMs: number | undefined): number {
+    return chooseDelay(this.opts.config.backoff, failures, this.opts.rng, previousDelayMs);
   }
 
   /** Removes our listeners, stops timers and ends the socket, so nothing of it outlives it. */

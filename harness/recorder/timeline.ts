@@ -1,0 +1,34 @@
+/**
+ * The recorder: client, server and fault events merged onto the one harness clock, as plain data.
+ */
+import type { ServerEvent } from '../../fake-server/events.js';
+import type { ScheduleEvent } from '../faults/schedule.js';
+import type { SupervisorEvent } from '../supervisor/supervisor.js';
+
+export type TimelineEntry =
+  | { t: number; source: 'client'; client: number; event: SupervisorEvent }
+  | { t: number; source: 'server'; client?: number; event: ServerEvent }
+  | { t: number; source: 'fault'; event: ScheduleEvent };
+
+export interface RunRecord {
+  /** When the observation window started and ended (harness clock). */
+  start: number;
+  end: number;
+  timeline: TimelineEntry[];
+  /** Client index → its device JID. */
+  jids: string[];
+}
+
+/** Merges the streams into one time-ordered timeline; server events are attributed to clients by JID. */
+export function mergeTimeline(parts: { clients: SupervisorEvent[][]; server: ServerEvent[]; faults: ScheduleEvent[]; jids: string[] }): TimelineEntry[] {
+  const byJid = new Map(parts.jids.map((j, i) => [j, i]));
+  const out: TimelineEntry[] = [
+    ...parts.clients.flatMap((events, client) => events.map((event) => ({ t: event.t, source: 'client' as const, client, event }))),
+    ...parts.server.map((event) => {
+      const client = event.jid === undefined ? undefined : byJid.get(event.jid);
+      return { t: event.t, source: 'server' as const, ...(client !== undefined ? { client } : {}), event };
+    }),
+    ...parts.faults.map((event) => ({ t: event.t, source: 'fault' as const, event })),
+  ];
+  return out.sort((a, b) => a.t - b.t);
+}

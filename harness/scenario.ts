@@ -1,0 +1,163 @@
+/**
+ * Scenarios: a small declarative description (clients, settings, a fast-check generator of fault
+ * schedules, the invariants) that `runScenario` executes against the real stack — fake server,
+ * Toxiproxy when the schedule needs it, real Baileys under the supervisor — and `checkScenario`
+ * turns into a property: generated schedules, shrinking to the smallest failing one, and a
+ * one-line replay (`{seed, path}`).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { FakeWhatsAppServer } from '../fake-server/server.js';
+import { provisionDevice } from '../fake-server/provision.js';
+import { loadBaileys, trustTestRoot } from './baileys/versions.js';
+import type { Clock } from './clock.js';
+import { ClockInjector, ServerInjector, ToxiproxyInjector } from './faults/injectors.js';
+import { DateShim } from './faults/clock/date-shim.js';
+import { runSchedule, type FaultInjector, type Schedule } from './faults/schedule.js';
+import { openToxiproxy, type ToxiproxyBackend } from './faults/toxiproxy/backend.js';
+import { checkInvariants, type Invariant, type InvariantResult, type Verdict } from './invariants.js';
+import { Rng } from './random.js';
+import { clientMetrics, type ClientMetrics } from './recorder/metrics.js';
+import { mergeTimeline, type RunRecord } from './recorder/timeline.js';
+import { openSessionStore } from './session/index.js';
+import type { SupervisorConfig } from './supervisor/config.js';
+import { Supervisor, type SupervisorOptions } from './supervisor/supervisor.js';
+
+export interface Scenario {
+  name: string;
+  /** The real-world symptom it reproduces (shared/real-world.md). */
+  about: string;
+  clients: number;
+  store: 'file' | 'sqlite';
+  /** Supervisor settings at a time scale (1 = real-world durations). */
+  config(scale: number): SupervisorConfig;
+  /** Fault schedules, times already scaled. */
+  schedules(scale: number): fc.Arbitrary<Schedule>;
+  /** How long to keep observing after the schedule's last event, ms (scaled). */
+  settleMs(config: SupervisorConfig): number;
+  invariants: Invariant[];
+}
+
+export interface RunOptions {
+  version: string;
+  seed: number;
+  scale: number;
+  clock: Clock;
+  /** A supervisor class to test (default: the reference one), e.g. a deliberately broken variant. */
+  supervisor?: new (opts: SupervisorOptions) => Supervisor;
+}
+
+export interface ScenarioRun {
+  schedule: Schedule;
+  record: RunRecord;
+  metrics: ClientMetrics[];
+  results: InvariantResult[];
+  verdict: Verdict;
+  toxiproxy?: string;
+}
+
+const needsToxiproxy = (s: Schedule) => s.some((e) => e.fault === 'toxic' || e.fault === 'proxy-down');
+
+/** Runs one schedule end to end and judges it. Everything it starts is stopped, even on failure. */
+export async function runScenario(scenario: Scenario, schedule: Schedule, opts: RunOptions): Promise<ScenarioRun> {
+  const config = scenario.config(opts.scale);
+  const server = await FakeWhatsAppServer.start({ clock: opts.clock });
+  const workDir = await mkdtemp(join(tmpdir(), 'bc-scenario-'));
+  const shim = new DateShim(opts.clock);
+  let toxiproxy: ToxiproxyBackend | undefined;
+  const supervisors: Supervisor[] = [];
+  try {
+    let wsUrl = server.wsUrl;
+    const injectors: FaultInjector[] = [new ServerInjector(server, (i) => jids[i]), new ClockInjector(shim)];
+    if (needsToxiproxy(schedule)) {
+      toxiproxy = await openToxiproxy({ clock: opts.clock, seed: opts.seed });
+      const proxy = await toxiproxy.client.createProxy('whatsapp', `127.0.0.1:${server.port}`);
+      wsUrl = `ws://${proxy.listen}/ws/chat`;
+      injectors.push(new ToxiproxyInjector(toxiproxy.client, proxy.name));
+    }
+    const baileys = await loadBaileys(opts.version);
+    trustTestRoot(baileys, server.trustedPublicKey);
+    const jids: string[] = [];
+    const Impl = opts.supervisor ?? Supervisor;
+    for (let i = 0; i < scenario.clients; i++) {
+      const store = openSessionStore({ type: scenario.store, path: join(workDir, scenario.store === 'sqlite' ? `c${i}.db` : `c${i}`) });
+      jids.push((await provisionDevice(server, { store, baileysVersion: opts.version })).jid);
+      supervisors.push(new Impl({ baileys, store, config, clock: opts.clock, rng: new Rng(opts.seed + i), socketConfig: { waWebSocketUrl: wsUrl } }));
+    }
+    await Promise.all(supervisors.map((s) => s.start()));
+    await Promise.all(supervisors.map((s, i) => s.events.waitFor((e) => e.type === 'open', 20_000, `client ${i} to open before the faults`)));
+    const start = opts.clock.now();
+    const run = runSchedule(schedule, injectors, opts.clock);
+    await run.done;
+    // Observe until every client is open again or stopped, bounded by the settle window.
+    const settle = scenario.settleMs(config);
+    await Promise.all(
+      supervisors.map((s) =>
+        s.events
+          .waitFor((e) => (e.type === 'open' || e.type === 'stopped') && e.t >= (run.events.list().at(-1)?.t ?? start), settle, 'recovery')
+          .catch(() => undefined),
+      ),
+    );
+    const record: RunRecord = {
+      start,
+      end: opts.clock.now(),
+      jids,
+      timeline: mergeTimeline({ clients: supervisors.map((s) => s.events.list()), server: server.events.list(), faults: run.events.list(), jids }),
+    };
+    const results = checkInvariants({ run: record, config, schedule }, scenario.invariants);
+    const verdict: Verdict = results.some((r) => r.verdict === 'invalid') ? 'invalid' : results.some((r) => r.verdict === 'unknown') ? 'unknown' : 'valid';
+    return { schedule, record, metrics: jids.map((_, i) => clientMetrics(record, i)), results, verdict, ...(toxiproxy ? { toxiproxy: toxiproxy.kind } : {}) };
+  } finally {
+    shim.restore();
+    for (const s of supervisors) await s.stop();
+    await toxiproxy?.close();
+    await server.close();
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+export interface CheckOptions extends RunOptions {
+  numRuns: number;
+  /** fast-check's replay path, printed by a failure. */
+  path?: string;
+}
+
+export interface CheckResult {
+  failed: boolean;
+  /** The smallest failing schedule fast-check found. */
+  counterexample?: Schedule;
+  failures?: InvariantResult[];
+  /** Paste-ready replay: {seed, path}. */
+  replay?: { seed: number; path: string };
+  runs: number;
+  unknown: number;
+}
+
+/** The scenario as a property over generated schedules: fails on any invalid verdict, shrinking it. */
+export async function checkScenario(scenario: Scenario, opts: CheckOptions): Promise<CheckResult> {
+  let runs = 0;
+  let unknown = 0;
+  let lastFailures: InvariantResult[] | undefined;
+  const property = fc.asyncProperty(scenario.schedules(opts.scale), async (schedule) => {
+    runs++;
+    const result = await runScenario(scenario, schedule, opts);
+    if (result.verdict === 'unknown') unknown++;
+    if (result.verdict === 'invalid') {
+      lastFailures = result.results.filter((r) => r.verdict === 'invalid');
+      return false;
+    }
+    return true;
+  });
+  const details = await fc.check(property, { seed: opts.seed, numRuns: opts.numRuns, ...(opts.path ? { path: opts.path } : {}), endOnFailure: false });
+  if (!details.failed) return { failed: false, runs, unknown };
+  return {
+    failed: true,
+    counterexample: details.counterexample?.[0] as Schedule,
+    ...(lastFailures ? { failures: lastFailures } : {}),
+    replay: { seed: details.seed, path: details.counterexample ? details.counterexamplePath! : '' },
+    runs,
+    unknown,
+  };
+}

@@ -1,0 +1,31 @@
+/**
+ * Keep-alive timeout → 408 and reconnect: the seed's first log line ("Connection closed. Reason:
+ * 408 (Connection timed out)"). A proxy blackholes the link (Toxiproxy `timeout` toxic) for windows
+ * of random length; Baileys' keep-alive must declare 408 and the supervisor bring the same device
+ * back once the link returns.
+ */
+import fc from 'fast-check';
+import { ALL_INVARIANTS } from '../harness/invariants.js';
+import type { Scenario } from '../harness/scenario.js';
+import { scaledConfig } from './settings.js';
+
+export const keepaliveTimeout: Scenario = {
+  name: 'keepalive-timeout',
+  about: 'Connection closed. Reason: 408 (Connection timed out): NAT or proxy idle timeouts (real-world 1)',
+  clients: 1,
+  store: 'file',
+  config: (scale) => scaledConfig(scale),
+  schedules: () =>
+    fc
+      .array(fc.record({ gap: fc.integer({ min: 200, max: 3_000 }), duration: fc.integer({ min: 1_000, max: 9_000 }) }), { minLength: 1, maxLength: 2 })
+      .map((items) => {
+        let at = 0;
+        return items.map(({ gap, duration }) => {
+          const entry = { at: at + gap, duration, fault: 'toxic' as const, params: { type: 'timeout', stream: 'downstream', attributes: { timeout: 0 } } as Record<string, unknown> };
+          at += gap + duration;
+          return entry;
+        });
+      }),
+  settleMs: (c) => 2 * c.keepAliveIntervalMs + 5_000 + c.backoff.maxDelayMs + c.loginTimeoutMs + 2_000,
+  invariants: ALL_INVARIANTS,
+};
