@@ -185,7 +185,7 @@ export class Supervisor {
     if (this.stopped) return;
     const { config } = this.opts;
     if (openForMs !== undefined && config.resetAttemptsAfterOpenMs > 0 && openForMs >= config.resetAttemptsAfterOpenMs) this.resetFailures();
-    const action = classifyClose(code, { onConflict: config.onConflict });
+    const action = this.classify(code);
     switch (action) {
       case 'stop-repair':
         this.emit('decision', { action, failures: this.failures, ...(code !== undefined ? { code } : {}) });
@@ -209,6 +209,11 @@ export class Supervisor {
         }, delayMs);
       }
     }
+  }
+
+  /** What to do after a close with `code` (a seam for deliberately broken variants in tests). */
+  protected classify(code: number | undefined): CloseAction {
+    return classifyClose(code, { onConflict: this.opts.config.onConflict });
   }
 
   /** The delay before retry `failures`: the configured backoff (a seam for deliberately broken variants in tests). */

@@ -9,8 +9,10 @@ import { systemClock } from '../../harness/clock.js';
 import { checkScenario } from '../../harness/scenario.js';
 import { seedFrom } from '../../harness/random.js';
 import { keepaliveTimeout } from '../../scenarios/keepalive-timeout.js';
+import { loggedOut } from '../../scenarios/logged-out.js';
+import { serverRestartHerd } from '../../scenarios/server-restart-herd.js';
 import { streamErrors } from '../../scenarios/stream-errors.js';
-import { NoBackoffSupervisor } from '../support/broken-supervisors.js';
+import { LoopsAfter401Supervisor, NoBackoffSupervisor } from '../support/broken-supervisors.js';
 
 const seed = seedFrom(process.env.SCENARIO_SEED ?? '7');
 const SCALE = 0.04; // 25 s keep-alive → 1 s; 3 s base delay → 120 ms (Baileys' fixed 5 s stays 5 s)
@@ -30,6 +32,21 @@ describe.each(versionsUnderTest())(`scenarios on Baileys %s (seed ${seed})`, (ve
   }, 180_000);
 });
 
+describe.each(versionsUnderTest())(`more scenarios on Baileys %s (seed ${seed})`, (version) => {
+  test(`${loggedOut.name}: stops after 401 and never loops`, async () => {
+    const result = await checkScenario(loggedOut, { version, seed, scale: SCALE, clock: systemClock, numRuns: 3 });
+    if (result.failed) console.log('replay:', JSON.stringify(result.replay), JSON.stringify(result.counterexample), JSON.stringify(result.failures));
+    expect(result.failed).toBe(false);
+    expect(result.unknown).toBe(0);
+  }, 120_000);
+
+  test(`${serverRestartHerd.name}: five clients come back, each as itself, one connection per device`, async () => {
+    const result = await checkScenario(serverRestartHerd, { version, seed, scale: SCALE, clock: systemClock, numRuns: 2 });
+    if (result.failed) console.log('replay:', JSON.stringify(result.replay), JSON.stringify(result.counterexample), JSON.stringify(result.failures));
+    expect(result.failed).toBe(false);
+  }, 180_000);
+});
+
 describe('a deliberately broken supervisor is caught and shrunk', () => {
   const version = versionsUnderTest().at(-1)!;
 
@@ -44,6 +61,17 @@ describe('a deliberately broken supervisor is caught and shrunk', () => {
     expect(replayed.failed).toBe(true);
     expect(replayed.counterexample).toEqual(result.counterexample);
   }, 240_000);
+});
+
+describe('a supervisor that loops after 401 is caught', () => {
+  test('caught by "stops after 401", shrunk to the logout alone or nearly', async () => {
+    const version = versionsUnderTest().at(-1)!;
+    const result = await checkScenario(loggedOut, { version, seed, scale: SCALE, clock: systemClock, numRuns: 3, supervisor: LoopsAfter401Supervisor });
+    expect(result.failed).toBe(true);
+    expect(result.failures!.map((f) => f.invariant)).toContain('stops after 401');
+    expect(result.counterexample!.length).toBeLessThanOrEqual(2);
+    console.log(`caught: ${JSON.stringify(result.counterexample)} — replay: ${JSON.stringify(result.replay)}`);
+  }, 180_000);
 });
 
 test('the same seed gives the same schedules', () => {
