@@ -11,9 +11,9 @@ import { versionsUnderTest } from '../../../harness/baileys/versions.js';
 import { systemClock } from '../../../harness/clock.js';
 import { PacketFaultUnsupportedError, PacketLab, packetCapabilities } from '../../../harness/faults/packet/netns.js';
 import { openSessionStore } from '../../../harness/session/index.js';
-import { DEFAULT_SUPERVISOR_CONFIG } from '../../../harness/supervisor/config.js';
 import type { SupervisorEvent } from '../../../harness/supervisor/supervisor.js';
 import { onCleanup, startServer, tempDir } from '../../helpers.js';
+import { FAST_RECOVERY } from '../../support/proxied-supervisor.js';
 
 const caps = await packetCapabilities();
 const why = caps.missing.filter((m) => !m.startsWith('netem')).join('; ');
@@ -31,15 +31,7 @@ describe.skipIf(!caps.netns || !caps.nftables)(`packet loss (skipped where unava
     const server = await startServer({ host: lab.hostAddress });
     const store = { type: 'file' as const, path: join(await tempDir(), 'auth') };
     const { jid } = await provisionDevice(server, { store: openSessionStore(store), baileysVersion: version });
-    const config = {
-      ...DEFAULT_SUPERVISOR_CONFIG,
-      backoff: { baseDelayMs: 300, maxDelayMs: 1000, factor: 1.5, jitter: 'none' as const, jitterFraction: 0 },
-      maxRetries: 0,
-      keepAliveIntervalMs: 1000,
-      connectTimeoutMs: 2000,
-      loginTimeoutMs: 3000,
-    };
-    const child = new ChildClient({ version, store, wsUrl: server.wsUrl, trustedPublicKey: server.trustedPublicKey.toString('base64'), config, seed: 1 }, { netns: lab.ns });
+    const child = new ChildClient({ version, store, wsUrl: server.wsUrl, trustedPublicKey: server.trustedPublicKey.toString('base64'), config: FAST_RECOVERY, seed: 1 }, { netns: lab.ns });
     onCleanup(() => child.stop());
     onCleanup(() => lab.setLoss(0));
     await child.events.waitFor((e) => e.type === 'open', 30_000, 'the namespaced client to open', () => child.error ?? '');

@@ -3,42 +3,20 @@
  * applied to a real Baileys client under the supervisor; applying and clearing each fault are
  * events on the same clock as the client's and the server's.
  */
-import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { provisionDevice } from '../../../fake-server/provision.js';
-import { loadBaileys, trustTestRoot, versionsUnderTest } from '../../../harness/baileys/versions.js';
+import { versionsUnderTest } from '../../../harness/baileys/versions.js';
 import { systemClock } from '../../../harness/clock.js';
 import { DateShim } from '../../../harness/faults/clock/date-shim.js';
 import { ClockInjector, ServerInjector, ToxiproxyInjector } from '../../../harness/faults/injectors.js';
 import { parseSchedule, runSchedule } from '../../../harness/faults/schedule.js';
-import { openToxiproxy } from '../../../harness/faults/toxiproxy/backend.js';
-import { Rng } from '../../../harness/random.js';
-import { SqliteSessionStore } from '../../../harness/session/index.js';
-import { DEFAULT_SUPERVISOR_CONFIG } from '../../../harness/supervisor/config.js';
-import { Supervisor, type SupervisorEvent } from '../../../harness/supervisor/supervisor.js';
-import { onCleanup, startServer, tempDir } from '../../helpers.js';
+import type { SupervisorEvent } from '../../../harness/supervisor/supervisor.js';
+import { onCleanup } from '../../helpers.js';
+import { superviseThroughToxiproxy } from '../../support/proxied-supervisor.js';
 
 describe.each(versionsUnderTest())('a fault schedule on Baileys %s', (version) => {
   test('blackhole → 408 → recovery; then a 503 → backoff → open; every step on one clock', async () => {
-    const server = await startServer();
-    const toxiproxy = await openToxiproxy({ clock: systemClock, seed: 3 });
-    onCleanup(() => toxiproxy.close());
-    const proxy = await toxiproxy.client.createProxy('sched', `127.0.0.1:${server.port}`);
-    const store = new SqliteSessionStore(join(await tempDir(), 's.db'));
-    const { jid } = await provisionDevice(server, { store, baileysVersion: version });
-    const baileys = await loadBaileys(version);
-    trustTestRoot(baileys, server.trustedPublicKey);
-    const supervisor = new Supervisor({
-      baileys,
-      store,
-      clock: systemClock,
-      rng: new Rng(3),
-      config: { ...DEFAULT_SUPERVISOR_CONFIG, backoff: { baseDelayMs: 300, maxDelayMs: 1000, factor: 1.5, jitter: 'none', jitterFraction: 0 }, maxRetries: 0, keepAliveIntervalMs: 1000, connectTimeoutMs: 2000, loginTimeoutMs: 3000 },
-      socketConfig: { waWebSocketUrl: `ws://${proxy.listen}/ws/chat` },
-    });
-    onCleanup(() => supervisor.stop());
-    await supervisor.start();
-    await supervisor.events.waitFor((e) => e.type === 'open', 15_000, 'the first open');
+    const { server, toxiproxy, proxy, supervisor, device } = await superviseThroughToxiproxy(version, { store: 'sqlite', seed: 3 });
+    const { jid } = device;
 
     const schedule = parseSchedule([
       { at: 0, duration: 8_000, fault: 'toxic', params: { type: 'timeout', stream: 'downstream', attributes: { timeout: 0 } } },

@@ -3,51 +3,13 @@
  * backend is the best available (the real toxiproxy-server when installed, as in CI; else the
  * embedded one): the conformance suite holds the two to the same behaviour.
  */
-import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { provisionDevice } from '../../../fake-server/provision.js';
-import { loadBaileys, trustTestRoot, versionsUnderTest } from '../../../harness/baileys/versions.js';
+import { versionsUnderTest } from '../../../harness/baileys/versions.js';
 import { systemClock } from '../../../harness/clock.js';
-import { openToxiproxy } from '../../../harness/faults/toxiproxy/backend.js';
-import { Rng } from '../../../harness/random.js';
-import { FileSessionStore } from '../../../harness/session/index.js';
-import { DEFAULT_SUPERVISOR_CONFIG } from '../../../harness/supervisor/config.js';
-import { Supervisor, type SupervisorEvent } from '../../../harness/supervisor/supervisor.js';
-import { onCleanup, startServer, tempDir } from '../../helpers.js';
+import type { Supervisor, SupervisorEvent } from '../../../harness/supervisor/supervisor.js';
+import { superviseThroughToxiproxy } from '../../support/proxied-supervisor.js';
 
-async function setup(version: string) {
-  const server = await startServer();
-  const toxiproxy = await openToxiproxy({ clock: systemClock, seed: 1 });
-  onCleanup(() => toxiproxy.close());
-  const proxy = await toxiproxy.client.createProxy(`wa-${version}`, `127.0.0.1:${server.port}`);
-  const store = new FileSessionStore(join(await tempDir(), 'auth'));
-  const device = await provisionDevice(server, { store, baileysVersion: version });
-  const baileys = await loadBaileys(version);
-  trustTestRoot(baileys, server.trustedPublicKey);
-  const supervisor = new Supervisor({
-    baileys,
-    store,
-    clock: systemClock,
-    rng: new Rng(1),
-    config: {
-      ...DEFAULT_SUPERVISOR_CONFIG,
-      backoff: { baseDelayMs: 300, maxDelayMs: 1000, factor: 1.5, jitter: 'none', jitterFraction: 0 },
-      maxRetries: 0,
-      keepAliveIntervalMs: 1000,
-      connectTimeoutMs: 2000,
-      loginTimeoutMs: 3000,
-    },
-    socketConfig: { waWebSocketUrl: `ws://${proxy.listen}/ws/chat` },
-  });
-  onCleanup(() => supervisor.stop());
-  await supervisor.start();
-  const opens = (n: number, timeoutMs: number) => {
-    let seen = 0;
-    return supervisor.events.waitFor((e) => e.type === 'open' && ++seen === n, timeoutMs, `open #${n}`);
-  };
-  await opens(1, 15_000);
-  return { server, toxiproxy, proxy, supervisor, device, opens };
-}
+const setup = (version: string) => superviseThroughToxiproxy(version);
 
 const closes = (s: Supervisor) => s.events.list((e) => e.type === 'close') as Extract<SupervisorEvent, { type: 'close' }>[];
 
