@@ -93,11 +93,17 @@ export async function runScenario(scenario: Scenario, schedule: Schedule, opts: 
     await run.done;
     // Observe until every client is open again or stopped, bounded by the settle window.
     const settle = scenario.settleMs(config);
+    const lastFault = run.events.list().at(-1)?.t ?? start;
+    // The last fault's effect needs a moment to arrive (a close after a move, a 408 one keep-alive
+    // tick after a clock jump): observe at least that long before judging who has settled.
+    await new Promise((r) => setTimeout(r, config.keepAliveIntervalMs + 1_000));
+    const settled = (s: Supervisor) => {
+      const last = s.events.list((e) => e.type === 'open' || e.type === 'close' || e.type === 'stopped').at(-1);
+      return last !== undefined && last.type !== 'close';
+    };
     await Promise.all(
       supervisors.map((s) =>
-        s.events
-          .waitFor((e) => (e.type === 'open' || e.type === 'stopped') && e.t >= (run.events.list().at(-1)?.t ?? start), settle, 'recovery')
-          .catch(() => undefined),
+        settled(s) ? undefined : s.events.waitFor((e) => (e.type === 'open' || e.type === 'stopped') && e.t >= lastFault, settle, 'recovery').catch(() => undefined),
       ),
     );
     const record: RunRecord = {

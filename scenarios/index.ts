@@ -1,5 +1,8 @@
 import type { Scenario } from '../harness/scenario.js';
+import { clockJumps } from './clock-jumps.js';
 import { keepaliveTimeout } from './keepalive-timeout.js';
+import { loginNeverCompletes } from './login-never-completes.js';
+import { unstableNetwork } from './unstable-network.js';
 import { loggedOut } from './logged-out.js';
 import { serverRestartHerd } from './server-restart-herd.js';
 import { streamErrors } from './stream-errors.js';
@@ -10,4 +13,7 @@ export const SCENARIOS: Record<string, Scenario> = {
   [streamErrors.name]: streamErrors,
   [loggedOut.name]: loggedOut,
   [serverRestartHerd.name]: serverRestartHerd,
+  [unstableNetwork.name]: unstableNetwork,
+  [loginNeverCompletes.name]: loginNeverCompletes,
+  [clockJumps.name]: clockJumps,
 };

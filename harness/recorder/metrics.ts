@@ -41,15 +41,19 @@ export function clientMetrics(run: RunRecord, client: number): ClientMetrics {
   const lastClear = faults.filter((f) => f.type === 'fault-cleared' || (f.type === 'fault-applied' && !faults.some((g) => g.type === 'fault-cleared' && g.index === f.index))).at(-1);
   let recoverMs: number | null = null;
   if (lastClear) {
-    const reopened = own.find((e) => e.type === 'open' && e.t >= lastClear.t) ?? (isOpenAt(own, lastClear.t) ? { t: lastClear.t } : undefined);
-    const confirmed = reopened && server.some((e) => e.type === 'open' && e.t >= reopened.t - 1000);
-    if (reopened && confirmed) recoverMs = reopened.t - lastClear.t;
+    // Already open when the last fault cleared (it rode the fault out, or came back during it):
+    // recovered at once, if the server agrees the device had an open connection then.
+    if (isOpenAt(own, lastClear.t) && serverOpenAt(server, lastClear.t)) recoverMs = 0;
+    else {
+      const reopened = own.find((e) => e.type === 'open' && e.t >= lastClear.t);
+      if (reopened && server.some((e) => e.type === 'open' && e.t >= lastClear.t)) recoverMs = reopened.t - lastClear.t;
+    }
   }
 
   let openSince: number | undefined;
   let openTotal = 0;
   for (const e of own) {
-    if (e.type === 'open') openSince = e.t;
+    if (e.type === 'open') openSince = Math.max(e.t, run.start);
     if ((e.type === 'close' || e.type === 'stopped') && openSince !== undefined) {
       openTotal += e.t - openSince;
       openSince = undefined;
@@ -76,6 +80,17 @@ export function clientMetrics(run: RunRecord, client: number): ClientMetrics {
     maxOpenPerDevice: maxOpen,
     ...(stopped ? { stopped: stopped.reason } : {}),
   };
+}
+
+/** Did the server have an open connection of the device at time t? */
+function serverOpenAt(events: ServerEvent[], t: number): boolean {
+  let open = 0;
+  for (const e of events) {
+    if (e.t > t) break;
+    if (e.type === 'open') open++;
+    if (e.type === 'closed' && e.detail?.wasOpen) open--;
+  }
+  return open > 0;
 }
 
 /** Was the client open at time t (its last open/close before t was an open)? */

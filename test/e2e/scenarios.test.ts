@@ -9,7 +9,10 @@ import { systemClock } from '../../harness/clock.js';
 import { checkScenario } from '../../harness/scenario.js';
 import { seedFrom } from '../../harness/random.js';
 import { keepaliveTimeout } from '../../scenarios/keepalive-timeout.js';
+import { clockJumps } from '../../scenarios/clock-jumps.js';
 import { loggedOut } from '../../scenarios/logged-out.js';
+import { loginNeverCompletes } from '../../scenarios/login-never-completes.js';
+import { unstableNetwork } from '../../scenarios/unstable-network.js';
 import { serverRestartHerd } from '../../scenarios/server-restart-herd.js';
 import { streamErrors } from '../../scenarios/stream-errors.js';
 import { LoopsAfter401Supervisor, NoBackoffSupervisor } from '../support/broken-supervisors.js';
@@ -45,6 +48,15 @@ describe.each(versionsUnderTest())(`more scenarios on Baileys %s (seed ${seed})`
     if (result.failed) console.log('replay:', JSON.stringify(result.replay), JSON.stringify(result.counterexample), JSON.stringify(result.failures));
     expect(result.failed).toBe(false);
   }, 180_000);
+});
+
+describe(`network, login and clock scenarios on Baileys ${versionsUnderTest().at(-1)} (seed ${seed})`, () => {
+  const version = versionsUnderTest().at(-1)!;
+  test.each([unstableNetwork, loginNeverCompletes, clockJumps])('$name: every invariant holds', async (scenario) => {
+    const result = await checkScenario(scenario, { version, seed, scale: SCALE, clock: systemClock, numRuns: 2 });
+    if (result.failed) console.log('replay:', JSON.stringify(result.replay), JSON.stringify(result.counterexample), JSON.stringify(result.failures));
+    expect(result.failed).toBe(false);
+  }, 240_000);
 });
 
 describe('a deliberately broken supervisor is caught and shrunk', () => {
