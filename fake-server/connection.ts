@@ -370,10 +370,7 @@ export class Connection {
       case 'downgrade':
         return this.sendAndClose({ tag: 'ib', attrs: { from: S_WHATSAPP_NET }, content: [{ tag: 'downgrade_webclient', attrs: {} }] });
       case 'ws-close':
-        this.phase = 'closing';
-        this.ws.close(1000);
-        this.later(CLOSE_GRACE_MS, () => this.ws.terminate());
-        return;
+        return this.closeNow('ws-close');
       case 'drop':
         this.socket.destroy();
         this.finalize('dropped');

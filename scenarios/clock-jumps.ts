@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { ALL_INVARIANTS } from '../harness/invariants.js';
 import type { Scenario } from '../harness/scenario.js';
-import { scaledConfig } from './settings.js';
+import { inSequence, scaledConfig } from './settings.js';
 
 export const clockJumps: Scenario = {
   name: 'clock-jumps',
@@ -16,10 +16,7 @@ export const clockJumps: Scenario = {
   schedules: () =>
     fc
       .array(fc.record({ gap: fc.integer({ min: 300, max: 2_000 }), ms: fc.oneof(fc.integer({ min: 10_000, max: 120_000 }), fc.integer({ min: -30_000, max: -1_000 })) }), { minLength: 1, maxLength: 2 })
-      .map((items) => {
-        let at = 0;
-        return items.map(({ gap, ms }) => ({ at: (at += gap), fault: 'clock-jump' as const, params: { ms } as Record<string, unknown> }));
-      }),
+      .map((items) => inSequence(items, ({ ms }, at) => ({ at, fault: 'clock-jump' as const, params: { ms } as Record<string, unknown> }))),
   settleMs: (c) => 2 * c.keepAliveIntervalMs + 5_000 + c.backoff.maxDelayMs + c.loginTimeoutMs + 2_000,
   invariants: ALL_INVARIANTS,
 };

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { ALL_INVARIANTS } from '../harness/invariants.js';
 import type { Scenario } from '../harness/scenario.js';
-import { scaledConfig } from './settings.js';
+import { inSequence, scaledConfig } from './settings.js';
 
 export const keepaliveTimeout: Scenario = {
   name: 'keepalive-timeout',
@@ -18,14 +18,7 @@ export const keepaliveTimeout: Scenario = {
   schedules: () =>
     fc
       .array(fc.record({ gap: fc.integer({ min: 200, max: 3_000 }), duration: fc.integer({ min: 1_000, max: 9_000 }) }), { minLength: 1, maxLength: 2 })
-      .map((items) => {
-        let at = 0;
-        return items.map(({ gap, duration }) => {
-          const entry = { at: at + gap, duration, fault: 'toxic' as const, params: { type: 'timeout', stream: 'downstream', attributes: { timeout: 0 } } as Record<string, unknown> };
-          at += gap + duration;
-          return entry;
-        });
-      }),
+      .map((items) => inSequence(items, ({ duration }, at) => ({ at, duration, fault: 'toxic' as const, params: { type: 'timeout', stream: 'downstream', attributes: { timeout: 0 } } as Record<string, unknown> }))),
   settleMs: (c) => 2 * c.keepAliveIntervalMs + 5_000 + c.backoff.maxDelayMs + c.loginTimeoutMs + 2_000,
   invariants: ALL_INVARIANTS,
 };

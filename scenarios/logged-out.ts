@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { ALL_INVARIANTS } from '../harness/invariants.js';
 import type { Scenario } from '../harness/scenario.js';
-import { scaledConfig } from './settings.js';
+import { inSequence, scaledConfig } from './settings.js';
 
 export const loggedOut: Scenario = {
   name: 'logged-out',
@@ -17,11 +17,12 @@ export const loggedOut: Scenario = {
   schedules: () =>
     fc
       .tuple(fc.array(fc.constantFrom({ kind: 'stream-error', code: 503 }, { kind: 'end-stream' }, { kind: 'stream-error', code: 515 }), { maxLength: 2 }), fc.integer({ min: 300, max: 1_500 }))
-      .map(([transient, gap]) => {
-        let at = 0;
-        const moves = [...transient, { kind: 'logged-out' }];
-        return moves.map((move) => ({ at: (at += gap), fault: 'server-move' as const, params: move as Record<string, unknown> }));
-      }),
+      .map(([transient, gap]) =>
+        inSequence(
+          [...transient, { kind: 'logged-out' }].map((move) => ({ gap, move })),
+          ({ move }, at) => ({ at, fault: 'server-move' as const, params: move as Record<string, unknown> }),
+        ),
+      ),
   settleMs: (c) => c.backoff.maxDelayMs + c.loginTimeoutMs + 2_000,
   invariants: ALL_INVARIANTS,
 };

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { ALL_INVARIANTS } from '../harness/invariants.js';
 import type { Scenario } from '../harness/scenario.js';
-import { scaledConfig } from './settings.js';
+import { inSequence, scaledConfig } from './settings.js';
 
 export const serverRestartHerd: Scenario = {
   name: 'server-restart-herd',
@@ -15,10 +15,7 @@ export const serverRestartHerd: Scenario = {
   store: 'sqlite',
   config: (scale) => scaledConfig(scale),
   schedules: () =>
-    fc.array(fc.integer({ min: 300, max: 2_000 }), { minLength: 1, maxLength: 2 }).map((gaps) => {
-      let at = 0;
-      return gaps.map((gap) => ({ at: (at += gap), fault: 'server-restart' as const }));
-    }),
+    fc.array(fc.integer({ min: 300, max: 2_000 }), { minLength: 1, maxLength: 2 }).map((gaps) => inSequence(gaps.map((gap) => ({ gap })), (_, at) => ({ at, fault: 'server-restart' as const }))),
   settleMs: (c) => c.backoff.maxDelayMs + c.loginTimeoutMs + 3_000,
   invariants: ALL_INVARIANTS,
 };

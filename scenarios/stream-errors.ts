@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { ALL_INVARIANTS } from '../harness/invariants.js';
 import type { Scenario } from '../harness/scenario.js';
-import { scaledConfig } from './settings.js';
+import { inSequence, scaledConfig } from './settings.js';
 
 export const streamErrors: Scenario = {
   name: 'stream-errors',
@@ -23,10 +23,7 @@ export const streamErrors: Scenario = {
         }),
         { minLength: 1, maxLength: 4 },
       )
-      .map((items) => {
-        let at = 0;
-        return items.map(({ gap, move }) => ({ at: (at += gap), fault: 'server-move' as const, params: move as Record<string, unknown> }));
-      }),
+      .map((items) => inSequence(items, ({ move }, at) => ({ at, fault: 'server-move' as const, params: move as Record<string, unknown> }))),
   settleMs: (c) => c.backoff.maxDelayMs + c.loginTimeoutMs + 3_000,
   invariants: ALL_INVARIANTS,
 };

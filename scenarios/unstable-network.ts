@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { ALL_INVARIANTS } from '../harness/invariants.js';
 import type { Scenario } from '../harness/scenario.js';
-import { scaledConfig } from './settings.js';
+import { inSequence, scaledConfig } from './settings.js';
 
 const toxic = fc.oneof(
   fc.record({ type: fc.constant('latency'), attributes: fc.record({ latency: fc.integer({ min: 50, max: 3_000 }), jitter: fc.integer({ min: 0, max: 500 }) }) }),
@@ -21,14 +21,8 @@ export const unstableNetwork: Scenario = {
   store: 'sqlite',
   config: (scale) => scaledConfig(scale),
   schedules: () =>
-    fc.array(fc.record({ gap: fc.integer({ min: 200, max: 1_500 }), duration: fc.integer({ min: 500, max: 4_000 }), toxic }), { minLength: 1, maxLength: 3 }).map((items) => {
-      let at = 0;
-      return items.map(({ gap, duration, toxic: t }) => {
-        const entry = { at: at + gap, duration, fault: 'toxic' as const, params: t as Record<string, unknown> };
-        at += gap + duration; // one window at a time: toxics of one type cannot overlap
-        return entry;
-      });
-    }),
+    fc.array(fc.record({ gap: fc.integer({ min: 200, max: 1_500 }), duration: fc.integer({ min: 500, max: 4_000 }), toxic }), { minLength: 1, maxLength: 3 })// One window at a time: toxics of one type cannot overlap.
+    .map((items) => inSequence(items, ({ duration, toxic: t }, at) => ({ at, duration, fault: 'toxic' as const, params: t as Record<string, unknown> }))),
   settleMs: (c) => 2 * c.keepAliveIntervalMs + 5_000 + c.backoff.maxDelayMs + c.loginTimeoutMs + 2_000,
   invariants: ALL_INVARIANTS,
 };

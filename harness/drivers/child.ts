@@ -4,7 +4,7 @@
  * `start` message with its ChildSpec.
  */
 import { loadBaileys, trustTestRoot } from '../baileys/versions.js';
-import type { Clock } from '../clock.js';
+import { systemClock, type Clock } from '../clock.js';
 import { Rng } from '../random.js';
 import { openSessionStore } from '../session/index.js';
 import { InstrumentedStore } from '../session/instrumented-store.js';
@@ -37,7 +37,7 @@ const send = (m: ChildMessage) => {
   if (process.connected) process.send?.(m);
 };
 
-const shim = new DateShim({ now: () => performance.now(), wallNow: () => Date.now() });
+const shim = new DateShim(systemClock);
 process.once('message', async (spec: ChildSpec) => {
   process.on('message', (m: ClockCommand) => {
     if (m?.type !== 'clock') return;

@@ -2,7 +2,7 @@
  * One client per child process, so a test can SIGKILL it (also mid-session-write), or start it
  * in a hostile environment. Events arrive over IPC and are put on the harness clock.
  */
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { provisionDevice } from '../../fake-server/provision.js';
@@ -48,19 +48,16 @@ export class ChildClient {
   ) {
     const execArgv = ['--import', 'tsx', ...(opts.execArgv ?? [])];
     const env = { ...process.env, ...opts.env };
-    if (opts.disk) {
-      // A private mount namespace, so the fault is the child's alone (needs root or CAP_SYS_ADMIN).
-      const dir = spec.store.type === 'sqlite' ? dirname(spec.store.path) : spec.store.path;
-      this.child = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', `${diskFaultScript(opts.disk, dir)} && exec "$0" "$@"`, process.execPath, ...execArgv, CHILD_ENTRY], {
-        env,
-        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      });
-    } else if (opts.netns) {
-      // Inside a network namespace of the run's own (harness/faults/packet/netns.ts).
-      this.child = spawn('ip', ['netns', 'exec', opts.netns, process.execPath, ...execArgv, CHILD_ENTRY], { env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-    } else {
-      this.child = fork(CHILD_ENTRY, [], { execArgv, env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
-    }
+    const node = [process.execPath, ...execArgv, CHILD_ENTRY];
+    // The child runs as is, or wrapped: in a private mount namespace for a disk fault (needs root
+    // or CAP_SYS_ADMIN), or in a network namespace of the run's own (harness/faults/packet/netns.ts).
+    const dir = spec.store.type === 'sqlite' ? dirname(spec.store.path) : spec.store.path;
+    const argv = opts.disk
+      ? ['unshare', '-m', '--propagation', 'private', 'sh', '-c', `${diskFaultScript(opts.disk, dir)} && exec "$0" "$@"`, ...node]
+      : opts.netns
+        ? ['ip', 'netns', 'exec', opts.netns, ...node]
+        : node;
+    this.child = spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     const offset = performance.timeOrigin;
     this.child.on('message', (m: ChildMessage) => {
       if (m.type === 'event') this.events.push({ ...m.event, t: m.event.t - offset } as SupervisorEvent);

@@ -34,9 +34,10 @@ export function clientMetrics(run: RunRecord, client: number): ClientMetrics {
 
   const detectMs = faults
     .filter((f) => f.type === 'fault-applied')
-    .map((f) => own.find((e) => e.type === 'close' && e.t >= f.t))
-    .map((c, i) => (c ? c.t - faults.filter((f) => f.type === 'fault-applied')[i]!.t : NaN))
-    .filter((x) => !Number.isNaN(x));
+    .flatMap((f) => {
+      const close = own.find((e) => e.type === 'close' && e.t >= f.t);
+      return close ? [close.t - f.t] : [];
+    });
 
   const lastClear = faults.filter((f) => f.type === 'fault-cleared' || (f.type === 'fault-applied' && !faults.some((g) => g.type === 'fault-cleared' && g.index === f.index))).at(-1);
   let recoverMs: number | null = null;
