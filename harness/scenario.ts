@@ -22,7 +22,8 @@ import { Rng } from './random.js';
 import { clientMetrics, type ClientMetrics } from './recorder/metrics.js';
 import { mergeTimeline, type RunRecord } from './recorder/timeline.js';
 import { openSessionStore } from './session/index.js';
-import type { SupervisorConfig } from './supervisor/config.js';
+import { DEFAULT_SUPERVISOR_CONFIG, type SupervisorConfig } from './supervisor/config.js';
+import { scaleConfig } from './supervisor/scale.js';
 import { Supervisor, type SupervisorOptions } from './supervisor/supervisor.js';
 
 export interface Scenario {
@@ -31,8 +32,8 @@ export interface Scenario {
   about: string;
   clients: number;
   store: 'file' | 'sqlite';
-  /** Supervisor settings at a time scale (1 = real-world durations). */
-  config(scale: number): SupervisorConfig;
+  /** Settings this scenario needs on top of the run's config (real-world durations). */
+  configOverrides?: Partial<SupervisorConfig>;
   /** Fault schedules, times already scaled. */
   schedules(scale: number): fc.Arbitrary<Schedule>;
   /** How long to keep observing after the schedule's last event, ms (scaled). */
@@ -45,6 +46,8 @@ export interface RunOptions {
   seed: number;
   scale: number;
   clock: Clock;
+  /** The supervisor settings at real-world scale (default: the troubleshooting page's). */
+  config?: SupervisorConfig;
   /** A supervisor class to test (default: the reference one), e.g. a deliberately broken variant. */
   supervisor?: new (opts: SupervisorOptions) => Supervisor;
 }
@@ -58,11 +61,16 @@ export interface ScenarioRun {
   toxiproxy?: string;
 }
 
+/** The config a run of the scenario uses: the run's base, the scenario's overrides, time-scaled. */
+export function scenarioConfig(scenario: Scenario, opts: Pick<RunOptions, 'config' | 'scale'>): SupervisorConfig {
+  return scaleConfig({ ...(opts.config ?? DEFAULT_SUPERVISOR_CONFIG), ...scenario.configOverrides }, opts.scale);
+}
+
 const needsToxiproxy = (s: Schedule) => s.some((e) => e.fault === 'toxic' || e.fault === 'proxy-down');
 
 /** Runs one schedule end to end and judges it. Everything it starts is stopped, even on failure. */
 export async function runScenario(scenario: Scenario, schedule: Schedule, opts: RunOptions): Promise<ScenarioRun> {
-  const config = scenario.config(opts.scale);
+  const config = scenarioConfig(scenario, opts);
   const server = await FakeWhatsAppServer.start({ clock: opts.clock });
   const workDir = await mkdtemp(join(tmpdir(), 'bc-scenario-'));
   const shim = new DateShim(opts.clock);

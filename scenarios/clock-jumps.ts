@@ -5,14 +5,13 @@
 import fc from 'fast-check';
 import { ALL_INVARIANTS } from '../harness/invariants.js';
 import type { Scenario } from '../harness/scenario.js';
-import { inSequence, scaledConfig } from './settings.js';
+import { inSequence } from './settings.js';
 
 export const clockJumps: Scenario = {
   name: 'clock-jumps',
   about: 'Wall-clock steps: false 408s, or dead sockets that go unseen (real-world 19, 21)',
   clients: 1,
   store: 'sqlite',
-  config: (scale) => scaledConfig(scale),
   schedules: () =>
     fc
       .array(fc.record({ gap: fc.integer({ min: 300, max: 2_000 }), ms: fc.oneof(fc.integer({ min: 10_000, max: 120_000 }), fc.integer({ min: -30_000, max: -1_000 })) }), { minLength: 1, maxLength: 2 })

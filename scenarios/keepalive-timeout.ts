@@ -7,14 +7,13 @@
 import fc from 'fast-check';
 import { ALL_INVARIANTS } from '../harness/invariants.js';
 import type { Scenario } from '../harness/scenario.js';
-import { inSequence, scaledConfig } from './settings.js';
+import { inSequence } from './settings.js';
 
 export const keepaliveTimeout: Scenario = {
   name: 'keepalive-timeout',
   about: 'Connection closed. Reason: 408 (Connection timed out): NAT or proxy idle timeouts (real-world 1)',
   clients: 1,
   store: 'file',
-  config: (scale) => scaledConfig(scale),
   schedules: () =>
     fc
       .array(fc.record({ gap: fc.integer({ min: 200, max: 3_000 }), duration: fc.integer({ min: 1_000, max: 9_000 }) }), { minLength: 1, maxLength: 2 })

@@ -6,14 +6,13 @@
 import fc from 'fast-check';
 import { ALL_INVARIANTS } from '../harness/invariants.js';
 import type { Scenario } from '../harness/scenario.js';
-import { inSequence, scaledConfig } from './settings.js';
+import { inSequence } from './settings.js';
 
 export const loggedOut: Scenario = {
   name: 'logged-out',
   about: 'Random 401 device_removed; after 401 the bot must stop, not reload stale creds in a loop (real-world 8, 9)',
   clients: 1,
   store: 'sqlite',
-  config: (scale) => scaledConfig(scale),
   schedules: () =>
     fc
       .tuple(fc.array(fc.constantFrom({ kind: 'stream-error', code: 503 }, { kind: 'end-stream' }, { kind: 'stream-error', code: 515 }), { maxLength: 2 }), fc.integer({ min: 300, max: 1_500 }))

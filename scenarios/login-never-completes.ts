@@ -6,14 +6,12 @@
 import fc from 'fast-check';
 import { ALL_INVARIANTS } from '../harness/invariants.js';
 import type { Scenario } from '../harness/scenario.js';
-import { scaledConfig } from './settings.js';
 
 export const loginNeverCompletes: Scenario = {
   name: 'login-never-completes',
   about: 'Connecting hangs forever: a rejected upgrade (403/503) or a withheld <success> (real-world 11, "Also seen")',
   clients: 1,
   store: 'file',
-  config: (scale) => scaledConfig(scale),
   schedules: () =>
     fc
       .record({

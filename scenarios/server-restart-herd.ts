@@ -6,14 +6,13 @@
 import fc from 'fast-check';
 import { ALL_INVARIANTS } from '../harness/invariants.js';
 import type { Scenario } from '../harness/scenario.js';
-import { inSequence, scaledConfig } from './settings.js';
+import { inSequence } from './settings.js';
 
 export const serverRestartHerd: Scenario = {
   name: 'server-restart-herd',
   about: 'A server restart drops every client at once: a reconnect storm (real-world: storms, 440 against itself)',
   clients: 5,
   store: 'sqlite',
-  config: (scale) => scaledConfig(scale),
   schedules: () =>
     fc.array(fc.integer({ min: 300, max: 2_000 }), { minLength: 1, maxLength: 2 }).map((gaps) => inSequence(gaps.map((gap) => ({ gap })), (_, at) => ({ at, fault: 'server-restart' as const }))),
   settleMs: (c) => c.backoff.maxDelayMs + c.loginTimeoutMs + 3_000,

@@ -6,14 +6,13 @@
 import fc from 'fast-check';
 import { ALL_INVARIANTS } from '../harness/invariants.js';
 import type { Scenario } from '../harness/scenario.js';
-import { inSequence, scaledConfig } from './settings.js';
+import { inSequence } from './settings.js';
 
 export const streamErrors: Scenario = {
   name: 'stream-errors',
   about: 'Connection closed. Reason: 515 (Stream error) — and 503/500/428 — at random times (real-world 5, "Also seen")',
   clients: 1,
   store: 'sqlite',
-  config: (scale) => scaledConfig(scale),
   schedules: () =>
     fc
       .array(

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { ALL_INVARIANTS } from '../harness/invariants.js';
 import type { Scenario } from '../harness/scenario.js';
-import { inSequence, scaledConfig } from './settings.js';
+import { inSequence } from './settings.js';
 
 const toxic = fc.oneof(
   fc.record({ type: fc.constant('latency'), attributes: fc.record({ latency: fc.integer({ min: 50, max: 3_000 }), jitter: fc.integer({ min: 0, max: 500 }) }) }),
@@ -19,7 +19,6 @@ export const unstableNetwork: Scenario = {
   about: 'Latency spikes, bandwidth collapse, proxies killing long WebSockets (real-world 1, 2, 4)',
   clients: 1,
   store: 'sqlite',
-  config: (scale) => scaledConfig(scale),
   schedules: () =>
     fc.array(fc.record({ gap: fc.integer({ min: 200, max: 1_500 }), duration: fc.integer({ min: 500, max: 4_000 }), toxic }), { minLength: 1, maxLength: 3 })// One window at a time: toxics of one type cannot overlap.
     .map((items) => inSequence(items, ({ duration, toxic: t }, at) => ({ at, duration, fault: 'toxic' as const, params: t as Record<string, unknown> }))),
