@@ -1,8 +1,9 @@
 /**
  * Recovery metrics, defined once (README "Metrics") and used by every report:
  * - detectMs: a fault applied → the client's first close after it.
- * - recoverMs: the last fault cleared → the client open again, confirmed by a server-side open of
- *   the same device after it (null when the window ended first: unknown, never a pass).
+ * - recoverMs: the last fault cleared → the client open for good (its last open of the window),
+ *   confirmed by a server-side open of the same device after the clear; 0 if it rode the fault
+ *   out; null when it was not open at the end of the window (unknown or invalid, never a pass).
  * - attempts, delaysMs: the supervisor's connection attempts and the backoff delays it chose.
  * - availability: share of the window the client was open.
  * - qrRePairs: QR codes the client showed (a transient fault must cause none).
@@ -41,14 +42,14 @@ export function clientMetrics(run: RunRecord, client: number): ClientMetrics {
 
   const lastClear = faults.filter((f) => f.type === 'fault-cleared' || (f.type === 'fault-applied' && !faults.some((g) => g.type === 'fault-cleared' && g.index === f.index))).at(-1);
   let recoverMs: number | null = null;
-  if (lastClear) {
-    // Already open when the last fault cleared (it rode the fault out, or came back during it):
-    // recovered at once, if the server agrees the device had an open connection then.
-    if (isOpenAt(own, lastClear.t) && serverOpenAt(server, lastClear.t)) recoverMs = 0;
-    else {
-      const reopened = own.find((e) => e.type === 'open' && e.t >= lastClear.t);
-      if (reopened && server.some((e) => e.type === 'open' && e.t >= lastClear.t)) recoverMs = reopened.t - lastClear.t;
-    }
+  const settled = own.filter((e) => e.type === 'open' || e.type === 'close' || e.type === 'stopped').at(-1);
+  if (lastClear && settled?.type === 'open') {
+    // Open for good from its last open on. Before the last fault cleared: it rode the fault out
+    // (or came back during it), if the server agrees the device was open then. After: recovered
+    // then, if the server saw the same device log in again after the clear. An instantaneous fault
+    // (a stream error) "clears" as it is applied, so its close and reopen both count.
+    if (settled.t <= lastClear.t) recoverMs = serverOpenAt(server, lastClear.t) ? 0 : null;
+    else if (server.some((e) => e.type === 'open' && e.t >= lastClear.t)) recoverMs = settled.t - lastClear.t;
   }
 
   let openSince: number | undefined;
@@ -92,10 +93,4 @@ function serverOpenAt(events: ServerEvent[], t: number): boolean {
     if (e.type === 'closed' && e.detail?.wasOpen) open--;
   }
   return open > 0;
-}
-
-/** Was the client open at time t (its last open/close before t was an open)? */
-function isOpenAt(events: { type: string; t: number }[], t: number): boolean {
-  const last = events.filter((e) => e.t <= t && (e.type === 'open' || e.type === 'close' || e.type === 'stopped')).at(-1);
-  return last?.type === 'open';
 }

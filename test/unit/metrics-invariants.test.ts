@@ -62,3 +62,30 @@ test('delays off the policy and a reconnect after 401 are invalid', () => {
   const stop401: SupervisorEvent[] = [...healthy.slice(0, 2), { t: 7000, type: 'close', attempt: 1, code: 401 }, { t: 7000, type: 'stopped', reason: 'repair-needed', message: '' }];
   expect(checkInvariants({ run: record(stop401), config, schedule: [] }, [stopsAfter401])[0]!.verdict).toBe('valid');
 });
+
+test('recovery from an instantaneous fault (a stream error) counts its close and reopen, not 0', () => {
+  const run: RunRecord = {
+    start: 0,
+    end: 5000,
+    jids: [jid],
+    timeline: mergeTimeline({
+      clients: [
+        [
+          { t: 0, type: 'attempt', attempt: 1 },
+          { t: 100, type: 'open', attempt: 1 },
+          { t: 1002, type: 'close', attempt: 1, code: 515 },
+          { t: 1003, type: 'attempt', attempt: 2 },
+          { t: 1250, type: 'open', attempt: 2 },
+        ],
+      ],
+      server: [
+        { t: 90, seq: 1, type: 'open', conn: 1, jid },
+        { t: 1001, seq: 2, type: 'closed', conn: 1, jid, detail: { wasOpen: true } },
+        { t: 1240, seq: 3, type: 'open', conn: 2, jid },
+      ],
+      faults: [{ t: 1000, type: 'fault-applied', index: 0, fault: 'server-move' }],
+      jids: [jid],
+    }),
+  };
+  expect(clientMetrics(run, 0).recoverMs).toBe(250);
+});
