@@ -7,9 +7,12 @@
  *  - the raw protocol initiator (test/support/raw-client.ts), whose own cost is tiny: the
  *    server's work isolated. If the raw rate is far above the Baileys rate, the client is the
  *    bottleneck, not the server.
+ * And the time the CI scenario suite (test/e2e/scenarios*.test.ts, time-scaled) takes, end to end.
  * Usage: npm run bench [-- --clients 20 --rounds 3 --raw-logins 500 --out bench/results/bench.json]
+ *        npm run bench -- --only scenarios   (re-measure some sections; the others are kept from --out)
  */
 import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -32,8 +35,13 @@ const { values } = parseArgs({
     'crash-trials': { type: 'string', default: '40' },
     'crash-seed': { type: 'string' },
     out: { type: 'string', default: 'bench/results/bench.json' },
+    only: { type: 'string' },
   },
 });
+const SECTIONS = ['logins', 'crash', 'toxiproxy', 'scenarios'] as const;
+const only = values.only?.split(',').map((x) => x.trim());
+for (const o of only ?? []) if (!(SECTIONS as readonly string[]).includes(o)) throw new Error(`Failed to read --only: unknown section "${o}". Known: ${SECTIONS.join(', ')}.`);
+const wanted = (section: (typeof SECTIONS)[number]) => !only || only.includes(section);
 const CLIENTS = Number(values.clients);
 const ROUNDS = Number(values.rounds);
 const RAW_LOGINS = Number(values['raw-logins']);
@@ -199,35 +207,55 @@ async function benchCrashes() {
   }
 }
 
-const server = await startServerProcess();
-try {
-  const { publicKey } = await api(server.controlUrl, 'GET', '/trust');
-  const trusted = Buffer.from(publicKey, 'base64');
-  const baileys = [];
-  for (const version of versionsUnderTest()) {
-    process.stderr.write(`bench: ${CLIENTS} concurrent Baileys ${version} clients × ${ROUNDS} rounds…\n`);
-    baileys.push(await benchBaileys(server, version, trusted));
+/** The CI scenario suite as CI runs it (vitest, its own process): wall time and outcome. */
+async function benchScenarioSuite() {
+  const files = ['test/e2e/scenarios.test.ts', ...readdirSync('test/e2e').filter((f) => /^scenarios.+\.test\.ts$/.test(f)).map((f) => `test/e2e/${f}`)];
+  process.stderr.write(`bench: the CI scenario suite (${files.join(', ')})…\n`);
+  const started = clock.now();
+  const code = await new Promise<number | null>((resolve) => {
+    const child = spawn(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', ...files], { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.once('exit', resolve);
+  });
+  return { files, passed: code === 0, seconds: (clock.now() - started) / 1000, machine: `${cpus().length} cores` };
+}
+
+/** Sections not re-measured this time are kept from the previous file. */
+async function previousResult(): Promise<Record<string, unknown>> {
+  try {
+    return JSON.parse(await readFile(values.out!, 'utf8'));
+  } catch {
+    return {};
   }
-  process.stderr.write(`bench: ${RAW_LOGINS} raw-initiator logins (server work isolated)…\n`);
-  const raw = await benchRaw(server);
-  const crash = await benchCrashes();
-  process.stderr.write('bench: Toxiproxy overhead, no toxics: direct vs embedded vs real…\n');
-  const toxiproxyOverhead = await benchToxiproxyOverhead();
-  const result = {
-    kind: 'baileys-chaos fake-server benchmark',
-    schemaVersion: 1,
-    date: new Date().toISOString(),
-    machine: { cpus: cpus().length, parallelism: availableParallelism(), model: cpus()[0]?.model, node: process.version },
-    note:
-      'serverCpuPerLoginMs: the server process\'s whole cpuUsage delta per login (kernel, TCP accept, HTTP upgrade, WebSocket, protocol). ' +
-      'serverProtocolWorkPerLoginMs: process CPU spent in the server\'s frame handlers per login (Noise, binary nodes, answers, including the socket writes they make). ' +
-      'serverProtocolWorkExcludingSocketWritesPerLoginMs: the same less the CPU of handing frames to the socket (one system call a frame). ' +
-      'Ratios are from this one run.',
-    baileys,
-    serverIsolated: raw,
-    crashDuringSessionWrites: crash,
-    toxiproxyOverhead,
-    ratios: Object.fromEntries(
+}
+
+const previous = await previousResult();
+const result: Record<string, unknown> = {
+  ...previous,
+  kind: 'baileys-chaos fake-server benchmark',
+  schemaVersion: 1,
+  date: new Date().toISOString(),
+  machine: { cpus: cpus().length, parallelism: availableParallelism(), model: cpus()[0]?.model, node: process.version },
+  note:
+    'serverCpuPerLoginMs: the server process\'s whole cpuUsage delta per login (kernel, TCP accept, HTTP upgrade, WebSocket, protocol). ' +
+    'serverProtocolWorkPerLoginMs: process CPU spent in the server\'s frame handlers per login (Noise, binary nodes, answers, including the socket writes they make). ' +
+    'serverProtocolWorkExcludingSocketWritesPerLoginMs: the same less the CPU of handing frames to the socket (one system call a frame). ' +
+    'scenarioSuite: wall time of the CI scenario suite under vitest. Ratios are from one run.',
+};
+if (wanted('logins')) {
+  const server = await startServerProcess();
+  try {
+    const { publicKey } = await api(server.controlUrl, 'GET', '/trust');
+    const trusted = Buffer.from(publicKey, 'base64');
+    const baileys = [];
+    for (const version of versionsUnderTest()) {
+      process.stderr.write(`bench: ${CLIENTS} concurrent Baileys ${version} clients × ${ROUNDS} rounds…\n`);
+      baileys.push(await benchBaileys(server, version, trusted));
+    }
+    process.stderr.write(`bench: ${RAW_LOGINS} raw-initiator logins (server work isolated)…\n`);
+    const raw = await benchRaw(server);
+    result.baileys = baileys;
+    result.serverIsolated = raw;
+    result.ratios = Object.fromEntries(
       baileys.map((b) => [
         b.version,
         {
@@ -235,12 +263,18 @@ try {
           serverCpuPerBaileysLoginOverRaw: b.serverCpuPerLoginMs / raw.serverCpuPerLoginMs,
         },
       ]),
-    ),
-  };
-  await mkdir(dirname(values.out!), { recursive: true });
-  await writeFile(values.out!, JSON.stringify(result, null, 2) + '\n');
-  process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-  process.stderr.write(`bench: written to ${values.out}\n`);
-} finally {
-  await server.stop();
+    );
+  } finally {
+    await server.stop();
+  }
 }
+if (wanted('crash')) result.crashDuringSessionWrites = await benchCrashes();
+if (wanted('toxiproxy')) {
+  process.stderr.write('bench: Toxiproxy overhead, no toxics: direct vs embedded vs real…\n');
+  result.toxiproxyOverhead = await benchToxiproxyOverhead();
+}
+if (wanted('scenarios')) result.scenarioSuite = await benchScenarioSuite();
+await mkdir(dirname(values.out!), { recursive: true });
+await writeFile(values.out!, JSON.stringify(result, null, 2) + '\n');
+process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+process.stderr.write(`bench: written to ${values.out}\n`);

@@ -34,8 +34,8 @@ export interface Scenario {
   store: 'file' | 'sqlite';
   /** Settings this scenario needs on top of the run's config (real-world durations). */
   configOverrides?: Partial<SupervisorConfig>;
-  /** Fault schedules, times already scaled. */
-  schedules(scale: number): fc.Arbitrary<Schedule>;
+  /** Fault schedules in real-world ms; a run scales their times (`at`, `duration`) by its time scale. */
+  schedules(): fc.Arbitrary<Schedule>;
   /** How long to keep observing after the schedule's last event, ms (scaled). */
   settleMs(config: SupervisorConfig): number;
   invariants: Invariant[];
@@ -64,6 +64,11 @@ export interface ScenarioRun {
 /** The config a run of the scenario uses: the run's base, the scenario's overrides, time-scaled. */
 export function scenarioConfig(scenario: Scenario, opts: Pick<RunOptions, 'config' | 'scale'>): SupervisorConfig {
   return scaleConfig({ ...(opts.config ?? DEFAULT_SUPERVISOR_CONFIG), ...scenario.configOverrides }, opts.scale);
+}
+
+/** A real-world schedule at a time scale: when each fault happens and how long it lasts. */
+export function scaleSchedule(schedule: Schedule, scale: number): Schedule {
+  return schedule.map((e) => ({ ...e, at: e.at * scale, ...(e.duration !== undefined ? { duration: e.duration * scale } : {}) }));
 }
 
 const needsToxiproxy = (s: Schedule) => s.some((e) => e.fault === 'toxic' || e.fault === 'proxy-down');
@@ -97,7 +102,7 @@ export async function runScenario(scenario: Scenario, schedule: Schedule, opts: 
     await Promise.all(supervisors.map((s) => s.start()));
     await Promise.all(supervisors.map((s, i) => s.events.waitFor((e) => e.type === 'open', 20_000, `client ${i} to open before the faults`)));
     const start = opts.clock.now();
-    const run = runSchedule(schedule, injectors, opts.clock);
+    const run = runSchedule(scaleSchedule(schedule, opts.scale), injectors, opts.clock);
     await run.done;
     // Observe until every client is open again or stopped, bounded by the settle window.
     const settle = scenario.settleMs(config);
@@ -154,7 +159,7 @@ export async function checkScenario(scenario: Scenario, opts: CheckOptions): Pro
   let runs = 0;
   let unknown = 0;
   let lastFailures: InvariantResult[] | undefined;
-  const property = fc.asyncProperty(scenario.schedules(opts.scale), async (schedule) => {
+  const property = fc.asyncProperty(scenario.schedules(), async (schedule) => {
     runs++;
     const result = await runScenario(scenario, schedule, opts);
     if (result.verdict === 'unknown') unknown++;

@@ -14,7 +14,7 @@ export const clockJumps: Scenario = {
   store: 'sqlite',
   schedules: () =>
     fc
-      .array(fc.record({ gap: fc.integer({ min: 300, max: 2_000 }), ms: fc.oneof(fc.integer({ min: 10_000, max: 120_000 }), fc.integer({ min: -30_000, max: -1_000 })) }), { minLength: 1, maxLength: 2 })
+      .array(fc.record({ gap: fc.integer({ min: 7_500, max: 50_000 }), ms: fc.oneof(fc.integer({ min: 10_000, max: 120_000 }), fc.integer({ min: -30_000, max: -1_000 })) }), { minLength: 1, maxLength: 2 })
       .map((items) => inSequence(items, ({ ms }, at) => ({ at, fault: 'clock-jump' as const, params: { ms } as Record<string, unknown> }))),
   settleMs: (c) => 2 * c.keepAliveIntervalMs + 5_000 + c.backoff.maxDelayMs + c.loginTimeoutMs + 2_000,
   invariants: ALL_INVARIANTS,

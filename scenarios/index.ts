@@ -4,6 +4,7 @@ import { keepaliveTimeout } from './keepalive-timeout.js';
 import { loginNeverCompletes } from './login-never-completes.js';
 import { unstableNetwork } from './unstable-network.js';
 import { loggedOut } from './logged-out.js';
+import { outageHerd } from './outage-herd.js';
 import { serverRestartHerd } from './server-restart-herd.js';
 import { streamErrors } from './stream-errors.js';
 
@@ -16,4 +17,5 @@ export const SCENARIOS: Record<string, Scenario> = {
   [unstableNetwork.name]: unstableNetwork,
   [loginNeverCompletes.name]: loginNeverCompletes,
   [clockJumps.name]: clockJumps,
+  [outageHerd.name]: outageHerd,
 };

@@ -16,7 +16,7 @@ export const keepaliveTimeout: Scenario = {
   store: 'file',
   schedules: () =>
     fc
-      .array(fc.record({ gap: fc.integer({ min: 200, max: 3_000 }), duration: fc.integer({ min: 1_000, max: 9_000 }) }), { minLength: 1, maxLength: 2 })
+      .array(fc.record({ gap: fc.integer({ min: 5_000, max: 75_000 }), duration: fc.integer({ min: 25_000, max: 225_000 }) }), { minLength: 1, maxLength: 2 })
       .map((items) => inSequence(items, ({ duration }, at) => ({ at, duration, fault: 'toxic' as const, params: { type: 'timeout', stream: 'downstream', attributes: { timeout: 0 } } as Record<string, unknown> }))),
   settleMs: (c) => 2 * c.keepAliveIntervalMs + 5_000 + c.backoff.maxDelayMs + c.loginTimeoutMs + 2_000,
   invariants: ALL_INVARIANTS,

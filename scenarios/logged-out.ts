@@ -15,7 +15,7 @@ export const loggedOut: Scenario = {
   store: 'sqlite',
   schedules: () =>
     fc
-      .tuple(fc.array(fc.constantFrom({ kind: 'stream-error', code: 503 }, { kind: 'end-stream' }, { kind: 'stream-error', code: 515 }), { maxLength: 2 }), fc.integer({ min: 300, max: 1_500 }))
+      .tuple(fc.array(fc.constantFrom({ kind: 'stream-error', code: 503 }, { kind: 'end-stream' }, { kind: 'stream-error', code: 515 }), { maxLength: 2 }), fc.integer({ min: 7_500, max: 37_500 }))
       .map(([transient, gap]) =>
         inSequence(
           [...transient, { kind: 'logged-out' }].map((move) => ({ gap, move })),

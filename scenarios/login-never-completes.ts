@@ -15,14 +15,14 @@ export const loginNeverCompletes: Scenario = {
   schedules: () =>
     fc
       .record({
-        gap: fc.integer({ min: 200, max: 1_000 }),
-        duration: fc.integer({ min: 2_000, max: 6_000 }),
+        gap: fc.integer({ min: 5_000, max: 25_000 }),
+        duration: fc.integer({ min: 50_000, max: 150_000 }),
         admission: fc.constantFrom<Record<string, unknown>>({ rejectUpgrade: 503 }, { rejectUpgrade: 403 }, { withholdSuccess: true }),
       })
       .map(({ gap, duration, admission }) => [
         // The stuck state must meet a reconnect: drop the open connection as the window starts.
         { at: gap, duration, fault: 'admission' as const, params: admission },
-        { at: gap + 10, fault: 'server-move' as const, params: { kind: 'drop' } as Record<string, unknown> },
+        { at: gap + 250, fault: 'server-move' as const, params: { kind: 'drop' } as Record<string, unknown> },
       ]),
   settleMs: (c) => c.loginTimeoutMs + c.backoff.maxDelayMs + c.loginTimeoutMs + 3_000,
   invariants: ALL_INVARIANTS,

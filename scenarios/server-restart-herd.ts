@@ -14,7 +14,7 @@ export const serverRestartHerd: Scenario = {
   clients: 5,
   store: 'sqlite',
   schedules: () =>
-    fc.array(fc.integer({ min: 300, max: 2_000 }), { minLength: 1, maxLength: 2 }).map((gaps) => inSequence(gaps.map((gap) => ({ gap })), (_, at) => ({ at, fault: 'server-restart' as const }))),
+    fc.array(fc.integer({ min: 7_500, max: 50_000 }), { minLength: 1, maxLength: 2 }).map((gaps) => inSequence(gaps.map((gap) => ({ gap })), (_, at) => ({ at, fault: 'server-restart' as const }))),
   settleMs: (c) => c.backoff.maxDelayMs + c.loginTimeoutMs + 3_000,
   invariants: ALL_INVARIANTS,
 };

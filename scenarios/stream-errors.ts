@@ -17,7 +17,7 @@ export const streamErrors: Scenario = {
     fc
       .array(
         fc.record({
-          gap: fc.integer({ min: 300, max: 2_000 }),
+          gap: fc.integer({ min: 7_500, max: 50_000 }),
           move: fc.constantFrom({ kind: 'stream-error', code: 515 }, { kind: 'stream-error', code: 503 }, { kind: 'stream-error', code: 500 }, { kind: 'end-stream' }),
         }),
         { minLength: 1, maxLength: 4 },

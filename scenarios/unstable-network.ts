@@ -20,7 +20,7 @@ export const unstableNetwork: Scenario = {
   clients: 1,
   store: 'sqlite',
   schedules: () =>
-    fc.array(fc.record({ gap: fc.integer({ min: 200, max: 1_500 }), duration: fc.integer({ min: 500, max: 4_000 }), toxic }), { minLength: 1, maxLength: 3 })// One window at a time: toxics of one type cannot overlap.
+    fc.array(fc.record({ gap: fc.integer({ min: 5_000, max: 37_500 }), duration: fc.integer({ min: 12_500, max: 100_000 }), toxic }), { minLength: 1, maxLength: 3 })// One window at a time: toxics of one type cannot overlap.
     .map((items) => inSequence(items, ({ duration, toxic: t }, at) => ({ at, duration, fault: 'toxic' as const, params: t as Record<string, unknown> }))),
   settleMs: (c) => 2 * c.keepAliveIntervalMs + 5_000 + c.backoff.maxDelayMs + c.loginTimeoutMs + 2_000,
   invariants: ALL_INVARIANTS,

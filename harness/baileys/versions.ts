@@ -3,7 +3,10 @@
  * side by side as an npm alias `baileys-<version>` (see package.json); a run names the version it
  * wants, nothing else in the code base picks one.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 export const SUPPORTED_BAILEYS_VERSIONS = ['6.7.21', '7.0.0-rc14'] as const;
@@ -58,18 +61,34 @@ export class UnknownBaileysVersionError extends Error {
   override name = 'UnknownBaileysVersionError';
 }
 
+/**
+ * Where versions outside package.json are installed on demand (see install.ts): one npm project
+ * per version under $BAILEYS_CHAOS_CACHE, default ~/.cache/baileys-chaos/baileys.
+ */
+export function baileysCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.BAILEYS_CHAOS_CACHE ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'baileys-chaos', 'baileys');
+}
+
+/** The installed package.json of a version: the npm alias first, then the on-demand cache. */
+export function resolveBaileysPackage(version: BaileysVersion): string | undefined {
+  try {
+    return require.resolve(`${baileysPackageName(version)}/package.json`);
+  } catch {
+    const cached = join(baileysCacheDir(), version, 'node_modules', '@whiskeysockets', 'baileys', 'package.json');
+    return existsSync(cached) ? cached : undefined;
+  }
+}
+
 /** The file URL of `relPath` inside an installed Baileys version's package. */
 export function baileysFileUrl(version: BaileysVersion, relPath: string): string {
-  try {
-    const pkgJson = require.resolve(`${baileysPackageName(version)}/package.json`);
-    return new URL(relPath, pathToFileURL(pkgJson)).href;
-  } catch {
+  const pkgJson = resolveBaileysPackage(version);
+  if (!pkgJson) {
     throw new UnknownBaileysVersionError(
-      `Failed to load Baileys ${version}: package "${baileysPackageName(version)}" is not installed. ` +
-        `Supported: ${SUPPORTED_BAILEYS_VERSIONS.join(', ')}. Run "npm install", or add it to package.json as ` +
-        `"${baileysPackageName(version)}": "npm:@whiskeysockets/baileys@${version}".`,
+      `Failed to load Baileys ${version}: it is not installed (neither as "${baileysPackageName(version)}" in package.json nor in ${baileysCacheDir()}). ` +
+        `Supported: ${SUPPORTED_BAILEYS_VERSIONS.join(', ')}. "baileys-chaos run/compare --baileys ${version}" installs it on demand.`,
     );
   }
+  return new URL(relPath, pathToFileURL(pkgJson)).href;
 }
 
 /** Loads the given Baileys version's own module instance (its ESM entry point). */

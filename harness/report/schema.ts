@@ -131,6 +131,8 @@ export interface SummaryRow {
 export interface TuneSummary {
   /** The varied parameters, as given to --vary (e.g. "reconnect.baseDelay"). */
   parameters: string[];
+  /** The user's config document the sweep edited (empty when none was given). */
+  baseDocument: Record<string, unknown>;
   points: TunePoint[];
   /** The recommended setting's label, and the block to paste into openclaw.json. */
   recommended: { setting: string; openclawBlock: Record<string, unknown> };

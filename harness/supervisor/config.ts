@@ -183,17 +183,20 @@ export function parseSupervisorConfig(input: unknown, source = 'the config'): Su
 }
 
 export async function loadSupervisorConfig(path: string): Promise<SupervisorConfig> {
+  return parseSupervisorConfig(await readConfigDocument(path), path);
+}
+
+/** The config file as parsed JSON, unvalidated (tune edits it, then parses each variant). */
+export async function readConfigDocument(path: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
     throw new ConfigError(`Failed to read the config ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}. Pass the path of an openclaw.json.`);
   }
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
     throw new ConfigError(`Failed to read the config ${path}: not valid JSON (${(err as Error).message}).`);
   }
-  return parseSupervisorConfig(json, path);
 }

@@ -87,7 +87,7 @@ describe('a supervisor that loops after 401 is caught', () => {
 });
 
 test('the same seed gives the same schedules', () => {
-  const sample = (s: number) => fc.sample(streamErrors.schedules(SCALE), { seed: s, numRuns: 5 });
+  const sample = (s: number) => fc.sample(streamErrors.schedules(), { seed: s, numRuns: 5 });
   expect(sample(42)).toEqual(sample(42));
   expect(sample(42)).not.toEqual(sample(43));
 });

@@ -1,0 +1,57 @@
+/**
+ * Installs a Baileys version that package.json does not carry, on demand, into the cache
+ * (baileysCacheDir): a one-dependency npm project per version, with the same `libsignal`
+ * override as ours (Baileys pins libsignal to a git URL that this kind of machine cannot fetch).
+ * An unknown version is a clear error before anything is written.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { baileysCacheDir, resolveBaileysPackage, UnknownBaileysVersionError } from './versions.js';
+
+const run = promisify(execFile);
+const ourPackage = createRequire(import.meta.url)('../../package.json') as { overrides?: Record<string, string> };
+const NPM_NAME = '@whiskeysockets/baileys';
+
+export interface EnsureOptions {
+  /** Told what is happening (the install takes a minute). */
+  log?: (line: string) => void;
+}
+
+/** Makes `version` loadable; returns where it came from. */
+export async function ensureBaileysVersion(version: string, opts: EnsureOptions = {}): Promise<'installed' | 'cache' | 'fresh-install'> {
+  const existing = resolveBaileysPackage(version);
+  if (existing) return existing.includes(baileysCacheDir()) ? 'cache' : 'installed';
+  if (!/^\d+\.\d+\.\d+(-[\w.]+)?$/.test(version)) throw new UnknownBaileysVersionError(`Failed to use Baileys "${version}": not a version number (like 6.7.21 or 7.0.0-rc14).`);
+  await assertPublished(version);
+  const dir = join(baileysCacheDir(), version);
+  opts.log?.(`Installing Baileys ${version} into ${dir} (once; later runs reuse it)…`);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'package.json'), JSON.stringify({ private: true, dependencies: { [NPM_NAME]: version }, overrides: ourPackage.overrides ?? {} }, null, 2));
+  try {
+    await run('npm', ['install', '--no-audit', '--no-fund', '--omit=dev', '--loglevel=error'], { cwd: dir, timeout: 10 * 60_000, maxBuffer: 16 * 2 ** 20 });
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    const e = err as { stderr?: string; message: string };
+    throw new UnknownBaileysVersionError(`Failed to install Baileys ${version}: npm install failed (${(e.stderr || e.message).trim().split('\n').slice(-3).join(' ')}). Check the npm registry is reachable, or add it to package.json as "baileys-${version}": "npm:${NPM_NAME}@${version}".`);
+  }
+  if (!resolveBaileysPackage(version)) throw new UnknownBaileysVersionError(`Failed to install Baileys ${version}: npm finished but ${dir} holds no ${NPM_NAME}.`);
+  return 'fresh-install';
+}
+
+async function assertPublished(version: string): Promise<void> {
+  let published: string[];
+  try {
+    const { stdout } = await run('npm', ['view', NPM_NAME, 'versions', '--json'], { timeout: 60_000, maxBuffer: 16 * 2 ** 20 });
+    published = JSON.parse(stdout) as string[];
+  } catch (err) {
+    throw new UnknownBaileysVersionError(`Failed to look up Baileys ${version}: the npm registry did not answer (${(err as Error).message.split('\n')[0]}). Check your network or npm config.`);
+  }
+  if (!published.includes(version)) {
+    const recent = [...published.filter((v) => !v.includes('-')).slice(-4), ...published.filter((v) => v.includes('-')).slice(-2)];
+    throw new UnknownBaileysVersionError(`Failed to use Baileys ${version}: no such version of ${NPM_NAME} on npm. Recent ones: ${recent.join(', ')}.`);
+  }
+}

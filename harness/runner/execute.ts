@@ -1,0 +1,165 @@
+/**
+ * Carries out a plan: each planned run through `runScenario` against the real stack, one at a
+ * time (runs share the machine; parallel runs would measure each other). Turns each ScenarioRun
+ * into a RunReport in real-world units. A run that throws is kept as an `unknown` verdict with its
+ * error, never dropped and never a pass.
+ */
+import fc from 'fast-check';
+import type { Clock } from '../clock.js';
+import type { Schedule, ScheduleEntry } from '../faults/schedule.js';
+import { BAILEYS_KEEPALIVE_ALLOWANCE_MS } from '../invariants.js';
+import { runScenario, type Scenario, type ScenarioRun } from '../scenario.js';
+import type { Supervisor, SupervisorOptions } from '../supervisor/supervisor.js';
+import type { RunReport, TimelinePoint } from '../report/schema.js';
+import type { PlannedRun } from './plan.js';
+
+/** The schedule a run's seed stands for (real-world ms): the first sample of the scenario's generator. */
+export function scheduleForSeed(scenario: Scenario, seed: number): Schedule {
+  return fc.sample(scenario.schedules(), { seed, numRuns: 1 })[0]!;
+}
+
+export const FIXED_ALLOWANCES = [{ name: "Baileys' keep-alive grace before 408", ms: BAILEYS_KEEPALIVE_ALLOWANCE_MS }];
+
+export interface ExecuteOptions {
+  scenarios: Record<string, Scenario>;
+  scale: number;
+  clock: Clock;
+  supervisor?: new (opts: SupervisorOptions) => Supervisor;
+  /** Extra flags the replay line must carry (--config, --supervisor, --set ...). */
+  replayFlags?: (run: PlannedRun) => string[];
+  onRunStart?: (run: PlannedRun, index: number) => void;
+  onRunEnd?: (run: PlannedRun, report: RunReport, index: number) => void;
+}
+
+export async function executePlan(plan: PlannedRun[], opts: ExecuteOptions): Promise<RunReport[]> {
+  const out: RunReport[] = [];
+  for (const [i, planned] of plan.entries()) {
+    opts.onRunStart?.(planned, i);
+    const report = await executeRun(planned, opts);
+    out.push(report);
+    opts.onRunEnd?.(planned, report, i);
+  }
+  return out;
+}
+
+export function replayLine(planned: PlannedRun, scale: number, extra: string[] = []): string {
+  return ['baileys-chaos replay', `${planned.scenario}:${planned.seed}`, `--baileys ${planned.version}`, `--time-scale ${scale}`, ...extra].join(' ');
+}
+
+async function executeRun(planned: PlannedRun, opts: ExecuteOptions): Promise<RunReport> {
+  const scenario = opts.scenarios[planned.scenario]!;
+  const schedule = planned.schedule ?? scheduleForSeed(scenario, planned.seed);
+  const base = {
+    id: `${planned.scenario}/${planned.version}/${planned.setting.label}/${planned.runIndex}`,
+    scenario: planned.scenario,
+    version: planned.version,
+    setting: planned.setting.label,
+    runIndex: planned.runIndex,
+    seed: planned.seed,
+    replay: replayLine(planned, opts.scale, opts.replayFlags?.(planned)),
+  };
+  const started = opts.clock.now();
+  const crashes = catchCrashes();
+  try {
+    const run = await runScenario(scenario, schedule, {
+      version: planned.version,
+      seed: planned.seed,
+      scale: opts.scale,
+      clock: opts.clock,
+      config: planned.setting.config,
+      ...(opts.supervisor ? { supervisor: opts.supervisor } : {}),
+    });
+    const report = { ...base, ...toReport(run, opts.scale), schedule, wallMs: opts.clock.now() - started };
+    const thrown = crashes.stop();
+    if (thrown.length === 0) return report;
+    return { ...report, verdict: 'invalid', invariants: [...report.invariants, { invariant: NEVER_THROWS, client: -1, verdict: 'invalid', message: thrown.join(' | ') }] };
+  } catch (err) {
+    crashes.stop();
+    return {
+      ...base,
+      schedule,
+      verdict: 'unknown',
+      invariants: [],
+      metrics: [],
+      windowMs: 0,
+      wallMs: opts.clock.now() - started,
+      attemptsPerMinute: 0,
+      stormPeakPerSecond: 0,
+      timeline: [],
+      error: (err as Error).stack ?? String(err),
+    };
+  }
+}
+
+export const NEVER_THROWS = 'nothing throws out of the client (a real bot process would die)';
+
+/**
+ * Errors thrown out of the client stack during a run (Baileys throwing from a socket handler,
+ * an unhandled rejection) would kill a real bot process. In the harness they would kill every
+ * later run too: they are caught for the run's duration and make it invalid, with the error.
+ */
+function catchCrashes(): { stop(): string[] } {
+  const thrown: string[] = [];
+  const onError = (err: unknown) => thrown.push(`${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)} at ${((err as Error)?.stack ?? '').split('\n').slice(1, 3).map((l) => l.trim()).join(' ← ')}`);
+  process.on('uncaughtException', onError);
+  process.on('unhandledRejection', onError);
+  return {
+    stop() {
+      process.off('uncaughtException', onError);
+      process.off('unhandledRejection', onError);
+      return thrown;
+    },
+  };
+}
+
+const real = (ms: number, scale: number) => ms / scale;
+
+/** Metrics and timeline in real-world ms; pressure figures from the clients' attempts. */
+export function toReport(run: ScenarioRun, scale: number): Pick<RunReport, 'verdict' | 'invariants' | 'metrics' | 'windowMs' | 'attemptsPerMinute' | 'stormPeakPerSecond' | 'timeline'> {
+  const { record } = run;
+  const windowMs = real(record.end - record.start, scale);
+  const attempts = record.timeline.filter((e) => e.source === 'client' && e.event.type === 'attempt').map((e) => real(e.t - record.start, scale));
+  return {
+    verdict: run.verdict,
+    invariants: run.results,
+    metrics: run.metrics.map((m) => ({
+      ...m,
+      detectMs: m.detectMs.map((v) => real(v, scale)),
+      recoverMs: m.recoverMs === null ? null : real(m.recoverMs, scale),
+      delaysMs: m.delaysMs.map((v) => real(v, scale)),
+    })),
+    windowMs,
+    attemptsPerMinute: windowMs > 0 ? (attempts.length * 60_000) / windowMs : 0,
+    stormPeakPerSecond: peakInWindow(attempts, 1_000),
+    timeline: record.timeline.flatMap((e): TimelinePoint[] => {
+      const t = real(e.t - record.start, scale);
+      if (e.source === 'client') {
+        const ev = e.event;
+        const detail = ev.type === 'decision' ? `${ev.action}${ev.delayMs !== undefined ? ` ${Math.round(real(ev.delayMs, scale))} ms` : ''}` : ev.type === 'stopped' ? ev.reason : undefined;
+        return [{ t, source: 'client', client: e.client, type: ev.type, ...(ev.type === 'close' && ev.code !== undefined ? { code: ev.code } : {}), ...(detail ? { detail } : {}) }];
+      }
+      if (e.source === 'fault') return [{ t, source: 'fault', type: e.event.type, detail: `#${e.event.index} ${describeFault(run.schedule[e.event.index])}` }];
+      if (e.event.type === 'open' || e.event.type === 'closed') return [{ t, source: 'server', ...(e.client !== undefined ? { client: e.client } : {}), type: e.event.type }];
+      return [];
+    }),
+  };
+}
+
+/** "server-move stream-error 515", "toxic latency", "clock-jump": short enough for a chart label. */
+export function describeFault(entry: ScheduleEntry | undefined): string {
+  if (!entry) return 'fault';
+  const p = entry.params ?? {};
+  return [entry.fault, p.kind, p.code, p.type].filter((x) => x !== undefined).join(' ');
+}
+
+/** The most timestamps inside any window of the given width. */
+export function peakInWindow(times: number[], widthMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let peak = 0;
+  let lo = 0;
+  for (let hi = 0; hi < sorted.length; hi++) {
+    while (sorted[hi]! - sorted[lo]! >= widthMs) lo++;
+    peak = Math.max(peak, hi - lo + 1);
+  }
+  return peak;
+}

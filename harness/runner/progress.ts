@@ -1,0 +1,54 @@
+/**
+ * Progress on long runs: a redrawn bar with run counts and elapsed time on a terminal, one plain
+ * line per finished run otherwise (CI logs). Written to stderr so stdout stays the result.
+ */
+import type { Clock } from '../clock.js';
+import type { Verdict } from '../invariants.js';
+
+export interface ProgressStream {
+  isTTY?: boolean;
+  columns?: number;
+  write(text: string): unknown;
+}
+
+export class Progress {
+  private done = 0;
+  private readonly counts: Record<Verdict, number> = { valid: 0, invalid: 0, unknown: 0 };
+  private readonly started: number;
+
+  constructor(
+    private readonly total: number,
+    private readonly clock: Clock,
+    private readonly out: ProgressStream = process.stderr,
+  ) {
+    this.started = clock.now();
+  }
+
+  start(label: string): void {
+    if (this.out.isTTY) this.draw(label);
+  }
+
+  finish(label: string, verdict: Verdict, wallMs: number): void {
+    this.done++;
+    this.counts[verdict]++;
+    if (this.out.isTTY) this.draw(label);
+    else this.out.write(`[${this.done}/${this.total}] ${label}: ${verdict} (${(wallMs / 1000).toFixed(1)} s, ${elapsed(this.clock.now() - this.started)} elapsed)\n`);
+  }
+
+  /** Ends the bar's line. */
+  end(): void {
+    if (this.out.isTTY) this.out.write('\n');
+  }
+
+  private draw(label: string): void {
+    const width = 24;
+    const filled = Math.round((this.done / Math.max(1, this.total)) * width);
+    const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${this.done}/${this.total} runs ${elapsed(this.clock.now() - this.started)} ✓${this.counts.valid} ✗${this.counts.invalid} ?${this.counts.unknown}  ${label}`;
+    this.out.write(`\r\x1b[2K${bar.slice(0, (this.out.columns ?? 120) - 1)}`);
+  }
+}
+
+export function elapsed(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
