@@ -56,14 +56,16 @@ export interface AdmissionPolicy {
   withholdSuccess?: boolean;
   /**
    * Milliseconds between the end of the handshake and the server's first transport frame.
-   * 0 sends it at once, which loses it on Baileys 6.7.x (a real race, see protocol.md).
+   * 0 sends it at once, which loses it on Baileys 6.7.x (a real race, see protocol.md). The
+   * default, 20 ms, is about one round trip of a real server: on loopback under load 5 ms was
+   * not always enough, and 6.7.21 then threw out of its socket handler (a decrypt failure).
    */
   postHandshakeDelayMs: number;
   /** Offset added to every timestamp the server sends (a server clock fault). */
   serverClockOffsetMs: number;
 }
 
-export const DEFAULT_ADMISSION: AdmissionPolicy = { postHandshakeDelayMs: 5, serverClockOffsetMs: 0 };
+export const DEFAULT_ADMISSION: AdmissionPolicy = { postHandshakeDelayMs: 20, serverClockOffsetMs: 0 };
 
 export class MoveValidationError extends Error {
   override name = 'MoveValidationError';

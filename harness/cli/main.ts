@@ -1,14 +1,21 @@
 /**
  * `baileys-chaos` — the command line. Each command lives in its own module; this file only
  * dispatches and turns errors into one clear line and an exit code.
- *   0 success · 1 the run found a failure or could not complete · 2 bad usage
+ *   0 success · 1 the run found a failure or could not complete · 2 bad usage · 3 undecided
+ *   (no failure, but some verdict unknown: the observation window ended first)
  */
 import { UsageError, type Command } from './command.js';
+import { checkCommand } from './check.js';
+import { compareCommand } from './compare.js';
 import { demoCommand } from './demo.js';
+import { mergeCommand } from './merge.js';
+import { replayCommand } from './replay.js';
+import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
 import { toxiproxyCommand } from './toxiproxy.js';
+import { tuneCommand } from './tune.js';
 
-const commands: Command[] = [demoCommand, serveCommand, toxiproxyCommand];
+const commands: Command[] = [runCommand, compareCommand, tuneCommand, checkCommand, replayCommand, mergeCommand, serveCommand, demoCommand, toxiproxyCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -37,13 +44,15 @@ async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
+// Exit as soon as the command is done: everything the harness starts is stopped by then, but
+// Baileys 7.x leaves an uncleared 30 s pre-key-upload timer behind (lib/Socket/socket.js), which
+// would hold the process open long after the report is written. (stdout/stderr are synchronous
+// on Linux pipes and files, so nothing printed is lost.)
 main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
+  (code) => process.exit(code),
   (err: unknown) => {
     const usageError = err instanceof UsageError;
     process.stderr.write(`baileys-chaos: ${(err as Error).message ?? String(err)}${usageError ? '\nRun "baileys-chaos --help" for usage.' : ''}\n`);
-    process.exitCode = usageError ? 2 : 1;
+    process.exit(usageError ? 2 : 1);
   },
 );

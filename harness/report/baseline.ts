@@ -5,6 +5,7 @@
  * because at a scale of 0.04 a 100 ms hiccup of a loaded CI machine reads as 2.5 s real-world.
  * Unknown verdicts are listed but do not fail the gate: they are undecided, not regressions.
  */
+import { formatMs } from './format.js';
 import type { Percentiles, Report, SummaryRow } from './schema.js';
 
 export interface Tolerance {
@@ -55,14 +56,11 @@ export function gate(baseline: Report, current: Report, tol: Tolerance): GateRes
       const limit = b === null ? null : b * (1 + tol.ratio) + tol.slackMs;
       compared.push({ row, metric, baseline: b, current: c, limit });
       if (limit !== null && c !== null && c > limit) {
-        findings.push({ kind: 'regression', row, message: `recovery ${metric} ${fmt(c)} vs baseline ${fmt(b!)} (+${fmt(c - b!)}, ${b! > 0 ? `${((c / b! - 1) * 100).toFixed(0)} %` : 'from 0'}; limit ${fmt(limit)})` });
+        findings.push({ kind: 'regression', row, message: `recovery ${metric} ${formatMs(c)} vs baseline ${formatMs(b!)} (+${formatMs(c - b!)}, ${b! > 0 ? `${((c / b! - 1) * 100).toFixed(0)} %` : 'from 0'}; limit ${formatMs(limit)})` });
       }
-      if (b !== null && c === null) findings.push({ kind: 'regression', row, message: `recovery ${metric}: baseline ${fmt(b)}, now no client recovered` });
+      if (b !== null && c === null) findings.push({ kind: 'regression', row, message: `recovery ${metric}: baseline ${formatMs(b)}, now no client recovered` });
     }
   }
   return { passed: !findings.some((f) => f.kind !== 'unknown'), findings, compared };
 }
 
-export function fmt(ms: number): string {
-  return ms >= 10_000 ? `${(ms / 1000).toFixed(0)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
-}

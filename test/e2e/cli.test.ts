@@ -1,0 +1,127 @@
+/**
+ * The CLI end to end: real Baileys against the fake server, reports on disk, the CI gate, shards,
+ * replay, compare, tune, and one clear line for each kind of bad input.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { readReportFile } from '../../harness/report/write.js';
+import { tempDir } from '../helpers.js';
+import { runCli } from '../support/cli.js';
+
+const V = '7.0.0-rc14';
+const FAST = ['--scenario', 'stream-errors', '--baileys', V, '--seed', '11', '--quiet'];
+
+describe('bad input ends with one clear line and a usage exit code', () => {
+  test.each([
+    [['run', '--scenario', 'nope'], 2, /unknown scenario "nope"\. Known: .*stream-errors/],
+    [['run', '--runs', 'many'], 2, /--runs must be a positive integer, got "many"/],
+    [['run', '--time-scale', '3'], 2, /--time-scale must be at most 1/],
+    [['run', '--config', '/nonexistent/openclaw.json'], 2, /Failed to read the config \/nonexistent\/openclaw.json: no such file/],
+    [['run', '--set', 'reconnect.baseDelai=5'], 2, /unknown key "channels\.whatsapp\.reconnect\.baseDelai"/],
+    [['run', '--shard', '3/2'], 2, /--shard must be "i\/n"/],
+    [['run', '--supervisor', 'test/support/cli.ts'], 2, /default export must be a class extending Supervisor/],
+    [['run', '--toxiproxy', 'http://127.0.0.1:9'], 1, /Failed to reach Toxiproxy at http:\/\/127\.0\.0\.1:9/],
+    [['tune'], 2, /tune needs at least one --vary/],
+    [['check', '--baseline', '/nonexistent.json'], 1, /Failed to read the report \/nonexistent\.json: no such file/],
+    [['check', '--seed', '4'], 2, /--seed is taken from the baseline/],
+    [['compare', '--baileys', V], 2, /compare needs two or more versions/],
+    [['replay', 'stream-errors'], 2, /a schedule file needs --scenario NAME/],
+    [['frobnicate'], 2, /unknown command "frobnicate"/],
+  ] as const)('%j → exit %i', async (args, code, message) => {
+    const r = await runCli([...args]);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n').length).toBeLessThanOrEqual(2);
+    expect(r.code).toBe(code);
+  }, 60_000);
+
+  test('an unpublished Baileys version is refused before anything runs', async () => {
+    const r = await runCli(['run', ...FAST.slice(0, 2), '--baileys', '6.7.99']);
+    expect(r.stderr).toMatch(/Failed to use Baileys 6\.7\.99: no such version of @whiskeysockets\/baileys on npm\. Recent ones: /);
+    expect(r.code).toBe(1);
+  }, 90_000);
+});
+
+describe('run, replay, shards and merge', () => {
+  test('run writes the four report files, prints progress lines off a terminal, and every run has a working replay line', async () => {
+    const out = await tempDir();
+    const r = await runCli(['run', '--scenario', 'stream-errors', '--baileys', V, '--seed', '11', '--runs', '2', '--out', out], { timeoutMs: 180_000 });
+    expect(r.stderr).toMatch(/run: 2 runs — 1 scenario\(s\) × 7\.0\.0-rc14 × 1 setting\(s\) × 2 run\(s\), seed 11, time scale 0\.04/);
+    expect(r.stderr).toMatch(/\[1\/2\] stream-errors 7\.0\.0-rc14 #0: valid/);
+    expect(r.code).toBe(0);
+    const report = await readReportFile(join(out, 'report.json'));
+    expect(report.runs.map((x) => x.verdict)).toEqual(['valid', 'valid']);
+    expect(report.summary[0]!.recoveryMs.p50).toBeGreaterThan(0);
+    expect(await readFile(join(out, 'report.md'), 'utf8')).toMatch(/stream-errors/);
+    expect(await readFile(join(out, 'junit.xml'), 'utf8')).toMatch(/<testsuites/);
+    expect(await readFile(join(out, 'report.html'), 'utf8')).toMatch(/<html/i);
+
+    // The replay line re-runs the same schedule, with the same verdict.
+    const first = report.runs[0]!;
+    const replayOut = await tempDir();
+    const replay = await runCli([...first.replay.replace(/^baileys-chaos /, '').split(' '), '--out', replayOut], { timeoutMs: 120_000 });
+    expect(replay.code).toBe(0);
+    const again = await readReportFile(join(replayOut, 'report.json'));
+    expect(again.runs[0]!.schedule).toEqual(first.schedule);
+    expect(again.runs[0]!.verdict).toBe(first.verdict);
+    expect(replay.stdout).toMatch(/valid +c0 delays follow the policy/);
+  }, 360_000);
+
+  test('--shard 1/2 and 2/2 split the plan; merge puts the runs back together', async () => {
+    const dir = await tempDir();
+    const shards = await Promise.all(['1/2', '2/2'].map((s, i) => runCli(['run', ...FAST, '--runs', '2', '--shard', s, '--out', join(dir, `s${i}`)], { timeoutMs: 180_000 })));
+    expect(shards.map((s) => s.code)).toEqual([0, 0]);
+    const merged = await runCli(['merge', join(dir, 's0', 'report.json'), join(dir, 's1', 'report.json'), '--out', join(dir, 'all')]);
+    expect(merged.code).toBe(0);
+    const report = await readReportFile(join(dir, 'all', 'report.json'));
+    expect(report.runs.map((r) => r.runIndex).sort()).toEqual([0, 1]);
+    expect(report.summary[0]!.runs).toBe(2);
+    const twice = await runCli(['merge', join(dir, 's0', 'report.json'), join(dir, 's0', 'report.json'), '--out', join(dir, 'bad')]);
+    expect(twice.stderr).toMatch(/is in both/);
+    expect(twice.code).toBe(1);
+  }, 360_000);
+});
+
+describe('check: the CI gate', () => {
+  test('passes against its own baseline with the healthy supervisor, fails with a deliberately slowed one, saying by how much', async () => {
+    const dir = await tempDir();
+    const baseline = join(dir, 'baseline.json');
+    const made = await runCli(['run', ...FAST, '--runs', '3', '--out', join(dir, 'base'), '--update-baseline', '--baseline', baseline], { timeoutMs: 240_000 });
+    expect(made.stderr).toMatch(/baseline written/);
+    expect(made.code).toBe(0);
+    const healthy = await runCli(['check', '--baseline', baseline, '--out', join(dir, 'healthy'), '--quiet'], { timeoutMs: 240_000 });
+    expect(healthy.stderr).toMatch(/check passed/);
+    expect(healthy.code).toBe(0);
+    const slowed = await runCli(['check', '--baseline', baseline, '--supervisor', 'test/support/slowed-supervisor.ts', '--out', join(dir, 'slowed'), '--quiet'], { timeoutMs: 240_000 });
+    expect(slowed.stderr).toMatch(/FAIL \[regression\] stream-errors on 7\.0\.0-rc14: recovery p\d\d [\d.]+ s vs baseline [\d.]+ s \(\+/);
+    expect(slowed.stderr).toMatch(/check FAILED/);
+    expect(slowed.code).toBe(1);
+  }, 720_000);
+});
+
+describe('compare and tune', () => {
+  test('compare runs the same schedules on both supported versions and reports them side by side', async () => {
+    const out = await tempDir();
+    const r = await runCli(['compare', '--scenario', 'stream-errors', '--runs', '1', '--seed', '5', '--quiet', '--out', out], { timeoutMs: 240_000 });
+    expect(r.code).toBe(0);
+    const report = await readReportFile(join(out, 'report.json'));
+    expect(report.kind).toBe('compare');
+    expect(report.summary.map((s) => s.version).sort()).toEqual(['6.7.21', '7.0.0-rc14']);
+    const [a, b] = report.runs;
+    expect(a!.schedule).toEqual(b!.schedule); // same seed, same faults, on each version
+    expect(a!.version).not.toBe(b!.version);
+  }, 300_000);
+
+  test('tune sweeps at least --points settings over the same schedules, marks a Pareto front and prints the block to paste', async () => {
+    const out = await tempDir();
+    const r = await runCli(['tune', '--scenario', 'stream-errors', '--vary', 'reconnect.baseDelay=500..5000', '--points', '4', '--seed', '5', '--quiet', '--out', out], { timeoutMs: 300_000 });
+    expect(r.code).toBe(0);
+    const report = await readReportFile(join(out, 'report.json'));
+    expect(report.tune!.points.map((p) => p.values['reconnect.baseDelay'])).toEqual([500, 2000, 3500, 5000]);
+    expect(report.tune!.points.some((p) => p.pareto)).toBe(true);
+    expect(new Set(report.runs.map((x) => JSON.stringify(x.schedule))).size).toBe(1);
+    const block = JSON.parse(r.stdout) as { channels: { whatsapp: { reconnect: { baseDelay: number } } } };
+    expect(report.tune!.points.find((p) => p.setting === report.tune!.recommended.setting)!.values['reconnect.baseDelay']).toBe(block.channels.whatsapp.reconnect.baseDelay);
+    expect(r.stderr).toMatch(/★ baseDelay=\d+ +recovery p95/);
+  }, 360_000);
+});
