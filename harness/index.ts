@@ -13,3 +13,6 @@ export { SubprocessDriver, ChildClient } from './drivers/subprocess.js';
 export { UserModuleDriver, type ConnectorContext, type Connector } from './drivers/user-module.js';
 export { systemClock, type Clock } from './clock.js';
 export { Rng } from './random.js';
+export { SCENARIOS } from '../scenarios/index.js';
+export { runScenario, checkScenario, type Scenario, type ScenarioRun, type CheckResult } from './scenario.js';
+export { ALL_INVARIANTS, type Invariant, type Verdict } from './invariants.js';

@@ -2,7 +2,8 @@
  * Named, reusable checks of a run. A verdict is valid, invalid, or unknown (the observation window
  * ended before the check could decide): unknown is never reported as a pass.
  */
-import type { Schedule } from './faults/schedule.js';
+import type { ServerEvent } from '../fake-server/events.js';
+import type { Schedule, ScheduleEvent } from './faults/schedule.js';
 import { clientMetrics } from './recorder/metrics.js';
 import type { RunRecord } from './recorder/timeline.js';
 import { delayBounds } from './supervisor/backoff.js';
@@ -102,7 +103,58 @@ export const neverTwoOpen: Invariant = {
   },
 };
 
-export const ALL_INVARIANTS = [recoversWithinBound, noQrAfterTransientFault, stopsAfter401, delaysFollowPolicy, neverTwoOpen];
+export const replacedInstanceStandsDown: Invariant = {
+  name: 'a replaced instance stands down (no 440 ping-pong)',
+  check(ctx, client) {
+    const events = clientEvents(ctx, client);
+    const i = events.findIndex((e) => e.type === 'close' && e.code === 440);
+    if (i < 0) return { verdict: 'valid', message: 'never replaced' };
+    const later = events.slice(i + 1);
+    if (later.some((e) => e.type === 'attempt')) return { verdict: 'invalid', message: `reconnected after being replaced (440): ${events.filter((e) => e.type === 'close' && e.code === 440).length} replacements, a ping-pong with the other instance` };
+    return later.some((e) => e.type === 'stopped') ? { verdict: 'valid', message: 'stood down after 440' } : { verdict: 'unknown', message: 'no stop seen after 440 before the window ended' };
+  },
+};
+
+/**
+ * After each kill of the client's process: a plain crash must leave a session the restarted
+ * process logs in with, as the same device (confirmed by the server); a crash that damaged the
+ * session must be refused with a store error — never a silent fresh pairing (a QR).
+ */
+export const storeReloadsAfterCrash: Invariant = {
+  name: 'the store reloads after every crash',
+  check(ctx, client) {
+    const kills = ctx.run.timeline.flatMap((e) => {
+      if (e.source !== 'fault') return [];
+      const f = e.event as ScheduleEvent;
+      const entry = ctx.schedule[f.index];
+      return f.type === 'fault-applied' && f.fault === 'kill' && [client, 'all'].includes(entry?.target ?? 'all') ? [{ t: e.t, corrupt: (entry?.params as { corrupt?: string } | undefined)?.corrupt }] : [];
+    });
+    const own = clientEvents(ctx, client);
+    // A kill after the client stopped for good (by policy, or refusing a damaged store) finds no bot to crash.
+    const stoppedAt = own.find((e) => e.type === 'stopped')?.t ?? Infinity;
+    kills.splice(0, kills.length, ...kills.filter((k) => k.t < stoppedAt));
+    if (kills.length === 0) return { verdict: 'valid', message: 'never killed while running' };
+    const jid = ctx.run.jids[client];
+    for (const [k, kill] of kills.entries()) {
+      const until = kills[k + 1]?.t ?? Infinity;
+      const after = own.filter((e) => e.t >= kill.t && e.t < until);
+      const qr = after.some((e) => e.type === 'qr');
+      const storeError = after.find((e) => e.type === 'store-error' || (e.type === 'stopped' && e.reason === 'store-error')) as { message?: string } | undefined;
+      const reopened = after.some((e) => e.type === 'open') && ctx.run.timeline.some((e) => e.source === 'server' && e.t >= kill.t && e.t < until && (e.event as ServerEvent).type === 'open' && (e.event as ServerEvent).jid === jid);
+      const what = `kill ${k + 1} of ${kills.length}${kill.corrupt ? ` (creds ${kill.corrupt})` : ''}`;
+      if (qr) return { verdict: 'invalid', message: `${what}: the restarted client showed a QR (the session was lost and silently re-paired)` };
+      if (kill.corrupt) {
+        if (!storeError && !reopened) return { verdict: 'unknown', message: `${what}: neither a store error nor a login before the window ended` };
+        continue;
+      }
+      if (storeError) return { verdict: 'invalid', message: `${what}: the session did not reload (${storeError.message ?? 'store error'}): lost to the crash` };
+      if (!reopened) return { verdict: 'unknown', message: `${what}: not logged in again before the window ended` };
+    }
+    return { verdict: 'valid', message: `${kills.length} kill(s): every restart reloaded its session (or refused a damaged one)` };
+  },
+};
+
+export const ALL_INVARIANTS = [recoversWithinBound, noQrAfterTransientFault, stopsAfter401, delaysFollowPolicy, neverTwoOpen, replacedInstanceStandsDown, storeReloadsAfterCrash];
 
 /** Every invariant for every client. */
 export function checkInvariants(ctx: InvariantContext, invariants: Invariant[]): InvariantResult[] {

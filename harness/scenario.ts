@@ -5,7 +5,7 @@
  * turns into a property: generated schedules, shrinking to the smallest failing one, and a
  * one-line replay (`{seed, path}`).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -13,9 +13,12 @@ import { FakeWhatsAppServer } from '../fake-server/server.js';
 import { provisionDevice } from '../fake-server/provision.js';
 import { loadBaileys, trustTestRoot } from './baileys/versions.js';
 import type { Clock } from './clock.js';
-import { ClockInjector, ServerInjector, ToxiproxyInjector } from './faults/injectors.js';
+import { ClockInjector, KillInjector, PacketInjector, ServerInjector, ToxiproxyInjector } from './faults/injectors.js';
+import { PacketLab } from './faults/packet/netns.js';
+import { RespawningClient } from './drivers/respawning-client.js';
+import type { EventStream } from './event-stream.js';
 import { DateShim } from './faults/clock/date-shim.js';
-import { runSchedule, type FaultInjector, type Schedule } from './faults/schedule.js';
+import { runSchedule, ScheduleError, type FaultInjector, type Schedule } from './faults/schedule.js';
 import { openToxiproxy, type ToxiproxyBackend } from './faults/toxiproxy/backend.js';
 import { checkInvariants, type Invariant, type InvariantResult, type Verdict } from './invariants.js';
 import { Rng } from './random.js';
@@ -24,7 +27,7 @@ import { mergeTimeline, type RunRecord } from './recorder/timeline.js';
 import { openSessionStore } from './session/index.js';
 import { DEFAULT_SUPERVISOR_CONFIG, type SupervisorConfig } from './supervisor/config.js';
 import { scaleConfig } from './supervisor/scale.js';
-import { Supervisor, type SupervisorOptions } from './supervisor/supervisor.js';
+import { Supervisor, type SupervisorEvent, type SupervisorOptions } from './supervisor/supervisor.js';
 
 export interface Scenario {
   name: string;
@@ -32,6 +35,13 @@ export interface Scenario {
   about: string;
   clients: number;
   store: 'file' | 'sqlite';
+  /**
+   * Where clients run (default in-process). 'subprocess': one process each, restarted after a
+   * `kill` as a process manager would; needed for kills and packet faults (a network namespace).
+   */
+  driver?: 'in-process' | 'subprocess';
+  /** Every client is an instance of one bot: copies of one session, started one after another. */
+  sharedDevice?: boolean;
   /** Settings this scenario needs on top of the run's config (real-world durations). */
   configOverrides?: Partial<SupervisorConfig>;
   /** Fault schedules in real-world ms; a run scales their times (`at`, `duration`) by its time scale. */
@@ -72,21 +82,49 @@ export function scaleSchedule(schedule: Schedule, scale: number): Schedule {
 }
 
 const needsToxiproxy = (s: Schedule) => s.some((e) => e.fault === 'toxic' || e.fault === 'proxy-down');
+const needsPacketLab = (s: Schedule) => s.some((e) => e.fault === 'packet-loss' || e.fault === 'packet-bandwidth');
+const needsProcesses = (s: Schedule) => needsPacketLab(s) || s.some((e) => e.fault === 'kill');
+
+/** What the runner needs of a client, in this process (a Supervisor) or in its own (RespawningClient). */
+interface RunClient {
+  events: EventStream<SupervisorEvent>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
 
 /** Runs one schedule end to end and judges it. Everything it starts is stopped, even on failure. */
 export async function runScenario(scenario: Scenario, schedule: Schedule, opts: RunOptions): Promise<ScenarioRun> {
   const config = scenarioConfig(scenario, opts);
-  const server = await FakeWhatsAppServer.start({ clock: opts.clock });
-  const workDir = await mkdtemp(join(tmpdir(), 'bc-scenario-'));
+  const driver = scenario.driver ?? 'in-process';
+  if (needsProcesses(schedule) && driver !== 'subprocess') {
+    throw new ScheduleError(`Failed to run scenario "${scenario.name}": its schedule kills clients or shapes their packets, which needs each client in its own process. Set driver: 'subprocess' on the scenario.`);
+  }
+  if (driver === 'subprocess' && opts.supervisor) {
+    throw new ScheduleError(`Failed to run scenario "${scenario.name}" with a custom supervisor: its clients run in their own processes under the reference supervisor. Pick an in-process scenario to test your supervisor.`);
+  }
+  // Packet faults need the clients in a network namespace of the run's own, the server on its host side.
+  const lab = needsPacketLab(schedule) ? await PacketLab.create() : undefined;
+  let server: FakeWhatsAppServer | undefined;
+  let workDir: string | undefined;
   const shim = new DateShim(opts.clock);
   let toxiproxy: ToxiproxyBackend | undefined;
-  const supervisors: Supervisor[] = [];
+  const clients: RunClient[] = [];
   try {
+    server = await FakeWhatsAppServer.start({ clock: opts.clock, ...(lab ? { host: lab.hostAddress } : {}) });
+    workDir = await mkdtemp(join(tmpdir(), 'bc-scenario-'));
     let wsUrl = server.wsUrl;
-    const injectors: FaultInjector[] = [new ServerInjector(server, (i) => jids[i]), new ClockInjector(shim)];
+    const respawning: RespawningClient[] = [];
+    const injectors: FaultInjector[] = [
+      new ServerInjector(server, (i) => jids[i]),
+      new ClockInjector(shim),
+      new KillInjector(async (target, order) => {
+        await Promise.all((target === 'all' ? respawning : [respawning[target]!]).map((c) => c.kill(order)));
+      }),
+    ];
+    if (lab) injectors.push(new PacketInjector(lab));
     if (needsToxiproxy(schedule)) {
       toxiproxy = await openToxiproxy({ clock: opts.clock, seed: opts.seed });
-      const proxy = await toxiproxy.client.createProxy('whatsapp', `127.0.0.1:${server.port}`);
+      const proxy = await toxiproxy.client.createProxy('whatsapp', `${server.host}:${server.port}`);
       wsUrl = `ws://${proxy.listen}/ws/chat`;
       injectors.push(new ToxiproxyInjector(toxiproxy.client, proxy.name));
     }
@@ -95,12 +133,32 @@ export async function runScenario(scenario: Scenario, schedule: Schedule, opts: 
     const jids: string[] = [];
     const Impl = opts.supervisor ?? Supervisor;
     for (let i = 0; i < scenario.clients; i++) {
-      const store = openSessionStore({ type: scenario.store, path: join(workDir, scenario.store === 'sqlite' ? `c${i}.db` : `c${i}`) });
-      jids.push((await provisionDevice(server, { store, baileysVersion: opts.version })).jid);
-      supervisors.push(new Impl({ baileys, store, config, clock: opts.clock, rng: new Rng(opts.seed + i), socketConfig: { waWebSocketUrl: wsUrl } }));
+      const store = { type: scenario.store, path: join(workDir, scenario.store === 'sqlite' ? `c${i}.db` : `c${i}`) };
+      if (scenario.sharedDevice && i > 0) {
+        // Another instance of the same bot: a copy of the first client's session.
+        await cp(join(workDir, scenario.store === 'sqlite' ? 'c0.db' : 'c0'), store.path, { recursive: true });
+        jids.push(jids[0]!);
+      } else {
+        jids.push((await provisionDevice(server, { store: openSessionStore(store), baileysVersion: opts.version })).jid);
+      }
+      if (driver === 'subprocess') {
+        const spec = { version: opts.version, store, wsUrl, trustedPublicKey: server.trustedPublicKey.toString('base64'), config, seed: opts.seed + i };
+        const child = new RespawningClient(spec, { ...(lab ? { netns: lab.ns } : {}), rng: new Rng(opts.seed + 1000 + i), writeWaitMs: config.loginTimeoutMs + 5_000, clock: opts.clock });
+        respawning.push(child);
+        clients.push(child);
+      } else {
+        clients.push(new Impl({ baileys, store: openSessionStore(store), config, clock: opts.clock, rng: new Rng(opts.seed + i), socketConfig: { waWebSocketUrl: wsUrl } }));
+      }
     }
-    await Promise.all(supervisors.map((s) => s.start()));
-    await Promise.all(supervisors.map((s, i) => s.events.waitFor((e) => e.type === 'open', 20_000, `client ${i} to open before the faults`)));
+    const opened = (c: RunClient, i: number) =>
+      c.events.waitFor((e) => e.type === 'open', 30_000, `client ${i} to open before the faults`, () => (c as { error?: string }).error ?? c.events.list().map((e) => e.type).join(','));
+    if (scenario.sharedDevice) {
+      // Instances of one bot start one after another, each replacing the one before (440).
+      for (const [i, c] of clients.entries()) await c.start().then(() => opened(c, i));
+    } else {
+      await Promise.all(clients.map((c) => c.start()));
+      await Promise.all(clients.map(opened));
+    }
     const start = opts.clock.now();
     const run = runSchedule(scaleSchedule(schedule, opts.scale), injectors, opts.clock);
     await run.done;
@@ -110,30 +168,31 @@ export async function runScenario(scenario: Scenario, schedule: Schedule, opts: 
     // The last fault's effect needs a moment to arrive (a close after a move, a 408 one keep-alive
     // tick after a clock jump): observe at least that long before judging who has settled.
     await new Promise((r) => setTimeout(r, config.keepAliveIntervalMs + 1_000));
-    const settled = (s: Supervisor) => {
-      const last = s.events.list((e) => e.type === 'open' || e.type === 'close' || e.type === 'stopped').at(-1);
+    const settled = (c: RunClient) => {
+      const last = c.events.list((e) => e.type === 'open' || e.type === 'close' || e.type === 'stopped').at(-1);
       return last !== undefined && last.type !== 'close';
     };
     await Promise.all(
-      supervisors.map((s) =>
-        settled(s) ? undefined : s.events.waitFor((e) => (e.type === 'open' || e.type === 'stopped') && e.t >= lastFault, settle, 'recovery').catch(() => undefined),
+      clients.map((c) =>
+        settled(c) ? undefined : c.events.waitFor((e) => (e.type === 'open' || e.type === 'stopped') && e.t >= lastFault, settle, 'recovery').catch(() => undefined),
       ),
     );
     const record: RunRecord = {
       start,
       end: opts.clock.now(),
       jids,
-      timeline: mergeTimeline({ clients: supervisors.map((s) => s.events.list()), server: server.events.list(), faults: run.events.list(), jids }),
+      timeline: mergeTimeline({ clients: clients.map((c) => c.events.list()), server: server.events.list(), faults: run.events.list(), jids }),
     };
     const results = checkInvariants({ run: record, config, schedule }, scenario.invariants);
     const verdict: Verdict = results.some((r) => r.verdict === 'invalid') ? 'invalid' : results.some((r) => r.verdict === 'unknown') ? 'unknown' : 'valid';
     return { schedule, record, metrics: jids.map((_, i) => clientMetrics(record, i)), results, verdict, ...(toxiproxy ? { toxiproxy: toxiproxy.kind } : {}) };
   } finally {
     shim.restore();
-    for (const s of supervisors) await s.stop();
+    for (const c of clients) await c.stop();
     await toxiproxy?.close();
-    await server.close();
-    await rm(workDir, { recursive: true, force: true });
+    await server?.close();
+    await lab?.destroy();
+    if (workDir) await rm(workDir, { recursive: true, force: true });
   }
 }
 

@@ -1,10 +1,15 @@
 import type { Scenario } from '../harness/scenario.js';
 import { clockJumps } from './clock-jumps.js';
+import { conflict } from './conflict.js';
+import { crashDuringWrite, crashDuringWriteFileStore } from './crash-during-write.js';
+import { handshakeRace } from './handshake-race.js';
 import { keepaliveTimeout } from './keepalive-timeout.js';
 import { loginNeverCompletes } from './login-never-completes.js';
 import { unstableNetwork } from './unstable-network.js';
 import { loggedOut } from './logged-out.js';
 import { outageHerd } from './outage-herd.js';
+import { packetLoss } from './packet-loss.js';
+import { randomMix } from './random-mix.js';
 import { serverRestartHerd } from './server-restart-herd.js';
 import { streamErrors } from './stream-errors.js';
 
@@ -18,4 +23,10 @@ export const SCENARIOS: Record<string, Scenario> = {
   [loginNeverCompletes.name]: loginNeverCompletes,
   [clockJumps.name]: clockJumps,
   [outageHerd.name]: outageHerd,
+  [handshakeRace.name]: handshakeRace,
+  [randomMix.name]: randomMix,
+  [conflict.name]: conflict,
+  [crashDuringWrite.name]: crashDuringWrite,
+  [crashDuringWriteFileStore.name]: crashDuringWriteFileStore,
+  [packetLoss.name]: packetLoss,
 };

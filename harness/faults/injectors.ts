@@ -1,6 +1,7 @@
 /**
  * The fault injectors behind the schedule vocabulary: one per place a fault is made.
  */
+import type { KillOrder } from '../drivers/respawning-client.js';
 import type { FakeWhatsAppServer } from '../../fake-server/server.js';
 import { parseAdmission, parseMove, type AdmissionPolicy } from '../../fake-server/moves.js';
 import type { DateShim } from './clock/date-shim.js';
@@ -93,12 +94,12 @@ export class ClockInjector implements FaultInjector {
   }
 }
 
-/** SIGKILL of a client process (subprocess driver). */
+/** SIGKILL of a client process (subprocess driver); params say when, and what the crash leaves behind. */
 export class KillInjector implements FaultInjector {
   readonly kinds = ['kill'] as const;
-  constructor(private readonly kill: (index: number | 'all') => void) {}
+  constructor(private readonly kill: (index: number | 'all', order: KillOrder) => Promise<void> | void) {}
   async apply(e: ScheduleEntry): Promise<void> {
-    this.kill(e.target ?? 'all');
+    await this.kill(e.target ?? 'all', (e.params ?? {}) as KillOrder);
   }
   async clear(): Promise<void> {}
 }

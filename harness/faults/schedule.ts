@@ -7,6 +7,7 @@
  */
 import type { Clock } from '../clock.js';
 import { EventStream } from '../event-stream.js';
+import { CORRUPTION_MODES, type CorruptionMode } from './session-corruption.js';
 import { MoveValidationError, parseAdmission, parseMove, type AdmissionPolicy, type ServerMove } from '../../fake-server/moves.js';
 
 export type FaultKind =
@@ -20,7 +21,7 @@ export type FaultKind =
   | 'clock-drift' // params: {rate}
   | 'packet-loss' // params: {percent}: dropped at random in the client's network namespace
   | 'packet-bandwidth' // params: {kbit}: tbf shaping of the namespace's egress
-  | 'kill'; // SIGKILL the target client process
+  | 'kill'; // params: {atNextWrite?, corrupt?}: SIGKILL the target client process (then it restarts)
 
 export const FAULT_KINDS: readonly FaultKind[] = ['server-move', 'admission', 'server-restart', 'toxic', 'proxy-down', 'clock-jump', 'clock-skew', 'clock-drift', 'packet-loss', 'packet-bandwidth', 'kill'];
 
@@ -88,6 +89,10 @@ function parseEntry(raw: unknown, i: number): ScheduleEntry {
         break;
       case 'packet-bandwidth':
         if (!num(params.kbit) || (params.kbit as number) <= 0) fail('needs params.kbit, a rate > 0');
+        break;
+      case 'kill':
+        if (params.atNextWrite !== undefined && typeof params.atNextWrite !== 'boolean') fail('has params.atNextWrite that is not true or false');
+        if (params.corrupt !== undefined && !CORRUPTION_MODES.includes(params.corrupt as CorruptionMode)) fail(`has params.corrupt ${JSON.stringify(params.corrupt)} (known: ${CORRUPTION_MODES.join(', ')})`);
         break;
       case 'packet-loss':
         if (!num(params.percent) || (params.percent as number) < 0 || (params.percent as number) > 100) fail('needs params.percent, 0–100');

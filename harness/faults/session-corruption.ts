@@ -6,7 +6,8 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
-export type CorruptionMode = 'truncate' | 'empty' | 'garble' | 'delete';
+export const CORRUPTION_MODES = ['truncate', 'empty', 'garble', 'delete'] as const;
+export type CorruptionMode = (typeof CORRUPTION_MODES)[number];
 
 /** Corrupts the creds of a store ({type, path}); `rng` picks the bytes to garble. */
 export async function corruptCreds(store: { type: 'file' | 'sqlite'; path: string }, mode: CorruptionMode, random: () => number): Promise<void> {

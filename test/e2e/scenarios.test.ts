@@ -1,63 +1,22 @@
 /**
- * Scenarios as properties over the real stack. A failure prints a paste-ready replay
- * ({seed, path}); SCENARIO_SEED replays a run.
+ * What the scenario machinery must catch: deliberately broken supervisors, each by the right
+ * invariant and shrunk to a few faults; the multi-file store losing sessions to crashes; the same
+ * seed giving the same schedules. (The passing suite is scenarios-suite.test.ts.)
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { versionsUnderTest } from '../../harness/baileys/versions.js';
 import { systemClock } from '../../harness/clock.js';
-import { checkScenario } from '../../harness/scenario.js';
+import { checkScenario, runScenario } from '../../harness/scenario.js';
 import { seedFrom } from '../../harness/random.js';
-import { keepaliveTimeout } from '../../scenarios/keepalive-timeout.js';
-import { clockJumps } from '../../scenarios/clock-jumps.js';
 import { loggedOut } from '../../scenarios/logged-out.js';
-import { loginNeverCompletes } from '../../scenarios/login-never-completes.js';
-import { unstableNetwork } from '../../scenarios/unstable-network.js';
-import { serverRestartHerd } from '../../scenarios/server-restart-herd.js';
 import { streamErrors } from '../../scenarios/stream-errors.js';
-import { LoopsAfter401Supervisor, NoBackoffSupervisor } from '../support/broken-supervisors.js';
+import { conflict } from '../../scenarios/conflict.js';
+import { crashDuringWriteFileStore } from '../../scenarios/crash-during-write.js';
+import { FightsConflictSupervisor, LoopsAfter401Supervisor, NoBackoffSupervisor } from '../support/broken-supervisors.js';
 
 const seed = seedFrom(process.env.SCENARIO_SEED ?? '7');
 const SCALE = 0.04; // 25 s keep-alive → 1 s; 3 s base delay → 120 ms (Baileys' fixed 5 s stays 5 s)
-
-describe.each(versionsUnderTest())(`scenarios on Baileys %s (seed ${seed})`, (version) => {
-  test(`${streamErrors.name}: every invariant holds for the reference supervisor`, async () => {
-    const result = await checkScenario(streamErrors, { version, seed, scale: SCALE, clock: systemClock, numRuns: 4 });
-    if (result.failed) console.log('replay:', JSON.stringify(result.replay), JSON.stringify(result.counterexample), JSON.stringify(result.failures));
-    expect(result.failed).toBe(false);
-    expect(result.runs).toBe(4);
-  }, 120_000);
-
-  test(`${keepaliveTimeout.name}: every invariant holds through blackholed-link windows (408s and recovery)`, async () => {
-    const result = await checkScenario(keepaliveTimeout, { version, seed, scale: SCALE, clock: systemClock, numRuns: 2 });
-    if (result.failed) console.log('replay:', JSON.stringify(result.replay), JSON.stringify(result.counterexample), JSON.stringify(result.failures));
-    expect(result.failed).toBe(false);
-  }, 180_000);
-});
-
-describe.each(versionsUnderTest())(`more scenarios on Baileys %s (seed ${seed})`, (version) => {
-  test(`${loggedOut.name}: stops after 401 and never loops`, async () => {
-    const result = await checkScenario(loggedOut, { version, seed, scale: SCALE, clock: systemClock, numRuns: 3 });
-    if (result.failed) console.log('replay:', JSON.stringify(result.replay), JSON.stringify(result.counterexample), JSON.stringify(result.failures));
-    expect(result.failed).toBe(false);
-    expect(result.unknown).toBe(0);
-  }, 120_000);
-
-  test(`${serverRestartHerd.name}: five clients come back, each as itself, one connection per device`, async () => {
-    const result = await checkScenario(serverRestartHerd, { version, seed, scale: SCALE, clock: systemClock, numRuns: 2 });
-    if (result.failed) console.log('replay:', JSON.stringify(result.replay), JSON.stringify(result.counterexample), JSON.stringify(result.failures));
-    expect(result.failed).toBe(false);
-  }, 180_000);
-});
-
-describe(`network, login and clock scenarios on Baileys ${versionsUnderTest().at(-1)} (seed ${seed})`, () => {
-  const version = versionsUnderTest().at(-1)!;
-  test.each([unstableNetwork, loginNeverCompletes, clockJumps])('$name: every invariant holds', async (scenario) => {
-    const result = await checkScenario(scenario, { version, seed, scale: SCALE, clock: systemClock, numRuns: 2 });
-    if (result.failed) console.log('replay:', JSON.stringify(result.replay), JSON.stringify(result.counterexample), JSON.stringify(result.failures));
-    expect(result.failed).toBe(false);
-  }, 240_000);
-});
 
 describe('a deliberately broken supervisor is caught and shrunk', () => {
   const version = versionsUnderTest().at(-1)!;
@@ -84,6 +43,39 @@ describe('a supervisor that loops after 401 is caught', () => {
     expect(result.counterexample!.length).toBeLessThanOrEqual(2);
     console.log(`caught: ${JSON.stringify(result.counterexample)} — replay: ${JSON.stringify(result.replay)}`);
   }, 180_000);
+});
+
+describe('a supervisor that fights a conflict (440) is caught', () => {
+  test('caught by "a replaced instance stands down", shrunk to a single fault', async () => {
+    const version = versionsUnderTest().at(-1)!;
+    const result = await checkScenario(conflict, { version, seed, scale: SCALE, clock: systemClock, numRuns: 2, supervisor: FightsConflictSupervisor });
+    expect(result.failed).toBe(true);
+    expect(result.failures!.map((f) => f.invariant)).toContain('a replaced instance stands down (no 440 ping-pong)');
+    expect(result.counterexample!.length).toBeLessThanOrEqual(2);
+    console.log(`caught: ${JSON.stringify(result.counterexample)} — replay: ${JSON.stringify(result.replay)}`);
+  }, 180_000);
+});
+
+describe('crashes with the multi-file store (a finding: README)', () => {
+  // Baileys' multi-file store writes creds.json in place (truncate, then write): a SIGKILL mid-write
+  // leaves it empty or cut. The same schedules that keep the SQLite store whole (scenarios-suite)
+  // lose it here often but not always, so this test asserts what is certain — every run decided,
+  // and every failure is that loss, caught by the right invariant — and prints the count.
+  test.each(versionsUnderTest())('Baileys %s: every failure is a session lost to a crash, refused with a store error, never a QR', async (version) => {
+    const schedules = fc.sample(crashDuringWriteFileStore.schedules(), { seed, numRuns: 3 });
+    let lost = 0;
+    for (const schedule of schedules) {
+      const run = await runScenario(crashDuringWriteFileStore, schedule, { version, seed, scale: SCALE, clock: systemClock });
+      expect(run.verdict, JSON.stringify(run.results.filter((r) => r.verdict !== 'valid'))).not.toBe('unknown');
+      const failed = run.results.filter((r) => r.verdict === 'invalid');
+      for (const f of failed) {
+        expect(f.invariant).toBe('the store reloads after every crash');
+        expect(f.message).toMatch(/did not reload \(Failed to load the session: .*creds\.json is (empty|corrupt)/);
+      }
+      if (failed.length) lost++;
+    }
+    console.log(`multi-file store, Baileys ${version}: ${lost} of ${schedules.length} crash schedules lost the session (seed ${seed})`);
+  }, 240_000);
 });
 
 test('the same seed gives the same schedules', () => {

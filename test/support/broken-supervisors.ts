@@ -15,3 +15,10 @@ export class LoopsAfter401Supervisor extends Supervisor {
     return code === 401 ? 'backoff' : super.classify(code);
   }
 }
+
+/** Treats 440 (replaced by another instance) as transient and fights back: the ping-pong storm. */
+export class FightsConflictSupervisor extends Supervisor {
+  protected override classify(code: number | undefined): CloseAction {
+    return code === 440 ? 'backoff' : super.classify(code);
+  }
+}

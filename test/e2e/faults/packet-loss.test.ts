@@ -14,6 +14,8 @@ import { openSessionStore } from '../../../harness/session/index.js';
 import type { SupervisorEvent } from '../../../harness/supervisor/supervisor.js';
 import { onCleanup, startServer, tempDir } from '../../helpers.js';
 import { FAST_RECOVERY } from '../../support/proxied-supervisor.js';
+import { scenarioSuite } from '../../../harness/vitest.js';
+import { packetLoss } from '../../../scenarios/packet-loss.js';
 
 const caps = await packetCapabilities();
 const why = caps.missing.filter((m) => !m.startsWith('netem')).join('; ');
@@ -112,4 +114,10 @@ describe.skipIf(!caps.netns || !caps.nftables)(`packet loss (skipped where unava
       await expect(lab.setNetem(['loss', '5%'])).rejects.toThrow(/this kernel has no netem qdisc.*never|a stream fault is not a substitute/);
     }
   });
+});
+
+// The packet-loss scenario (generated loss and bandwidth windows, invariants), through the same
+// helper as the CI scenario suite; here because it needs the namespaces this pass may create.
+describe.skipIf(!caps.netns || !caps.nftables)(`packet-loss scenario (skipped where unavailable: ${why || 'available here'})`, () => {
+  scenarioSuite([packetLoss]);
 });

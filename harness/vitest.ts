@@ -1,0 +1,65 @@
+/**
+ * Scenarios as ordinary vitest tests, for a bot's own suite:
+ *
+ *   import { scenarioSuite } from 'baileys-chaos/vitest';
+ *   import { SCENARIOS } from 'baileys-chaos';
+ *   scenarioSuite([SCENARIOS['stream-errors'], myScenario], { supervisor: MySupervisor });
+ *
+ * One `describe` per Baileys version, one `test` per scenario. A test fails on an invariant
+ * failure (printing the smallest schedule and its paste-ready replay) and on undecided runs
+ * (unknown is never a pass).
+ */
+import { describe, expect, test } from 'vitest';
+import { versionsUnderTest } from './baileys/versions.js';
+import { systemClock } from './clock.js';
+import { seedFrom } from './random.js';
+import { checkScenario, type CheckResult, type RunOptions, type Scenario } from './scenario.js';
+
+export interface ScenarioSuiteOptions {
+  /** Baileys versions (default: BAILEYS_VERSIONS from the environment, else every supported one). */
+  versions?: string[];
+  /** Base seed (default: SCENARIO_SEED from the environment, else 7); printed in each describe. */
+  seed?: number;
+  /** Time scale (default 0.04: a 25 s keep-alive runs as 1 s). */
+  scale?: number;
+  /** Generated schedules per scenario and version (default 2). */
+  numRuns?: number;
+  /** Per-test timeout, ms (default 240 000). */
+  timeoutMs?: number;
+  /** The supervisor settings, real-world scale (default: the troubleshooting page's). */
+  config?: RunOptions['config'];
+  /** Your supervisor, a subclass of the reference one (default: the reference one). */
+  supervisor?: RunOptions['supervisor'];
+}
+
+/** What a failing check prints: the smallest failing schedule, why, and how to replay it. */
+export function describeFailure(scenario: Scenario, version: string, result: CheckResult): string {
+  const why = (result.failures ?? []).map((f) => `  client ${f.client}: ${f.invariant}: ${f.message}`).join('\n');
+  return `${scenario.name} on Baileys ${version} failed on schedule ${JSON.stringify(result.counterexample)}\n${why}\nreplay: ${JSON.stringify(result.replay)} (checkScenario(scenario, { ...options, seed, path, numRuns: 1 }))`;
+}
+
+export function scenarioSuite(scenarios: Scenario[], opts: ScenarioSuiteOptions = {}): void {
+  const seed = opts.seed ?? seedFrom(process.env.SCENARIO_SEED ?? '7');
+  const scale = opts.scale ?? 0.04;
+  const numRuns = opts.numRuns ?? 2;
+  for (const version of opts.versions ?? versionsUnderTest()) {
+    describe(`scenarios on Baileys ${version} (seed ${seed}, scale ${scale})`, () => {
+      for (const scenario of scenarios) {
+        test(`${scenario.name}: ${scenario.about}`, async () => {
+          const result = await checkScenario(scenario, {
+            version,
+            seed,
+            scale,
+            clock: systemClock,
+            numRuns,
+            ...(opts.config ? { config: opts.config } : {}),
+            ...(opts.supervisor ? { supervisor: opts.supervisor } : {}),
+          });
+          if (result.failed) expect.fail(describeFailure(scenario, version, result));
+          expect(result.runs, 'every generated schedule ran').toBe(numRuns);
+          expect(result.unknown, `${result.unknown} run(s) ended undecided (the window closed first): not a pass`).toBe(0);
+        }, opts.timeoutMs ?? 240_000);
+      }
+    });
+  }
+}
