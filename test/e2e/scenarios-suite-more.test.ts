@@ -1,7 +1,9 @@
 /**
- * The CI scenario suite, second half (see scenarios-suite.test.ts): conflicts, crashes and the
- * 6.7 race on every supported version; network, login and clock faults and the random mix on the
- * newest only, to keep CI short (`npx baileys-chaos run --baileys 6.7.21` runs them on the other).
+ * The CI scenario suite, second half (see scenarios-suite.test.ts): conflicts and crashes on every
+ * supported version; network, login and clock faults and the random mix on the newest only, to
+ * keep CI short (`npx baileys-chaos run --baileys 6.7.21` runs them on the other). The handshake
+ * race runs on the newest only too: on 6.7.21 it is a real race whose outcome depends on the
+ * machine's load (README, Findings) — a finding, not a verdict CI can repeat.
  */
 import { versionsUnderTest } from '../../harness/baileys/versions.js';
 import { scenarioSuite } from '../../harness/vitest.js';
@@ -13,5 +15,5 @@ import { loginNeverCompletes } from '../../scenarios/login-never-completes.js';
 import { randomMix } from '../../scenarios/random-mix.js';
 import { unstableNetwork } from '../../scenarios/unstable-network.js';
 
-scenarioSuite([conflict, handshakeRace, crashDuringWrite]);
-scenarioSuite([unstableNetwork, loginNeverCompletes, clockJumps, randomMix], { versions: [versionsUnderTest().at(-1)!] });
+scenarioSuite([conflict, crashDuringWrite]);
+scenarioSuite([handshakeRace, unstableNetwork, loginNeverCompletes, clockJumps, randomMix], { versions: [versionsUnderTest().at(-1)!] });
