@@ -6,7 +6,7 @@
  *
  *   npm run repeat:ci -- --times 20 --seed 7
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,6 +20,21 @@ if (!Number.isInteger(times) || times < 1) {
 const outDir = 'reports/out/repeat';
 mkdirSync(outDir, { recursive: true });
 
+// One vitest at a time; Ctrl-C or a kill stops it (and its workers) too, not just this loop.
+let current: ChildProcess | undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (current?.pid) process.kill(-current.pid, 'SIGTERM');
+    process.exit(130);
+  });
+}
+function runVitest(args: string[]): Promise<void> {
+  return new Promise((resolve) => {
+    current = spawn(process.execPath, ['node_modules/vitest/vitest.mjs', ...args], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, SCENARIO_SEED: values.seed }, detached: true });
+    current.once('exit', () => resolve());
+  });
+}
+
 type Outcome = 'passed' | 'failed' | 'skipped' | 'pending' | 'todo';
 const outcomes = new Map<string, Outcome[]>();
 const durations: number[] = [];
@@ -27,7 +42,7 @@ const started = performance.now();
 for (let i = 1; i <= times; i++) {
   const json = join(outDir, `run-${i}.json`);
   const t0 = performance.now();
-  spawnSync('npx', ['vitest', 'run', values.file!, '--reporter=json', `--outputFile=${json}`], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, SCENARIO_SEED: values.seed } });
+  await runVitest(['run', values.file!, '--reporter=json', `--outputFile=${json}`]);
   durations.push((performance.now() - t0) / 1000);
   let report: { testResults: { assertionResults: { fullName: string; status: Outcome }[] }[] };
   try {
