@@ -48,7 +48,8 @@ export const SUITE_HELP = `  --scenario NAME[,NAME]  scenarios to run (repeatabl
   --seed S                base seed (printed; default: random). The same seed gives the same schedules
   --time-scale F          multiply every duration by F (default ${DEFAULT_TIME_SCALE}: a 25 s keep-alive runs as 1 s)
   --out DIR               where report.json, report.md, report.html, junit.xml go
-  --supervisor MODULE     a module whose default export is a Supervisor subclass to test (default: the reference one)
+  --supervisor MODULE     a module whose default export is a Supervisor subclass to test (default: the reference one);
+                          in-process scenarios only (the default list then leaves out crash-* and packet-loss)
   --toxiproxy URL         use this Toxiproxy server (default: a local toxiproxy-server, else the embedded one)
   --shard i/n             run every n-th planned run only (CI matrices); combine with "merge"
   --quiet                 no progress output`;
@@ -104,8 +105,14 @@ export async function readSuite(values: Values, defaults: { scenarios?: string[]
     }
     process.env.TOXIPROXY_URL = values.toxiproxy;
   }
+  // Scenarios whose clients run in their own processes use the reference supervisor there.
+  const inOwnProcess = (name: string) => SCENARIOS[name]!.driver === 'subprocess';
+  if (values.supervisor && scenarios.some(inOwnProcess)) {
+    throw new UsageError(`--supervisor tests your supervisor in this process, but ${scenarios.filter(inOwnProcess).join(', ')} run each client in its own process (kills, packet faults) under the reference supervisor. Leave them out of --scenario.`);
+  }
+  const chosen = scenarios.length ? scenarios : (defaults.scenarios ?? Object.keys(SCENARIOS)).filter((s) => !(values.supervisor && inOwnProcess(s)));
   return {
-    scenarios: scenarios.length ? scenarios : (defaults.scenarios ?? Object.keys(SCENARIOS)),
+    scenarios: chosen,
     versions: list(values.baileys).length ? list(values.baileys) : (defaults.versions ?? [SUPPORTED_BAILEYS_VERSIONS.at(-1)!]),
     runs: positive(values.runs, '--runs', defaults.runs ?? 3, true),
     seed,

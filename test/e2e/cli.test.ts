@@ -21,6 +21,7 @@ describe('bad input ends with one clear line and a usage exit code', () => {
     [['run', '--set', 'reconnect.baseDelai=5'], 2, /unknown key "channels\.whatsapp\.reconnect\.baseDelai"/],
     [['run', '--shard', '3/2'], 2, /--shard must be "i\/n"/],
     [['run', '--supervisor', 'test/support/cli.ts'], 2, /default export must be a class extending Supervisor/],
+    [['run', '--scenario', 'crash-during-write', '--supervisor', 'test/support/slowed-supervisor.ts'], 2, /--supervisor tests your supervisor in this process, but crash-during-write run each client in its own process/],
     [['run', '--toxiproxy', 'http://127.0.0.1:9'], 1, /Failed to reach Toxiproxy at http:\/\/127\.0\.0\.1:9/],
     [['tune'], 2, /tune needs at least one --vary/],
     [['check', '--baseline', '/nonexistent.json'], 1, /Failed to read the report \/nonexistent\.json: no such file/],
