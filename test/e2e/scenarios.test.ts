@@ -18,42 +18,26 @@ import { FightsConflictSupervisor, LoopsAfter401Supervisor, NoBackoffSupervisor 
 const seed = seedFrom(process.env.SCENARIO_SEED ?? '7');
 const SCALE = 0.04; // 25 s keep-alive → 1 s; 3 s base delay → 120 ms (Baileys' fixed 5 s stays 5 s)
 
-describe('a deliberately broken supervisor is caught and shrunk', () => {
-  const version = versionsUnderTest().at(-1)!;
+// Each broken supervisor, the scenario that exposes it, and the invariant that must catch it.
+const BROKEN = [
+  { broken: 'no backoff', supervisor: NoBackoffSupervisor, scenario: streamErrors, numRuns: 6, invariant: 'delays follow the policy' },
+  { broken: 'retrying after 401', supervisor: LoopsAfter401Supervisor, scenario: loggedOut, numRuns: 3, invariant: 'stops after 401' },
+  { broken: 'fighting a conflict (440)', supervisor: FightsConflictSupervisor, scenario: conflict, numRuns: 2, invariant: 'a replaced instance stands down (no 440 ping-pong)' },
+];
 
-  test('no backoff: caught by "delays follow the policy", shrunk to a schedule of at most 2 faults, replayable', async () => {
-    const result = await checkScenario(streamErrors, { version, seed, scale: SCALE, clock: systemClock, numRuns: 6, supervisor: NoBackoffSupervisor });
+describe(`a deliberately broken supervisor is caught and shrunk (Baileys ${versionsUnderTest().at(-1)})`, () => {
+  const version = versionsUnderTest().at(-1)!;
+  test.each(BROKEN)('$broken: caught by "$invariant" on $scenario.name, shrunk to at most 2 faults, replayable', async ({ supervisor, scenario, numRuns, invariant }) => {
+    const result = await checkScenario(scenario, { version, seed, scale: SCALE, clock: systemClock, numRuns, supervisor });
     expect(result.failed).toBe(true);
-    expect(result.failures!.map((f) => f.invariant)).toContain('delays follow the policy');
+    expect(result.failures!.map((f) => f.invariant)).toContain(invariant);
     expect(result.counterexample!.length).toBeLessThanOrEqual(2);
     console.log(`caught: ${JSON.stringify(result.counterexample)} — replay: ${JSON.stringify(result.replay)}`);
     // The printed {seed, path} replays the same smallest failure, in one run.
-    const replayed = await checkScenario(streamErrors, { version, seed: result.replay!.seed, path: result.replay!.path, scale: SCALE, clock: systemClock, numRuns: 1, supervisor: NoBackoffSupervisor });
+    const replayed = await checkScenario(scenario, { version, seed: result.replay!.seed, path: result.replay!.path, scale: SCALE, clock: systemClock, numRuns: 1, supervisor });
     expect(replayed.failed).toBe(true);
     expect(replayed.counterexample).toEqual(result.counterexample);
   }, 240_000);
-});
-
-describe('a supervisor that loops after 401 is caught', () => {
-  test('caught by "stops after 401", shrunk to the logout alone or nearly', async () => {
-    const version = versionsUnderTest().at(-1)!;
-    const result = await checkScenario(loggedOut, { version, seed, scale: SCALE, clock: systemClock, numRuns: 3, supervisor: LoopsAfter401Supervisor });
-    expect(result.failed).toBe(true);
-    expect(result.failures!.map((f) => f.invariant)).toContain('stops after 401');
-    expect(result.counterexample!.length).toBeLessThanOrEqual(2);
-    console.log(`caught: ${JSON.stringify(result.counterexample)} — replay: ${JSON.stringify(result.replay)}`);
-  }, 180_000);
-});
-
-describe('a supervisor that fights a conflict (440) is caught', () => {
-  test('caught by "a replaced instance stands down", shrunk to a single fault', async () => {
-    const version = versionsUnderTest().at(-1)!;
-    const result = await checkScenario(conflict, { version, seed, scale: SCALE, clock: systemClock, numRuns: 2, supervisor: FightsConflictSupervisor });
-    expect(result.failed).toBe(true);
-    expect(result.failures!.map((f) => f.invariant)).toContain('a replaced instance stands down (no 440 ping-pong)');
-    expect(result.counterexample!.length).toBeLessThanOrEqual(2);
-    console.log(`caught: ${JSON.stringify(result.counterexample)} — replay: ${JSON.stringify(result.replay)}`);
-  }, 180_000);
 });
 
 describe('crashes with the multi-file store (a finding: README)', () => {
