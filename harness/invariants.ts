@@ -69,17 +69,22 @@ export const noQrAfterTransientFault: Invariant = {
   },
 };
 
-export const stopsAfter401: Invariant = {
-  name: 'stops after 401',
-  check(ctx, client) {
-    const events = clientEvents(ctx, client);
-    const i = events.findIndex((e) => e.type === 'close' && e.code === 401);
-    if (i < 0) return { verdict: 'valid', message: 'no 401 seen' };
-    const later = events.slice(i + 1);
-    if (later.some((e) => e.type === 'attempt')) return { verdict: 'invalid', message: 'reconnected after 401 (a loop that cannot succeed)' };
-    return later.some((e) => e.type === 'stopped') ? { verdict: 'valid', message: 'stopped after 401' } : { verdict: 'unknown', message: 'no stop seen after 401 before the window ended' };
-  },
-};
+/** A close with `code` must end the client: no attempt after it, a stop. One rule for 401 and 440. */
+function stopsAfterClose(name: string, code: number, words: { none: string; loop: (closes: number) => string; stopped: string }): Invariant {
+  return {
+    name,
+    check(ctx, client) {
+      const events = clientEvents(ctx, client);
+      const i = events.findIndex((e) => e.type === 'close' && e.code === code);
+      if (i < 0) return { verdict: 'valid', message: words.none };
+      const later = events.slice(i + 1);
+      if (later.some((e) => e.type === 'attempt')) return { verdict: 'invalid', message: words.loop(events.filter((e) => e.type === 'close' && e.code === code).length) };
+      return later.some((e) => e.type === 'stopped') ? { verdict: 'valid', message: words.stopped } : { verdict: 'unknown', message: `no stop seen after ${code} before the window ended` };
+    },
+  };
+}
+
+export const stopsAfter401 = stopsAfterClose('stops after 401', 401, { none: 'no 401 seen', loop: () => 'reconnected after 401 (a loop that cannot succeed)', stopped: 'stopped after 401' });
 
 export const delaysFollowPolicy: Invariant = {
   name: 'delays follow the policy',
@@ -103,17 +108,11 @@ export const neverTwoOpen: Invariant = {
   },
 };
 
-export const replacedInstanceStandsDown: Invariant = {
-  name: 'a replaced instance stands down (no 440 ping-pong)',
-  check(ctx, client) {
-    const events = clientEvents(ctx, client);
-    const i = events.findIndex((e) => e.type === 'close' && e.code === 440);
-    if (i < 0) return { verdict: 'valid', message: 'never replaced' };
-    const later = events.slice(i + 1);
-    if (later.some((e) => e.type === 'attempt')) return { verdict: 'invalid', message: `reconnected after being replaced (440): ${events.filter((e) => e.type === 'close' && e.code === 440).length} replacements, a ping-pong with the other instance` };
-    return later.some((e) => e.type === 'stopped') ? { verdict: 'valid', message: 'stood down after 440' } : { verdict: 'unknown', message: 'no stop seen after 440 before the window ended' };
-  },
-};
+export const replacedInstanceStandsDown = stopsAfterClose('a replaced instance stands down (no 440 ping-pong)', 440, {
+  none: 'never replaced',
+  loop: (n) => `reconnected after being replaced (440): ${n} replacements, a ping-pong with the other instance`,
+  stopped: 'stood down after 440',
+});
 
 /**
  * After each kill of the client's process: a plain crash must leave a session the restarted

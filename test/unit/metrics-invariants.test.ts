@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { checkInvariants, delaysFollowPolicy, recoversWithinBound, recoveryBoundMs, stopsAfter401 } from '../../harness/invariants.js';
+import { checkInvariants, delaysFollowPolicy, recoversWithinBound, recoveryBoundMs, replacedInstanceStandsDown, stopsAfter401, storeReloadsAfterCrash } from '../../harness/invariants.js';
 import { clientMetrics } from '../../harness/recorder/metrics.js';
 import { mergeTimeline, type RunRecord } from '../../harness/recorder/timeline.js';
 import { DEFAULT_SUPERVISOR_CONFIG } from '../../harness/supervisor/config.js';
@@ -88,4 +88,32 @@ test('recovery from an instantaneous fault (a stream error) counts its close and
     }),
   };
   expect(clientMetrics(run, 0).recoverMs).toBe(250);
+});
+
+test('after 440: standing down is valid, reconnecting is the ping-pong, no stop yet is unknown', () => {
+  const replaced: SupervisorEvent[] = [...healthy.slice(0, 2), { t: 7000, type: 'close', attempt: 1, code: 440 }];
+  const ctx = (events: SupervisorEvent[]) => ({ run: record(events), config, schedule: [] });
+  expect(replacedInstanceStandsDown.check(ctx([...replaced, { t: 7001, type: 'stopped', reason: 'conflict', message: '' }]), 0).verdict).toBe('valid');
+  expect(replacedInstanceStandsDown.check(ctx([...replaced, { t: 7100, type: 'attempt', attempt: 2 }]), 0)).toMatchObject({ verdict: 'invalid', message: expect.stringMatching(/1 replacements/) });
+  expect(replacedInstanceStandsDown.check(ctx(replaced), 0).verdict).toBe('unknown');
+});
+
+test('after a kill: reloaded and logged in is valid, a store error is a lost session, a QR is never allowed', () => {
+  // The record's fault window becomes one kill at 7000 (schedule entry 0).
+  const schedule = [{ at: 0, fault: 'kill' as const }];
+  const killRun = (events: SupervisorEvent[]) => {
+    const run = record(events);
+    run.timeline = run.timeline
+      .filter((e) => e.source !== 'fault' || e.event.type === 'fault-applied')
+      .map((e) => (e.source === 'fault' ? { ...e, event: { ...e.event, fault: 'kill' as const, t: 7000 }, t: 7000 } : e));
+    return { run, config, schedule };
+  };
+  const before = healthy.slice(0, 2);
+  expect(storeReloadsAfterCrash.check(killRun([...before, { t: 7200, type: 'attempt', attempt: 1 }, { t: 8300, type: 'open', attempt: 1 }]), 0).verdict).toBe('valid');
+  expect(storeReloadsAfterCrash.check(killRun([...before, { t: 7200, type: 'stopped', reason: 'store-error', message: 'creds.json is empty' }]), 0)).toMatchObject({ verdict: 'invalid', message: expect.stringMatching(/did not reload \(creds\.json is empty\)/) });
+  expect(storeReloadsAfterCrash.check(killRun([...before, { t: 7200, type: 'qr' }]), 0).verdict).toBe('invalid');
+  expect(storeReloadsAfterCrash.check(killRun([...before, { t: 7200, type: 'attempt', attempt: 1 }]), 0).verdict).toBe('unknown');
+  // A kill that damaged the creds: refusing them is the right answer.
+  const damaged = [{ at: 0, fault: 'kill' as const, params: { corrupt: 'truncate' } }];
+  expect(storeReloadsAfterCrash.check({ ...killRun([...before, { t: 7200, type: 'stopped', reason: 'store-error', message: 'truncated' }]), schedule: damaged }, 0).verdict).toBe('valid');
 });
