@@ -68,7 +68,8 @@ export interface ScenarioRun {
   metrics: ClientMetrics[];
   results: InvariantResult[];
   verdict: Verdict;
-  toxiproxy?: string;
+  /** Which Toxiproxy backend carried the schedule's network faults, if it had any. */
+  toxiproxy?: ToxiproxyBackend['kind'];
 }
 
 /** The config a run of the scenario uses: the run's base, the scenario's overrides, time-scaled. */

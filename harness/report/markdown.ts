@@ -64,6 +64,7 @@ export function renderMarkdown(report: Report): string {
       `Seed ${report.seed}, time scale ${report.timeScale} (times below are real-world: measured ÷ ${report.timeScale}), ` +
       `supervisor ${report.supervisor}, Baileys ${report.versions.join(', ')}${report.shard ? `, shard ${report.shard.index}/${report.shard.count}` : ''}.`,
     `Fixed allowances that do not scale: ${report.fixedAllowances.map((a) => `${a.name} (${formatMs(a.ms)})`).join(', ') || 'none'}.`,
+    toxiproxyLine(report),
     '',
     '## Summary',
     '',
@@ -100,4 +101,12 @@ export function renderMarkdown(report: Report): string {
     }
   }
   return out.join('\n') + '\n';
+}
+
+/** Which Toxiproxy carried the network faults: the real server or the embedded twin, in how many runs. */
+function toxiproxyLine(report: Report): string {
+  const kinds = new Map<string, number>();
+  for (const r of report.runs) if (r.toxiproxy) kinds.set(r.toxiproxy, (kinds.get(r.toxiproxy) ?? 0) + 1);
+  const name = (k: string) => (k === 'embedded' ? 'the embedded one' : `the real server (${k})`);
+  return kinds.size ? `Network faults through Toxiproxy: ${[...kinds].map(([k, n]) => `${name(k)} in ${n} run(s)`).join(', ')}.` : 'No network faults through Toxiproxy in these runs.';
 }

@@ -75,6 +75,8 @@ export interface RunReport {
   /** Most connection attempts the server saw within any one real-world second (storm peak). */
   stormPeakPerSecond: number;
   timeline: TimelinePoint[];
+  /** Which Toxiproxy carried the network faults, when the schedule had any: the real server ("binary", "url", "docker") or the embedded one. */
+  toxiproxy?: 'url' | 'binary' | 'docker' | 'embedded';
   /** Set when the run could not be carried out (crash, bad setup); the verdict is then unknown. */
   error?: string;
 }

@@ -69,7 +69,7 @@ async function executeRun(planned: PlannedRun, opts: ExecuteOptions): Promise<Ru
       config: planned.setting.config,
       ...(opts.supervisor ? { supervisor: opts.supervisor } : {}),
     });
-    const report = { ...base, ...toReport(run, opts.scale), schedule, wallMs: opts.clock.now() - started };
+    const report = { ...base, ...toReport(run, opts.scale), schedule, wallMs: opts.clock.now() - started, ...(run.toxiproxy ? { toxiproxy: run.toxiproxy } : {}) };
     const thrown = crashes.stop();
     if (thrown.length === 0) return report;
     return { ...report, verdict: 'invalid', invariants: [...report.invariants, { invariant: NEVER_THROWS, client: -1, verdict: 'invalid', message: thrown.join(' | ') }] };

@@ -2,6 +2,7 @@
  * The CLI end to end: real Baileys against the fake server, reports on disk, the CI gate, shards,
  * replay, compare, tune, and one clear line for each kind of bad input.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -99,6 +100,16 @@ describe('check: the CI gate', () => {
     expect(slowed.code).toBe(1);
   }, 720_000);
 });
+
+test('a run with network faults says which Toxiproxy carried them: the real server when installed, else the embedded one', async () => {
+  const out = await tempDir();
+  const r = await runCli(['run', '--scenario', 'outage-herd', '--baileys', V, '--runs', '1', '--seed', '3', '--quiet', '--out', out], { timeoutMs: 240_000 });
+  expect(r.code, r.stderr).toBe(0);
+  const report = await readReportFile(join(out, 'report.json'));
+  const expected = existsSync(join('.tools', 'bin', 'toxiproxy-server')) || process.env.TOXIPROXY_SERVER_BIN ? 'binary' : 'embedded';
+  expect(report.runs[0]!.toxiproxy).toBe(expected);
+  expect(await readFile(join(out, 'report.md'), 'utf8')).toMatch(expected === 'binary' ? /through Toxiproxy: the real server \(binary\) in 1 run/ : /through Toxiproxy: the embedded one in 1 run/);
+}, 300_000);
 
 describe('compare and tune', () => {
   test('compare runs the same schedules on both supported versions and reports them side by side', async () => {
