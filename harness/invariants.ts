@@ -122,16 +122,16 @@ export const replacedInstanceStandsDown = stopsAfterClose('a replaced instance s
 export const storeReloadsAfterCrash: Invariant = {
   name: 'the store reloads after every crash',
   check(ctx, client) {
+    const own = clientEvents(ctx, client);
+    // A kill after the client stopped for good (by policy, or refusing a damaged store) finds no bot to crash.
+    const stoppedAt = own.find((e) => e.type === 'stopped')?.t ?? Infinity;
     const kills = ctx.run.timeline.flatMap((e) => {
       if (e.source !== 'fault') return [];
       const f = e.event as ScheduleEvent;
       const entry = ctx.schedule[f.index];
-      return f.type === 'fault-applied' && f.fault === 'kill' && [client, 'all'].includes(entry?.target ?? 'all') ? [{ t: e.t, corrupt: (entry?.params as { corrupt?: string } | undefined)?.corrupt }] : [];
+      const applies = f.type === 'fault-applied' && f.fault === 'kill' && e.t < stoppedAt && [client, 'all'].includes(entry?.target ?? 'all');
+      return applies ? [{ t: e.t, corrupt: (entry?.params as { corrupt?: string } | undefined)?.corrupt }] : [];
     });
-    const own = clientEvents(ctx, client);
-    // A kill after the client stopped for good (by policy, or refusing a damaged store) finds no bot to crash.
-    const stoppedAt = own.find((e) => e.type === 'stopped')?.t ?? Infinity;
-    kills.splice(0, kills.length, ...kills.filter((k) => k.t < stoppedAt));
     if (kills.length === 0) return { verdict: 'valid', message: 'never killed while running' };
     const jid = ctx.run.jids[client];
     for (const [k, kill] of kills.entries()) {

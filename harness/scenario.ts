@@ -15,6 +15,7 @@ import { loadBaileys, trustTestRoot } from './baileys/versions.js';
 import type { Clock } from './clock.js';
 import { ClockInjector, KillInjector, PacketInjector, ServerInjector, ToxiproxyInjector } from './faults/injectors.js';
 import { PacketLab } from './faults/packet/netns.js';
+import { sessionPath } from './drivers/driver.js';
 import { RespawningClient } from './drivers/respawning-client.js';
 import type { EventStream } from './event-stream.js';
 import { DateShim } from './faults/clock/date-shim.js';
@@ -22,7 +23,7 @@ import { runSchedule, ScheduleError, type FaultInjector, type Schedule } from '.
 import { openToxiproxy, type ToxiproxyBackend } from './faults/toxiproxy/backend.js';
 import { checkInvariants, type Invariant, type InvariantResult, type Verdict } from './invariants.js';
 import { Rng } from './random.js';
-import { clientMetrics, type ClientMetrics } from './recorder/metrics.js';
+import { clientMetrics, lastConnectionEvent, type ClientMetrics } from './recorder/metrics.js';
 import { mergeTimeline, type RunRecord } from './recorder/timeline.js';
 import { openSessionStore } from './session/index.js';
 import { DEFAULT_SUPERVISOR_CONFIG, type SupervisorConfig } from './supervisor/config.js';
@@ -89,6 +90,8 @@ const needsProcesses = (s: Schedule) => needsPacketLab(s) || s.some((e) => e.fau
 /** What the runner needs of a client, in this process (a Supervisor) or in its own (RespawningClient). */
 interface RunClient {
   events: EventStream<SupervisorEvent>;
+  /** Its process's error output, for a client in its own process that failed. */
+  readonly error?: string;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -134,10 +137,10 @@ export async function runScenario(scenario: Scenario, schedule: Schedule, opts: 
     const jids: string[] = [];
     const Impl = opts.supervisor ?? Supervisor;
     for (let i = 0; i < scenario.clients; i++) {
-      const store = { type: scenario.store, path: join(workDir, scenario.store === 'sqlite' ? `c${i}.db` : `c${i}`) };
+      const store = { type: scenario.store, path: sessionPath(workDir, scenario.store, i) };
       if (scenario.sharedDevice && i > 0) {
         // Another instance of the same bot: a copy of the first client's session.
-        await cp(join(workDir, scenario.store === 'sqlite' ? 'c0.db' : 'c0'), store.path, { recursive: true });
+        await cp(sessionPath(workDir, scenario.store, 0), store.path, { recursive: true });
         jids.push(jids[0]!);
       } else {
         jids.push((await provisionDevice(server, { store: openSessionStore(store), baileysVersion: opts.version })).jid);
@@ -152,7 +155,7 @@ export async function runScenario(scenario: Scenario, schedule: Schedule, opts: 
       }
     }
     const opened = (c: RunClient, i: number) =>
-      c.events.waitFor((e) => e.type === 'open', 30_000, `client ${i} to open before the faults`, () => (c as { error?: string }).error ?? c.events.list().map((e) => e.type).join(','));
+      c.events.waitFor((e) => e.type === 'open', 30_000, `client ${i} to open before the faults`, () => c.error ?? c.events.list().map((e) => e.type).join(','));
     if (scenario.sharedDevice) {
       // Instances of one bot start one after another, each replacing the one before (440).
       for (const [i, c] of clients.entries()) await c.start().then(() => opened(c, i));
@@ -170,7 +173,7 @@ export async function runScenario(scenario: Scenario, schedule: Schedule, opts: 
     // tick after a clock jump): observe at least that long before judging who has settled.
     await new Promise((r) => setTimeout(r, config.keepAliveIntervalMs + 1_000));
     const settled = (c: RunClient) => {
-      const last = c.events.list((e) => e.type === 'open' || e.type === 'close' || e.type === 'stopped').at(-1);
+      const last = lastConnectionEvent(c.events.list());
       return last !== undefined && last.type !== 'close';
     };
     await Promise.all(

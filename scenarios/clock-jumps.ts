@@ -7,20 +7,18 @@
 import fc from 'fast-check';
 import { ALL_INVARIANTS } from '../harness/invariants.js';
 import type { Scenario } from '../harness/scenario.js';
-import type { FaultKind } from '../harness/faults/schedule.js';
-import { inSequence } from './settings.js';
+import type { ScheduleEntry } from '../harness/faults/schedule.js';
+import { stepsInSequence, type FaultStep } from './settings.js';
 
-type Step = { fault: FaultKind; params: Record<string, unknown>; duration?: number };
-
-const step: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 3, arbitrary: fc.oneof(fc.integer({ min: 10_000, max: 120_000 }), fc.integer({ min: -30_000, max: -1_000 })).map((ms): Step => ({ fault: 'clock-jump', params: { ms } })) },
-  { weight: 1, arbitrary: fc.record({ ms: fc.integer({ min: -3_600_000, max: 3_600_000 }), duration: fc.integer({ min: 10_000, max: 60_000 }) }).map(({ ms, duration }): Step => ({ fault: 'clock-skew', params: { ms }, duration })) },
+const step: fc.Arbitrary<FaultStep> = fc.oneof(
+  { weight: 3, arbitrary: fc.oneof(fc.integer({ min: 10_000, max: 120_000 }), fc.integer({ min: -30_000, max: -1_000 })).map((ms): FaultStep => ({ fault: 'clock-jump', params: { ms } })) },
+  { weight: 1, arbitrary: fc.record({ ms: fc.integer({ min: -3_600_000, max: 3_600_000 }), duration: fc.integer({ min: 10_000, max: 60_000 }) }).map(({ ms, duration }): FaultStep => ({ fault: 'clock-skew', params: { ms }, duration })) },
   {
     weight: 1,
     arbitrary: fc
       .record({ offset: fc.integer({ min: -6 * 3_600_000, max: 6 * 3_600_000 }), duration: fc.integer({ min: 20_000, max: 60_000 }) })
       // A login during the skew: the server restarts the stream (515) so the client logs in under it.
-      .map(({ offset, duration }): Step => ({ fault: 'admission', params: { serverClockOffsetMs: offset }, duration })),
+      .map(({ offset, duration }): FaultStep => ({ fault: 'admission', params: { serverClockOffsetMs: offset }, duration })),
   },
 );
 
@@ -31,12 +29,9 @@ export const clockJumps: Scenario = {
   store: 'sqlite',
   schedules: () =>
     fc
-      .array(fc.record({ gap: fc.integer({ min: 7_500, max: 50_000 }), s: step }), { minLength: 1, maxLength: 3 })
+      .array(fc.record({ gap: fc.integer({ min: 7_500, max: 50_000 }), step }), { minLength: 1, maxLength: 3 })
       .map((items) =>
-        inSequence(
-          items.map(({ gap, s }) => ({ gap, s, ...(s.duration !== undefined ? { duration: s.duration } : {}) })),
-          ({ s }, at) => ({ at, fault: s.fault, params: s.params, ...(s.duration !== undefined ? { duration: s.duration } : {}) }),
-        ).flatMap((e) => (e.fault === 'admission' ? [e, { at: e.at + 5_000, fault: 'server-move' as const, params: { kind: 'stream-error', code: 515 } }] : [e])),
+        stepsInSequence(items).flatMap((e): ScheduleEntry[] => (e.fault === 'admission' ? [e, { at: e.at + 5_000, fault: 'server-move', params: { kind: 'stream-error', code: 515 } }] : [e])),
       ),
   settleMs: (c) => 2 * c.keepAliveIntervalMs + 5_000 + c.backoff.maxDelayMs + c.loginTimeoutMs + 2_000,
   invariants: ALL_INVARIANTS,

@@ -9,15 +9,13 @@ import fc from 'fast-check';
 import { ALL_INVARIANTS } from '../harness/invariants.js';
 import type { Scenario } from '../harness/scenario.js';
 import type { FaultKind } from '../harness/faults/schedule.js';
-import { inSequence } from './settings.js';
+import { stepsInSequence, type FaultStep } from './settings.js';
 
-type Fault = { fault: FaultKind; params?: Record<string, unknown>; duration?: number };
-
-const instant = (fault: FaultKind, params?: Record<string, unknown>): fc.Arbitrary<Fault> => fc.constant({ fault, ...(params ? { params } : {}) });
-const lasting = (fault: FaultKind, params: fc.Arbitrary<Record<string, unknown> | undefined>, min: number, max: number): fc.Arbitrary<Fault> =>
+const instant = (fault: FaultKind, params?: Record<string, unknown>): fc.Arbitrary<FaultStep> => fc.constant({ fault, ...(params ? { params } : {}) });
+const lasting = (fault: FaultKind, params: fc.Arbitrary<Record<string, unknown> | undefined>, min: number, max: number): fc.Arbitrary<FaultStep> =>
   fc.record({ params, duration: fc.integer({ min, max }) }).map(({ params: p, duration }) => ({ fault, duration, ...(p ? { params: p } : {}) }));
 
-const fault: fc.Arbitrary<Fault> = fc.oneof(
+const fault: fc.Arbitrary<FaultStep> = fc.oneof(
   instant('server-move', { kind: 'stream-error', code: 515 }),
   fc.constantFrom(503, 500).chain((code) => instant('server-move', { kind: 'stream-error', code })),
   instant('server-move', { kind: 'end-stream' }),
@@ -39,13 +37,8 @@ export const randomMix: Scenario = {
   store: 'sqlite',
   schedules: () =>
     fc
-      .array(fc.record({ gap: fc.integer({ min: 2_500, max: 40_000 }), fault }), { minLength: 1, maxLength: 5 })
-      .map((items) =>
-        inSequence(
-          items.map(({ gap, fault: f }) => ({ gap, ...(f.duration !== undefined ? { duration: f.duration } : {}), f })),
-          ({ f }, at) => ({ at, fault: f.fault, ...(f.duration !== undefined ? { duration: f.duration } : {}), ...(f.params ? { params: f.params } : {}) }),
-        ),
-      ),
+      .array(fc.record({ gap: fc.integer({ min: 2_500, max: 40_000 }), step: fault }), { minLength: 1, maxLength: 5 })
+      .map(stepsInSequence),
   settleMs: (c) => 2 * c.keepAliveIntervalMs + 5_000 + c.backoff.maxDelayMs + 2 * c.loginTimeoutMs + 3_000,
   invariants: ALL_INVARIANTS,
 };

@@ -10,6 +10,7 @@ import { ChildClient } from './subprocess.js';
 import { EventStream } from '../event-stream.js';
 import { corruptCreds, type CorruptionMode } from '../faults/session-corruption.js';
 import type { Clock } from '../clock.js';
+import { lastConnectionEvent } from '../recorder/metrics.js';
 import type { Rng } from '../random.js';
 import type { SupervisorEvent } from '../supervisor/supervisor.js';
 
@@ -22,11 +23,8 @@ export interface KillOrder {
 
 export class RespawningClient {
   readonly events = new EventStream<SupervisorEvent>();
-  /** Kills that landed while the parent had seen a write start and not its end. */
-  killedMidWrite = 0;
   private child: ChildClient | undefined;
   private stopping = false;
-  private inFlight = 0;
   private pending: Promise<void> = Promise.resolve();
   private readonly exited = new WeakSet<ChildClient>();
 
@@ -46,10 +44,8 @@ export class RespawningClient {
 
   private spawn(): void {
     const child = new ChildClient({ ...this.spec, reportWrites: true }, this.opts.netns ? { netns: this.opts.netns } : {});
-    this.inFlight = 0;
     void child.exited.then(() => this.exited.add(child));
     child.events.subscribe((e) => this.events.push(e));
-    child.writes.subscribe((w) => (this.inFlight += w.phase === 'start' ? 1 : -1));
     this.child = child;
   }
 
@@ -71,12 +67,11 @@ export class RespawningClient {
       const since = this.opts.clock.now();
       await child.writes.waitFor((w) => w.phase === 'start' && w.t >= since, this.opts.writeWaitMs, 'a session write').catch(() => undefined);
     }
-    if (this.inFlight > 0) this.killedMidWrite++;
     child.kill('SIGKILL');
     await child.exited;
     // A dead process reports nothing: record the connection it held as closed, so the run sees the
     // client down until the restarted process opens again.
-    const last = this.events.list((e) => e.type === 'open' || e.type === 'close' || e.type === 'stopped').at(-1);
+    const last = lastConnectionEvent(this.events.list());
     if (last?.type === 'open') this.events.push({ t: this.opts.clock.now(), type: 'close', attempt: last.attempt, message: 'process killed (SIGKILL)' });
     return true;
   }

@@ -28,6 +28,11 @@ export interface ClientMetrics {
   stopped?: string;
 }
 
+/** A client's last open, close or stop: where its connection stands (open, down, or stopped for good). */
+export function lastConnectionEvent(events: readonly SupervisorEvent[]): SupervisorEvent | undefined {
+  return events.filter((e) => e.type === 'open' || e.type === 'close' || e.type === 'stopped').at(-1);
+}
+
 export function clientMetrics(run: RunRecord, client: number): ClientMetrics {
   const own = run.timeline.filter((e) => e.source === 'client' && e.client === client).map((e) => e.event as SupervisorEvent);
   const faults = run.timeline.filter((e) => e.source === 'fault').map((e) => e.event as ScheduleEvent);
@@ -42,7 +47,7 @@ export function clientMetrics(run: RunRecord, client: number): ClientMetrics {
 
   const lastClear = faults.filter((f) => f.type === 'fault-cleared' || (f.type === 'fault-applied' && !faults.some((g) => g.type === 'fault-cleared' && g.index === f.index))).at(-1);
   let recoverMs: number | null = null;
-  const settled = own.filter((e) => e.type === 'open' || e.type === 'close' || e.type === 'stopped').at(-1);
+  const settled = lastConnectionEvent(own);
   if (lastClear && settled?.type === 'open') {
     // Open for good from its last open on. Before the last fault cleared: it rode the fault out
     // (or came back during it), if the server agrees the device was open then. After: recovered

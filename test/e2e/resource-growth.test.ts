@@ -64,10 +64,11 @@ describe.each(versionsUnderTest())('Baileys %s: resources across reconnects', (v
     for (let i = 0; i < 10; i++) await reconnect();
     const early = resources();
     for (let i = 0; i < 50; i++) await reconnect();
-    const pendingAfterStorm = process.getActiveResourcesInfo().filter((k) => k === 'Timeout').length;
+    const liveTimers = () => process.getActiveResourcesInfo().filter((k) => k === 'Timeout').length;
+    const pendingAfterStorm = liveTimers();
     // Wait (bounded) for the queries the closes stranded to time out, then count again.
     const settledBy = systemClock.now() + QUERY_TIMEOUT_MS + 10_000;
-    while (process.getActiveResourcesInfo().filter((k) => k === 'Timeout').length > (early.handles.Timeout ?? 0) + 1 && systemClock.now() < settledBy) {
+    while (liveTimers() > (early.handles.Timeout ?? 0) + 1 && systemClock.now() < settledBy) {
       await new Promise((r) => setTimeout(r, 100));
     }
     const late = resources();

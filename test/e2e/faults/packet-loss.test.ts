@@ -19,8 +19,9 @@ import { packetLoss } from '../../../scenarios/packet-loss.js';
 
 const caps = await packetCapabilities();
 const why = caps.missing.filter((m) => !m.startsWith('netem')).join('; ');
+const unavailable = !caps.netns || !caps.nftables;
 
-describe.skipIf(!caps.netns || !caps.nftables)(`packet loss (skipped where unavailable: ${why || 'available here'})`, () => {
+describe.skipIf(unavailable)(`packet loss (skipped where unavailable: ${why || 'available here'})`, () => {
   let lab: PacketLab;
   beforeAll(async () => {
     lab = await PacketLab.create();
@@ -118,6 +119,6 @@ describe.skipIf(!caps.netns || !caps.nftables)(`packet loss (skipped where unava
 
 // The packet-loss scenario (generated loss and bandwidth windows, invariants), through the same
 // helper as the CI scenario suite; here because it needs the namespaces this pass may create.
-describe.skipIf(!caps.netns || !caps.nftables)(`packet-loss scenario (skipped where unavailable: ${why || 'available here'})`, () => {
+describe.skipIf(unavailable)(`packet-loss scenario (skipped where unavailable: ${why || 'available here'})`, () => {
   scenarioSuite([packetLoss]);
 });
