@@ -1,9 +1,9 @@
 /**
- * A user module for `--client`: the reconnect loop most bots copy from Baileys' README — reconnect
+ * A bot module for `--bot ./examples/naive-connector.ts`: the reconnect loop most bots copy from Baileys' README — reconnect
  * at once on any close but "logged out", no backoff, no cleanup of the old socket, 440 not
  * treated as terminal. The harness's baseline for a supervisor to beat.
  */
-import type { Connector } from '../harness/drivers/user-module.js';
+import type { Connector } from '../harness/bots/module-bot.js';
 
 const connect: Connector = async ({ baileys, wsUrl, authDir, report }) => {
   const { state, saveCreds } = await baileys.useMultiFileAuthState(authDir);

@@ -50,6 +50,8 @@ export interface ConnectionInfo {
   silenced: boolean;
   remote: string;
   acceptedAt: number;
+  /** The client label from its URL, if it had one. */
+  client?: string;
 }
 
 /** How long the server waits for a client to close after a stream error before dropping it. */
@@ -72,12 +74,16 @@ export class Connection {
   private readonly timers = new Set<NodeJS.Timeout>();
   private pendingPairing: { iqId: string; phone: SimulatedPhone; qr: PairingQr; device: Device } | undefined;
   private iqCounter = 0;
+  /** The close code the server's last move implies (what the client is told), for the `closed` event. */
+  private sentCode: number | undefined;
 
   constructor(
     readonly id: number,
     private readonly ws: WebSocket,
     private readonly socket: Socket,
     private readonly ctx: ConnectionContext,
+    /** The client label from the URL (`?chaos-client=`), recorded on every event of this connection. */
+    readonly client?: string,
   ) {
     this.acceptedAt = ctx.clock.now();
     ws.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(isBinary ? data : Buffer.from(data)));
@@ -106,11 +112,12 @@ export class Connection {
       silenced: this.silenced,
       remote: this.remote,
       acceptedAt: this.acceptedAt,
+      ...(this.client !== undefined ? { client: this.client } : {}),
     };
   }
 
   private record(type: ServerEventType, detail?: Record<string, unknown>): void {
-    this.ctx.events.record(type, this.id, { ...(this.device ? { jid: this.device.jid } : {}), ...(detail ? { detail } : {}) });
+    this.ctx.events.record(type, this.id, { ...(this.device ? { jid: this.device.jid } : {}), ...(this.client !== undefined ? { client: this.client } : {}), ...(detail ? { detail } : {}) });
   }
 
   private later(ms: number, fn: () => void): void {
@@ -347,6 +354,7 @@ export class Connection {
   applyMove(move: ServerMove): void {
     if (this.phase === 'closed') return;
     this.record(move.kind === 'resume' ? 'fault-cleared' : 'fault-applied', { move });
+    this.sentCode = impliedCloseCode(move) ?? this.sentCode;
     switch (move.kind) {
       case 'silence':
         this.silenced = true;
@@ -379,6 +387,7 @@ export class Connection {
   }
 
   private failAndClose(reason: number): void {
+    this.sentCode = reason;
     this.sendAndClose({ tag: 'failure', attrs: { reason: String(reason), location: 'chaos' } });
   }
 
@@ -414,7 +423,31 @@ export class Connection {
     this.timers.clear();
     this.pendingPairing = undefined;
     if (!this.socket.destroyed) this.socket.destroy();
-    this.record('closed', { why, wasOpen });
+    this.record('closed', { why, wasOpen, ...(this.sentCode !== undefined ? { code: this.sentCode } : {}) });
     this.ctx.onClosed(this);
+  }
+}
+
+/** The DisconnectReason a move makes every supported Baileys report (README's move table); none for silence. */
+function impliedCloseCode(move: ServerMove): number | undefined {
+  switch (move.kind) {
+    case 'stream-error':
+      return move.code;
+    case 'stream-error-child':
+      return 500;
+    case 'conflict':
+      return 440;
+    case 'logged-out':
+      return 401;
+    case 'failure':
+      return move.reason;
+    case 'downgrade':
+      return 411;
+    case 'end-stream':
+    case 'ws-close':
+    case 'drop':
+      return 428;
+    default:
+      return undefined;
   }
 }

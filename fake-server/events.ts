@@ -37,6 +37,11 @@ export interface ServerEvent {
   conn: number | null;
   /** The device's JID once known (login, pairing). */
   jid?: string;
+  /**
+   * The client label from the connection URL's `chaos-client` query parameter, when the client
+   * was given one: attributes every connection, even one that fails before login, to its client.
+   */
+  client?: string;
   detail?: Record<string, unknown>;
 }
 
@@ -52,7 +57,7 @@ export class EventLog {
     this.stream = new EventStream(capacity);
   }
 
-  record(type: ServerEventType, conn: number | null, extra: { jid?: string; detail?: Record<string, unknown> } = {}): ServerEvent {
+  record(type: ServerEventType, conn: number | null, extra: { jid?: string; client?: string; detail?: Record<string, unknown> } = {}): ServerEvent {
     return this.stream.push({ t: this.clock.now(), seq: ++this.seq, type, conn, ...extra });
   }
 

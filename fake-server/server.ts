@@ -39,6 +39,10 @@ const cpuMs = () => {
 
 export type MoveTarget = number | 'all';
 
+/** The query parameter that labels a client's connections (`FakeWhatsAppServer.clientUrl`). */
+const CLIENT_PARAM = 'chaos-client';
+const clientLabel = (path: string | undefined): string | undefined => (path ? (new URL(path, 'ws://x').searchParams.get(CLIENT_PARAM) ?? undefined) : undefined);
+
 export class PortInUseError extends Error {
   override name = 'PortInUseError';
 }
@@ -92,6 +96,12 @@ export class FakeWhatsAppServer {
   /** The URL to give Baileys as `waWebSocketUrl`. */
   get wsUrl(): string {
     return `ws://${this.host}:${this.boundPort}/ws/chat`;
+  }
+  /** A URL of this server's (or a proxy's) labelled for one client: its every connection carries the label. */
+  static clientUrl(wsUrl: string, client: string | number): string {
+    const url = new URL(wsUrl);
+    url.searchParams.set(CLIENT_PARAM, String(client));
+    return url.href;
   }
   /** The test root's public key: what a client must trust (`trustTestRoot`). */
   get trustedPublicKey(): Buffer {
@@ -260,15 +270,16 @@ export class FakeWhatsAppServer {
       this.events.record('tcp-accepted', null, { detail: { remote: `${socket.remoteAddress}:${socket.remotePort}` } });
     });
     http.on('upgrade', (req, socket, head) => {
+      const client = clientLabel(req.url);
       const status = this.admissionPolicy.rejectUpgrade;
       if (status) {
-        this.events.record('upgrade-rejected', null, { detail: { status } });
+        this.events.record('upgrade-rejected', null, { ...(client !== undefined ? { client } : {}), detail: { status } });
         socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Rejected'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
         return;
       }
       wss.handleUpgrade(req, socket, head, (ws) => {
         const id = ++this.nextConnId;
-        this.connections.set(id, new Connection(id, ws, socket as Socket, ctx));
+        this.connections.set(id, new Connection(id, ws, socket as Socket, ctx, client));
       });
     });
     this.http = http;

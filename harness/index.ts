@@ -10,7 +10,7 @@ export { parseSupervisorConfig, loadSupervisorConfig, DEFAULT_SUPERVISOR_CONFIG 
 export { FileSessionStore, SqliteSessionStore, openSessionStore, SessionStoreError } from './session/index.js';
 export { InProcessDriver } from './drivers/in-process.js';
 export { SubprocessDriver, ChildClient } from './drivers/subprocess.js';
-export { UserModuleDriver, type ConnectorContext, type Connector } from './drivers/user-module.js';
+export { chooseBot, commandBot, moduleBot, shellCommandBot, supervisorBot, BotSetupError, type Bot, type BotClient, type BotClientContext, type BotReport, type Connector, type ConnectorContext, type ConnectorHandle, type RestartPolicy } from './bots/index.js';
 export { systemClock, type Clock } from './clock.js';
 export { Rng } from './random.js';
 export { SCENARIOS } from '../scenarios/index.js';

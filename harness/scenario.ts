@@ -13,22 +13,21 @@ import { FakeWhatsAppServer } from '../fake-server/server.js';
 import { provisionDevice } from '../fake-server/provision.js';
 import { loadBaileys, trustTestRoot } from './baileys/versions.js';
 import type { Clock } from './clock.js';
-import { ClockInjector, KillInjector, PacketInjector, ServerInjector, ToxiproxyInjector } from './faults/injectors.js';
+import { BotSetupError, type Bot, type BotClient } from './bots/bot.js';
+import { supervisorBot, type SupervisorClass } from './bots/supervisor-bot.js';
+import { ClockInjector, KillInjector, PacketInjector, ServerInjector, shimClockOp, ToxiproxyInjector } from './faults/injectors.js';
 import { PacketLab } from './faults/packet/netns.js';
 import { sessionPath } from './drivers/driver.js';
-import { RespawningClient } from './drivers/respawning-client.js';
-import type { EventStream } from './event-stream.js';
 import { DateShim } from './faults/clock/date-shim.js';
-import { runSchedule, ScheduleError, type FaultInjector, type Schedule } from './faults/schedule.js';
+import { runSchedule, type FaultInjector, type FaultKind, type Schedule, type ScheduleEntry } from './faults/schedule.js';
 import { openToxiproxy, type ToxiproxyBackend } from './faults/toxiproxy/backend.js';
-import { checkInvariants, type Invariant, type InvariantResult, type Verdict } from './invariants.js';
-import { Rng } from './random.js';
-import { clientMetrics, lastConnectionEvent, type ClientMetrics } from './recorder/metrics.js';
+import { checkInvariants, judgeSettings, type Invariant, type InvariantResult, type JudgeSettings, type Verdict } from './invariants.js';
+import { clientMetrics, type ClientMetrics } from './recorder/metrics.js';
 import { mergeTimeline, type RunRecord } from './recorder/timeline.js';
 import { openSessionStore } from './session/index.js';
 import { DEFAULT_SUPERVISOR_CONFIG, type SupervisorConfig } from './supervisor/config.js';
 import { scaleConfig } from './supervisor/scale.js';
-import { Supervisor, type SupervisorEvent, type SupervisorOptions } from './supervisor/supervisor.js';
+import type { SupervisorEvent } from './supervisor/supervisor.js';
 
 export interface Scenario {
   name: string;
@@ -59,8 +58,14 @@ export interface RunOptions {
   clock: Clock;
   /** The supervisor settings at real-world scale (default: the troubleshooting page's). */
   config?: SupervisorConfig;
-  /** A supervisor class to test (default: the reference one), e.g. a deliberately broken variant. */
-  supervisor?: new (opts: SupervisorOptions) => Supervisor;
+  /** The bot under test (default: the reference supervisor). */
+  bot?: Bot;
+  /** Shorthand for `bot: supervisorBot(supervisor)`: a Supervisor subclass, e.g. a deliberately broken one. */
+  supervisor?: SupervisorClass;
+  /** The recovery SLO for a bot with no declared policy, real-world ms (default 60 s). */
+  recoverySloMs?: number;
+  /** Most attempts a client may make in a real-world minute (default 30). */
+  stormLimit?: number;
 }
 
 export interface ScenarioRun {
@@ -69,6 +74,12 @@ export interface ScenarioRun {
   metrics: ClientMetrics[];
   results: InvariantResult[];
   verdict: Verdict;
+  /** The bot under test, as reports name it. */
+  bot: string;
+  /** For an `error` verdict: what the harness could not do (never the bot's fault). */
+  error?: string;
+  /** What the run observed about itself worth saying in a report (a bot that ran its own Baileys). */
+  notes: string[];
   /** Which Toxiproxy backend carried the schedule's network faults, if it had any. */
   toxiproxy?: ToxiproxyBackend['kind'];
 }
@@ -83,127 +94,220 @@ export function scaleSchedule(schedule: Schedule, scale: number): Schedule {
   return schedule.map((e) => ({ ...e, at: e.at * scale, ...(e.duration !== undefined ? { duration: e.duration * scale } : {}) }));
 }
 
+const NETWORK_FAULTS: FaultKind[] = ['toxic', 'proxy-down', 'packet-loss', 'packet-bandwidth'];
+const CLOCK_FAULTS: FaultKind[] = ['clock-jump', 'clock-skew', 'clock-drift'];
 const needsToxiproxy = (s: Schedule) => s.some((e) => e.fault === 'toxic' || e.fault === 'proxy-down');
 const needsPacketLab = (s: Schedule) => s.some((e) => e.fault === 'packet-loss' || e.fault === 'packet-bandwidth');
 const needsProcesses = (s: Schedule) => needsPacketLab(s) || s.some((e) => e.fault === 'kill');
+const targetsOne = (e: ScheduleEntry) => e.target !== undefined && e.target !== 'all';
 
-/** What the runner needs of a client, in this process (a Supervisor) or in its own (RespawningClient). */
-interface RunClient {
-  events: EventStream<SupervisorEvent>;
-  /** Its process's error output, for a client in its own process that failed. */
-  readonly error?: string;
-  start(): Promise<void>;
-  stop(): Promise<void>;
+/** The bot a run tests. */
+export const botOf = (opts: Pick<RunOptions, 'bot' | 'supervisor'>): Bot => opts.bot ?? supervisorBot(opts.supervisor);
+
+/**
+ * Refuses, before anything starts, a schedule this bot cannot be put through as asked, naming the
+ * entry: a fault must reach exactly the clients it names, or not run at all.
+ */
+export function refuseUnreachable(scenario: Scenario, schedule: Schedule, bot: Bot): void {
+  const fail = (why: string): never => {
+    throw new BotSetupError(`Failed to run scenario "${scenario.name}" with the bot ${bot.label}: ${why}`);
+  };
+  if (needsProcesses(schedule) && bot.where === 'in-process') fail('its schedule kills clients or shapes their packets, which needs each client in its own process. Give your bot as a command (--bot-cmd), or pick a scenario without kills or packet faults.');
+  schedule.forEach((e, i) => {
+    const entry = `entry ${i} (${e.fault}${targetsOne(e) ? `, target ${e.target}` : ''})`;
+    if (targetsOne(e) && (e.target as number) >= scenario.clients) fail(`${entry} targets a client the scenario does not have (it has ${scenario.clients}).`);
+    if (e.fault === 'kill' && !bot.killable) fail(`${entry}: this bot cannot be killed and restarted (a command bot with --restart never stays down after a kill).`);
+    if (CLOCK_FAULTS.includes(e.fault) && !bot.clockFaults) fail(`${entry}: a clock fault cannot reach this bot's own clock (its processes take no clock shim). Leave clock scenarios out.`);
+    if (CLOCK_FAULTS.includes(e.fault) && targetsOne(e) && bot.where === 'in-process' && scenario.clients > 1) fail(`${entry}: in-process clients share the harness's clock, so a clock fault cannot reach client ${e.target} alone.`);
+    if (NETWORK_FAULTS.includes(e.fault) && targetsOne(e)) fail(`${entry}: every client shares one network path, so a network fault cannot reach client ${e.target} alone.`);
+  });
 }
 
-/** Runs one schedule end to end and judges it. Everything it starts is stopped, even on failure. */
+/** Runs one schedule end to end and judges it. Everything it starts is released, even on failure. */
 export async function runScenario(scenario: Scenario, schedule: Schedule, opts: RunOptions): Promise<ScenarioRun> {
+  const bot = botOf(opts);
   const config = scenarioConfig(scenario, opts);
-  const driver = scenario.driver ?? 'in-process';
-  if (needsProcesses(schedule) && driver !== 'subprocess') {
-    throw new ScheduleError(`Failed to run scenario "${scenario.name}": its schedule kills clients or shapes their packets, which needs each client in its own process. Set driver: 'subprocess' on the scenario.`);
+  refuseUnreachable(scenario, schedule, bot);
+  const resources = new Resources();
+  try {
+    return await runSteps(scenario, schedule, opts, bot, config, resources);
+  } finally {
+    await resources.release();
   }
-  if (driver === 'subprocess' && opts.supervisor) {
-    throw new ScheduleError(`Failed to run scenario "${scenario.name}" with a custom supervisor: its clients run in their own processes under the reference supervisor. Pick an in-process scenario to test your supervisor.`);
+}
+
+/** Everything a run holds, each released on its own: one failing release does not leak the rest. */
+class Resources {
+  private readonly releases: { what: string; fn: () => Promise<void> | void }[] = [];
+  add(what: string, fn: () => Promise<void> | void): void {
+    this.releases.push({ what, fn });
   }
+  async release(): Promise<void> {
+    const failures: string[] = [];
+    for (const { what, fn } of this.releases.reverse()) {
+      try {
+        await fn();
+      } catch (err) {
+        failures.push(`${what}: ${(err as Error).message}`);
+      }
+    }
+    if (failures.length) process.emitWarning(`baileys-chaos: releasing a run failed for ${failures.join('; ')}`);
+  }
+}
+
+async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions, bot: Bot, config: SupervisorConfig, res: Resources): Promise<ScenarioRun> {
+  await bot.prepare?.();
   // Packet faults need the clients in a network namespace of the run's own, the server on its host side.
   const lab = needsPacketLab(schedule) ? await PacketLab.create() : undefined;
-  let server: FakeWhatsAppServer | undefined;
-  let workDir: string | undefined;
+  if (lab) res.add('network namespace', () => lab.destroy());
+  const server = await FakeWhatsAppServer.start({ clock: opts.clock, ...(lab ? { host: lab.hostAddress } : {}) });
+  res.add('fake server', () => server.close());
+  const workDir = await mkdtemp(join(tmpdir(), 'bc-scenario-'));
+  res.add('temp dir', () => rm(workDir, { recursive: true, force: true }));
   const shim = new DateShim(opts.clock);
+  res.add('clock shim', () => shim.restore());
+
+  let baseUrl = server.wsUrl;
   let toxiproxy: ToxiproxyBackend | undefined;
-  const clients: RunClient[] = [];
-  try {
-    server = await FakeWhatsAppServer.start({ clock: opts.clock, ...(lab ? { host: lab.hostAddress } : {}) });
-    workDir = await mkdtemp(join(tmpdir(), 'bc-scenario-'));
-    let wsUrl = server.wsUrl;
-    const respawning: RespawningClient[] = [];
-    const injectors: FaultInjector[] = [
-      new ServerInjector(server, (i) => jids[i]),
-      new ClockInjector(shim),
-      new KillInjector(async (target, order) => {
-        await Promise.all((target === 'all' ? respawning : [respawning[target]!]).map((c) => c.kill(order)));
-      }),
-    ];
-    if (lab) injectors.push(new PacketInjector(lab));
-    if (needsToxiproxy(schedule)) {
-      toxiproxy = await openToxiproxy({ clock: opts.clock, seed: opts.seed });
-      const proxy = await toxiproxy.client.createProxy('whatsapp', `${server.host}:${server.port}`);
-      wsUrl = `ws://${proxy.listen}/ws/chat`;
-      injectors.push(new ToxiproxyInjector(toxiproxy.client, proxy.name));
-    }
-    const baileys = await loadBaileys(opts.version);
-    trustTestRoot(baileys, server.trustedPublicKey);
-    const jids: string[] = [];
-    const Impl = opts.supervisor ?? Supervisor;
-    for (let i = 0; i < scenario.clients; i++) {
-      const store = { type: scenario.store, path: sessionPath(workDir, scenario.store, i) };
-      if (scenario.sharedDevice && i > 0) {
-        // Another instance of the same bot: a copy of the first client's session.
-        await cp(sessionPath(workDir, scenario.store, 0), store.path, { recursive: true });
-        jids.push(jids[0]!);
-      } else {
-        jids.push((await provisionDevice(server, { store: openSessionStore(store), baileysVersion: opts.version })).jid);
-      }
-      if (driver === 'subprocess') {
-        const spec = { version: opts.version, store, wsUrl, trustedPublicKey: server.trustedPublicKey.toString('base64'), config, seed: opts.seed + i };
-        const child = new RespawningClient(spec, { ...(lab ? { netns: lab.ns } : {}), rng: new Rng(opts.seed + 1000 + i), writeWaitMs: config.loginTimeoutMs + 5_000, clock: opts.clock });
-        respawning.push(child);
-        clients.push(child);
-      } else {
-        clients.push(new Impl({ baileys, store: openSessionStore(store), config, clock: opts.clock, rng: new Rng(opts.seed + i), socketConfig: { waWebSocketUrl: wsUrl } }));
-      }
-    }
-    const opened = (c: RunClient, i: number) =>
-      c.events.waitFor((e) => e.type === 'open', 30_000, `client ${i} to open before the faults`, () => c.error ?? c.events.list().map((e) => e.type).join(','));
-    if (scenario.sharedDevice) {
-      // Instances of one bot start one after another, each replacing the one before (440).
-      for (const [i, c] of clients.entries()) await c.start().then(() => opened(c, i));
-    } else {
-      await Promise.all(clients.map((c) => c.start()));
-      await Promise.all(clients.map(opened));
-    }
-    const start = opts.clock.now();
-    const run = runSchedule(scaleSchedule(schedule, opts.scale), injectors, opts.clock);
-    await run.done;
-    // Observe until every client is open again or stopped, bounded by the settle window.
-    const settle = scenario.settleMs(config);
-    const lastFault = run.events.list().at(-1)?.t ?? start;
-    // The last fault's effect needs a moment to arrive (a close after a move, a 408 one keep-alive
-    // tick after a clock jump): observe at least that long before judging who has settled.
-    await new Promise((r) => setTimeout(r, config.keepAliveIntervalMs + 1_000));
-    const settled = (c: RunClient) => {
-      const last = lastConnectionEvent(c.events.list());
-      return last !== undefined && last.type !== 'close';
-    };
-    await Promise.all(
-      clients.map((c) =>
-        settled(c) ? undefined : c.events.waitFor((e) => (e.type === 'open' || e.type === 'stopped') && e.t >= lastFault, settle, 'recovery').catch(() => undefined),
-      ),
-    );
-    const record: RunRecord = {
-      start,
-      end: opts.clock.now(),
-      jids,
-      timeline: mergeTimeline({ clients: clients.map((c) => c.events.list()), server: server.events.list(), faults: run.events.list(), jids }),
-    };
-    const results = checkInvariants({ run: record, config, schedule }, scenario.invariants);
-    const verdict: Verdict = results.some((r) => r.verdict === 'invalid') ? 'invalid' : results.some((r) => r.verdict === 'unknown') ? 'unknown' : 'valid';
-    return { schedule, record, metrics: jids.map((_, i) => clientMetrics(record, i)), results, verdict, ...(toxiproxy ? { toxiproxy: toxiproxy.kind } : {}) };
-  } finally {
-    shim.restore();
-    for (const c of clients) await c.stop();
-    await toxiproxy?.close();
-    await server?.close();
-    await lab?.destroy();
-    if (workDir) await rm(workDir, { recursive: true, force: true });
+  const clients: BotClient[] = [];
+  const injectors: FaultInjector[] = [
+    new ServerInjector(server),
+    new KillInjector(async (target, order) => {
+      await Promise.all((target === 'all' ? clients : [clients[target]!]).map((c) => c.kill?.(order)));
+    }),
+  ];
+  if (lab) injectors.push(new PacketInjector(lab));
+  if (needsToxiproxy(schedule)) {
+    toxiproxy = await openToxiproxy({ clock: opts.clock, seed: opts.seed });
+    const tp = toxiproxy;
+    res.add('Toxiproxy', () => tp.close());
+    const proxy = await tp.client.createProxy('whatsapp', `${server.host}:${server.port}`);
+    baseUrl = `ws://${proxy.listen}/ws/chat`;
+    injectors.push(new ToxiproxyInjector(tp.client, proxy.name, opts.clock));
   }
+  const ownProcess = needsProcesses(schedule) || bot.where === 'process';
+  const baileys = ownProcess ? undefined : await loadBaileys(opts.version);
+  if (baileys) trustTestRoot(baileys, server.trustedPublicKey);
+  // A clock fault reaches the clients it names: the harness's Date shim for in-process clients
+  // (all of them: they share the process), each process's own shim otherwise.
+  injectors.push(new ClockInjector(ownProcess ? (target, op, value) => (target === 'all' ? clients : [clients[target]!]).forEach((c) => c.clockFault?.(op, value)) : shimClockOp(shim)));
+
+  const storeKind = bot.store === 'file' ? 'file' : scenario.store;
+  const jids: string[] = [];
+  const clientSessions: { type: 'file' | 'sqlite'; path: string }[] = [];
+  res.add('clients', async () => {
+    for (const c of clients) await c.stop().catch(() => undefined);
+  });
+  for (let i = 0; i < scenario.clients; i++) {
+    const store = { type: storeKind, path: sessionPath(workDir, storeKind, i) } as const;
+    const client = await bot.client({
+      index: i,
+      version: opts.version,
+      wsUrl: FakeWhatsAppServer.clientUrl(baseUrl, i),
+      trustedPublicKey: server.trustedPublicKey,
+      store,
+      config,
+      seed: opts.seed + i,
+      clock: opts.clock,
+      workDir,
+      ownProcess,
+      ...(lab ? { netns: lab.ns } : {}),
+      writeWaitMs: config.loginTimeoutMs + 5_000,
+      ...(baileys ? { baileys } : {}),
+    });
+    // Where the bot keeps its session may be its own choice (a command bot's directory).
+    const sessionAt = client.sessionDir ? { type: 'file' as const, path: client.sessionDir } : store;
+    if (scenario.sharedDevice && i > 0) {
+      // Another instance of the same bot: a copy of the first client's session.
+      await cp(clientSessions[0]!.path, sessionAt.path, { recursive: true });
+      jids.push(jids[0]!);
+    } else {
+      jids.push((await provisionDevice(server, { store: openSessionStore(sessionAt), baileysVersion: opts.version })).jid);
+    }
+    clientSessions.push(sessionAt);
+    clients.push(client);
+  }
+
+  // Every client must be open — by the server's record — before the faults: a bot that cannot
+  // even start is a setup error, not a verdict.
+  const startTimeout = bot.startTimeoutMs ?? 30_000;
+  const opened = async (c: BotClient, i: number) => {
+    const deadline = opts.clock.now() + startTimeout;
+    const isOpen = () => server.events.list().some((e) => e.type === 'open' && e.client === String(i));
+    // Bounded wait for the server's open; a bot that ended (a command that keeps exiting) fails at once.
+    while (!isOpen() && !c.ended && opts.clock.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    if (isOpen()) return;
+    const why = c.ended ? 'it ended before logging in' : `it did not log in within ${startTimeout} ms`;
+    throw new BotSetupError(`Failed to start the bot (${bot.label}): client ${i}: ${why}${c.error ? ` (${c.error})` : ''}. Check that it runs on its own against "baileys-chaos serve".`);
+  };
+  if (scenario.sharedDevice) {
+    // Instances of one bot start one after another, each replacing the one before (440).
+    for (const [i, c] of clients.entries()) await c.start().then(() => opened(c, i));
+  } else {
+    await Promise.all(clients.map((c) => c.start()));
+    await Promise.all(clients.map(opened));
+  }
+  const start = opts.clock.now();
+  const run = runSchedule(scaleSchedule(schedule, opts.scale), injectors, opts.clock);
+  res.add('schedule', () => run.cancel());
+  await run.done;
+  const failed = run.events.list().find((e) => e.type === 'fault-failed');
+  if (failed) throw new FaultNotAppliedError(`Failed to apply fault ${failed.index} (${describeEntry(schedule[failed.index])}): ${failed.message}`);
+
+  const judge = judgeSettings({ config, declaresPolicy: bot.declaresPolicy, scale: opts.scale, ...(opts.recoverySloMs !== undefined ? { recoverySloMs: opts.recoverySloMs } : {}), ...(opts.stormLimit !== undefined ? { stormLimit: opts.stormLimit } : {}) });
+  await observeUntilSettled(server, clients, run.events.list().at(-1)?.t ?? start, scenario.settleMs(config), judge, config, opts.clock);
+  // Stop the clients before judging, so what they say at the end (a bot that ran its own Baileys) is in.
+  for (const c of clients) await c.stop().catch(() => undefined);
+  const end = opts.clock.now();
+  const record: RunRecord = {
+    start,
+    end,
+    jids,
+    timeline: mergeTimeline({ clients: clients.map((c) => c.events.list() as SupervisorEvent[]), server: server.events.list(), faults: run.events.list(), jids }),
+  };
+  const results = checkInvariants({ run: record, config, schedule, judge }, scenario.invariants);
+  const verdict: Verdict = results.some((r) => r.verdict === 'invalid') ? 'invalid' : results.some((r) => r.verdict === 'unknown') ? 'unknown' : 'valid';
+  const notes = clients.flatMap((c, i) => (c.events.list().some((e) => e.type === 'baileys-not-redirected') ? [`client ${i}: the bot did not import Baileys through the redirect: it ran its own version, not ${opts.version}`] : []));
+  return { schedule, record, metrics: jids.map((_, i) => clientMetrics(record, i, schedule)), results, verdict, bot: bot.label, notes, ...(toxiproxy ? { toxiproxy: toxiproxy.kind } : {}) };
+}
+
+/** A fault the harness could not apply: the run cannot be judged (an `error`), the bot is not blamed. */
+export class FaultNotAppliedError extends Error {
+  override name = 'FaultNotAppliedError';
+}
+
+const describeEntry = (e: ScheduleEntry | undefined) => (e ? [e.fault, (e.params as { kind?: string; type?: string } | undefined)?.kind ?? (e.params as { type?: string } | undefined)?.type].filter(Boolean).join(' ') : 'unknown');
+
+/**
+ * Observes after the last fault until every client is open again by the server's record, or has
+ * ended by its own account and stayed quiet long enough to show it, bounded by the settle window
+ * (at least the recovery bound, so "not recovered" can be told from "not yet").
+ */
+async function observeUntilSettled(server: FakeWhatsAppServer, clients: BotClient[], lastFault: number, settleMs: number, judge: JudgeSettings, config: SupervisorConfig, clock: Clock): Promise<void> {
+  // The last fault's effect needs a moment to arrive (a close after a move, a 408 one keep-alive
+  // tick after a clock jump): observe at least that long before judging who has settled.
+  await new Promise((r) => setTimeout(r, config.keepAliveIntervalMs + 1_000));
+  const deadline = lastFault + Math.max(settleMs, judge.recoveryBoundMs) + 500;
+  const openNow = (i: number) => {
+    const live = new Set<number>();
+    for (const e of server.events.list()) {
+      if (e.client !== String(i)) continue;
+      if (e.type === 'open') live.add(e.conn!);
+      if (e.type === 'closed') live.delete(e.conn!);
+    }
+    return live.size > 0;
+  };
+  const lastActivity = (i: number) => Math.max(lastFault, server.events.list().filter((e) => e.client === String(i)).at(-1)?.t ?? lastFault);
+  const settled = (c: BotClient, i: number) => openNow(i) || (c.ended === true && clock.now() - lastActivity(i) >= judge.quietMs);
+  while (clock.now() < deadline && !clients.every(settled)) await new Promise((r) => setTimeout(r, 50));
 }
 
 export interface CheckOptions extends RunOptions {
   numRuns: number;
   /** fast-check's replay path, printed by a failure. */
   path?: string;
+  /** Let undecided runs pass (default: an unknown verdict fails the check). */
+  allowUnknown?: boolean;
 }
 
 export interface CheckResult {
@@ -215,17 +319,36 @@ export interface CheckResult {
   replay?: { seed: number; path: string };
   runs: number;
   unknown: number;
+  /** The undecided invariants, when a run ended before it could decide. */
+  undecided?: InvariantResult[];
+  /** The harness could not run the scenario as asked (never the bot's fault): the cause. */
+  error?: string;
 }
 
-/** The scenario as a property over generated schedules: fails on any invalid verdict, shrinking it. */
+/**
+ * The scenario as a property over generated schedules: fails on any invalid verdict, shrinking it;
+ * an undecided run fails it too (unless allowed), and a harness error ends it with its cause.
+ */
 export async function checkScenario(scenario: Scenario, opts: CheckOptions): Promise<CheckResult> {
   let runs = 0;
   let unknown = 0;
+  let undecided: InvariantResult[] | undefined;
+  let error: string | undefined;
   let lastFailures: InvariantResult[] | undefined;
   const property = fc.asyncProperty(scenario.schedules(), async (schedule) => {
+    if (error) return true; // the harness cannot run it: no point running more
     runs++;
-    const result = await runScenario(scenario, schedule, opts);
-    if (result.verdict === 'unknown') unknown++;
+    let result: ScenarioRun;
+    try {
+      result = await runScenario(scenario, schedule, opts);
+    } catch (err) {
+      error = (err as Error).message;
+      return true;
+    }
+    if (result.verdict === 'unknown') {
+      unknown++;
+      undecided ??= result.results.filter((r) => r.verdict === 'unknown');
+    }
     if (result.verdict === 'invalid') {
       lastFailures = result.results.filter((r) => r.verdict === 'invalid');
       return false;
@@ -233,7 +356,8 @@ export async function checkScenario(scenario: Scenario, opts: CheckOptions): Pro
     return true;
   });
   const details = await fc.check(property, { seed: opts.seed, numRuns: opts.numRuns, ...(opts.path ? { path: opts.path } : {}), endOnFailure: false });
-  if (!details.failed) return { failed: false, runs, unknown };
+  if (error) return { failed: true, error, runs, unknown };
+  if (!details.failed) return { failed: unknown > 0 && !opts.allowUnknown, runs, unknown, ...(undecided ? { undecided } : {}) };
   return {
     failed: true,
     counterexample: details.counterexample?.[0] as Schedule,

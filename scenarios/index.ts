@@ -10,6 +10,7 @@ import { loggedOut } from './logged-out.js';
 import { outageHerd } from './outage-herd.js';
 import { packetLoss } from './packet-loss.js';
 import { randomMix } from './random-mix.js';
+import { serverOverload } from './server-overload.js';
 import { serverRestartHerd } from './server-restart-herd.js';
 import { streamErrors } from './stream-errors.js';
 
@@ -23,6 +24,7 @@ export const SCENARIOS: Record<string, Scenario> = {
   [loginNeverCompletes.name]: loginNeverCompletes,
   [clockJumps.name]: clockJumps,
   [outageHerd.name]: outageHerd,
+  [serverOverload.name]: serverOverload,
   [handshakeRace.name]: handshakeRace,
   [randomMix.name]: randomMix,
   [conflict.name]: conflict,

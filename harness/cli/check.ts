@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { defaultTolerance, gate, type Tolerance } from '../report/baseline.js';
+import { defaultTolerance, describeCompared, gate, GATE_TOLERANCE, type Tolerance } from '../report/baseline.js';
+import { exitCodeFor } from '../report/exit-code.js';
 import { formatMs } from '../report/format.js';
 import type { Report } from '../report/schema.js';
 import { readReportFile } from '../report/write.js';
@@ -13,58 +14,71 @@ const log = (line: string) => process.stderr.write(line + '\n');
 export const checkCommand: Command = {
   name: 'check',
   summary: 'the CI gate: run the baseline\'s scenarios again and fail on invariant failures or slower recovery',
-  help: `Usage: baileys-chaos check [--baseline ${DEFAULT_BASELINE}] [--tolerance R] [--slack-ms MS] [options]
+  help: `Usage: baileys-chaos check [--baseline ${DEFAULT_BASELINE}] [--tolerance R] [--slack-ms MS] [--allow-unknown] [options]
 
 Re-runs exactly what the baseline ran (scenarios, versions, settings, seeds, time scale) with the
-supervisor and config given now, then fails (exit 1) on any invalid run, or when a recovery
-percentile (p50, p95, p99) is worse than the baseline's by more than base·(1 + R) + slack.
+bot and config given now, then fails on any invalid run, any unknown verdict (unless
+--allow-unknown), any run the harness could not carry out (error), and per baseline row on every
+metric the baseline has: a recovery percentile (p50, p95, p99) worse than base·(1 + R) + slack or
+not reached now (clients not recovered: ∞), attempts per minute above base·(1 + R) + ${GATE_TOLERANCE.attemptsSlackPerMinute}.
 Prints what regressed and by how much. Make a baseline with "baileys-chaos run --update-baseline".
   --baseline FILE     the baseline report (default ${DEFAULT_BASELINE})
   --report FILE       judge this report.json instead of running (e.g. one merged from shards)
-  --shard i/n         run every n-th planned run only; fails on invalid runs, percentiles are gated
+  --shard i/n         run every n-th planned run only; fails on its verdicts, the metrics are gated
                       after "baileys-chaos merge" with --report
-  --tolerance R       allowed relative growth of a percentile (default 0.5 = 50 %)
-  --slack-ms MS       allowed absolute growth, real-world ms (default 250 ms of machine time ÷ the time scale)
-  --config FILE, --set KEY=N, --supervisor MODULE, --toxiproxy URL, --out DIR, --quiet: as for run
+  --tolerance R       allowed relative growth of a percentile or the attempt rate (default ${GATE_TOLERANCE.ratio} = ${GATE_TOLERANCE.ratio * 100} %)
+  --slack-ms MS       allowed absolute growth of a percentile, real-world ms (default ${GATE_TOLERANCE.slackMachineMs} ms of machine time ÷ the time scale)
+  --allow-unknown     unknown verdicts (the window ended before a check decided) are listed, not failed
+  --config FILE, --set KEY=N, --bot, --bot-cmd, --supervisor, --recovery-slo, --storm-limit,
+  --toxiproxy URL, --out DIR, --quiet: as for run
 
-Exit codes: 0 passed · 1 failed (invalid runs or regressions) · 2 bad usage.`,
+Exit codes: 0 passed · 1 failed (invalid runs, regressions, a baseline row missing, unknown verdicts
+without --allow-unknown) · 2 bad usage · 3 no failure of the bot, but the harness could not run
+some scenario as asked (error: fix the setup; the bot is not blamed).`,
   async run(argv) {
     const { values } = parseFlags(argv, { ...SUITE_FLAGS, baseline: { type: 'string' }, report: { type: 'string' }, tolerance: { type: 'string' }, 'slack-ms': { type: 'string' } });
+    const allowUnknown = values['allow-unknown'] === true;
     for (const flag of ['scenario', 'baileys', 'runs', 'seed', 'time-scale'] as const) {
       if (values[flag] !== undefined) throw new UsageError(`check runs what the baseline ran: --${flag} is taken from the baseline. Make a new baseline to change it.`);
     }
     const baseline = await readReportFile(values.baseline ?? DEFAULT_BASELINE);
     const tol = tolerance(values.tolerance, values['slack-ms'], baseline.timeScale);
+    if (values.shard && values.report) throw new UsageError('--shard runs part of the baseline; --report judges a finished report. Use one of them.');
     let current: Report;
     if (values.report) current = await readReportFile(values.report);
     else {
       const runs = Math.max(...baseline.runs.map((r) => r.runIndex)) + 1;
-      if (values.shard && values.report) throw new UsageError('--shard runs part of the baseline; --report judges a finished report. Use one of them.');
       const suite = await readSuite({ ...values, scenario: baseline.scenarios, baileys: baseline.versions.join(','), runs: String(runs), seed: String(baseline.seed), 'time-scale': String(baseline.timeScale) });
       // Same setting labels as the baseline, so rows line up; their configs come from what is given now.
       const settings = baseline.settings.map((s) => (suite.configPath || Object.keys(suite.fixed).length ? { ...makeSetting(suite.document, { ...suite.fixed, ...s.values }, suite.configPath ?? 'the settings'), label: s.label } : s));
       current = await executeSuite({ suite, kind: 'check', settings, log });
-      await finishReport(current, suite.out ?? join('reports', 'out', 'check'), log);
+      await finishReport(current, suite.out ?? join('reports', 'out', 'check'), log, allowUnknown);
     }
     if (current.shard) {
-      // Percentiles of a part are not the whole's: a shard fails only on invalid runs.
-      const invalid = current.runs.filter((r) => r.verdict === 'invalid');
-      log(`shard ${current.shard.index}/${current.shard.count}: ${invalid.length} invalid run(s). Recovery percentiles are gated after "merge": check --report merged/report.json.`);
-      return invalid.length ? 1 : 0;
+      // Metrics of a part are not the whole's: a shard is gated on its verdicts only.
+      const count = (v: string) => current.runs.filter((r) => r.verdict === v).length;
+      log(`shard ${current.shard.index}/${current.shard.count}: ${count('invalid')} invalid, ${count('unknown')} unknown${allowUnknown ? ' (allowed)' : ''}, ${count('error')} error run(s). Recovery and attempt rate are gated after "merge": check --report merged/report.json.`);
+      for (const r of current.runs.filter((r) => r.verdict === 'error')) log(`  ERROR ${r.id}: the harness could not run it (not blamed on the bot): ${(r.error ?? '').split('\n')[0]}`);
+      return exitCodeFor(current.runs.map((r) => r.verdict), { allowUnknown });
     }
-    const result = gate(baseline, current, tol);
-    log(`\ncheck against ${values.baseline ?? DEFAULT_BASELINE} (tolerance +${(tol.ratio * 100).toFixed(0)} % + ${formatMs(tol.slackMs)}):`);
-    for (const c of result.compared) {
-      if (c.metric !== 'p95') continue;
-      log(`  ${c.row}: recovery p95 ${formatMs(c.current)} (baseline ${formatMs(c.baseline)}, limit ${formatMs(c.limit)})`);
-    }
-    for (const f of result.findings) log(`  ${f.kind === 'unknown' ? 'undecided' : 'FAIL'} [${f.kind}] ${f.row}: ${f.message}`);
-    log(result.passed ? 'check passed' : `check FAILED: ${result.findings.filter((f) => f.kind !== 'unknown').length} problem(s)`);
-    return result.passed ? 0 : 1;
+    const result = gate(baseline, current, tol, { allowUnknown });
+    log(`\ncheck against ${values.baseline ?? DEFAULT_BASELINE} (tolerance +${(tol.ratio * 100).toFixed(0)} % + ${formatMs(tol.slackMs)}${allowUnknown ? ', unknown allowed' : ''}):`);
+    for (const c of result.compared) if (c.metric === 'p95' || c.metric === 'attemptsPerMinute' || c.regressed) log(`  ${c.row}: ${describeCompared(c)}${c.regressed ? '  ← REGRESSED' : ''}`);
+    const label = (f: (typeof result.findings)[number]) => (f.kind === 'error' ? 'ERROR' : f.fails ? 'FAIL' : 'allowed');
+    for (const f of result.findings) log(`  ${label(f)} [${f.kind}] ${f.row}: ${f.message}`);
+    const failing = result.findings.filter((f) => f.fails).length;
+    log(
+      result.exitCode === 0
+        ? 'check passed'
+        : result.exitCode === 3
+          ? `check FAILED (exit 3): the harness could not run ${failing} run(s) as asked; no regression of the bot found. Fix the setup and run again.`
+          : `check FAILED: ${failing} problem(s)`,
+    );
+    return result.exitCode;
   },
 };
 
-function tolerance(ratio: string | undefined, slack: string | undefined, scale: number): Tolerance {
+function tolerance(ratio: string | undefined, slack: string | undefined, scale: number): Required<Tolerance> {
   const d = defaultTolerance(scale);
   const num = (v: string | undefined, flag: string, fallback: number) => {
     if (v === undefined) return fallback;
@@ -72,5 +86,5 @@ function tolerance(ratio: string | undefined, slack: string | undefined, scale: 
     if (!Number.isFinite(n) || n < 0) throw new UsageError(`${flag} must be a number ≥ 0, got "${v}"`);
     return n;
   };
-  return { ratio: num(ratio, '--tolerance', d.ratio), slackMs: num(slack, '--slack-ms', d.slackMs) };
+  return { ...d, ratio: num(ratio, '--tolerance', d.ratio), slackMs: num(slack, '--slack-ms', d.slackMs) };
 }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { mergeReports } from '../report/build.js';
 import { readReportFile } from '../report/write.js';
 import { parseFlags, UsageError, type Command } from './command.js';
-import { defaultSetting, executeSuite, exitCodeFor, finishReport, readSuite, SUITE_FLAGS, SUITE_HELP } from './suite.js';
+import { defaultSetting, executeSuite, finishReport, readSuite, SUITE_FLAGS, SUITE_HELP } from './suite.js';
 import { SUPPORTED_BAILEYS_VERSIONS } from '../baileys/versions.js';
 
 const log = (line: string) => process.stderr.write(line + '\n');
@@ -24,12 +24,11 @@ ${SUITE_HELP}`,
       if (positionals.length < 2) throw new UsageError('compare needs two or more report files (or --baileys A,B to run).');
       const parts = await Promise.all(positionals.map(async (source) => ({ report: await readReportFile(source), source })));
       const merged = mergeReports(parts.map((p) => ({ ...p, report: { ...p.report, kind: 'compare' as const } })), new Date());
-      await finishReport(merged, values.out ?? join('reports', 'out', 'compare'), log);
-      return exitCodeFor(merged.runs.map((r) => r.verdict));
+      return finishReport(merged, values.out ?? join('reports', 'out', 'compare'), log, !!values['allow-unknown']);
     }
     const suite = await readSuite(values, { versions: [...SUPPORTED_BAILEYS_VERSIONS] });
     if (suite.versions.length < 2) throw new UsageError(`compare needs two or more versions, got ${suite.versions.join(', ')}: pass --baileys A,B.`);
     const report = await executeSuite({ suite, kind: 'compare', settings: [defaultSetting(suite)], log });
-    return finishReport(report, suite.out ?? join('reports', 'out', 'compare'), log);
+    return finishReport(report, suite.out ?? join('reports', 'out', 'compare'), log, suite.allowUnknown);
   },
 };

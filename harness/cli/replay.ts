@@ -49,13 +49,13 @@ ${SUITE_HELP}`,
     const version = suite.versions[0]!;
     if (m?.[3]) {
       // fast-check's path: replay the shrunk counterexample through the property itself.
-      const result = await checkScenario(scenario, { version, seed, path: m[3], numRuns: 1, scale: suite.scale, clock: systemClock, config: setting.config, ...(suite.supervisor ? { supervisor: suite.supervisor } : {}) });
+      const result = await checkScenario(scenario, { version, seed, path: m[3], numRuns: 1, scale: suite.scale, clock: systemClock, config: setting.config, bot: suite.bot, allowUnknown: suite.allowUnknown, ...(suite.recoverySloMs !== undefined ? { recoverySloMs: suite.recoverySloMs } : {}), ...(suite.stormLimit !== undefined ? { stormLimit: suite.stormLimit } : {}) });
       process.stdout.write(JSON.stringify({ failed: result.failed, schedule: result.counterexample, failures: result.failures }, null, 2) + '\n');
       return result.failed ? 1 : 0;
     }
     log(`replaying ${scenarioName} seed ${seed} on Baileys ${version}, time scale ${suite.scale}`);
     const planned = { scenario: scenarioName, version, setting, runIndex: 0, seed, ...(schedule ? { schedule } : {}) };
-    const runs = await executePlan([planned], { scenarios: SCENARIOS, scale: suite.scale, clock: systemClock, ...(suite.supervisor ? { supervisor: suite.supervisor } : {}), replayFlags: () => replayFlags(suite, setting) });
+    const runs = await executePlan([planned], { scenarios: SCENARIOS, scale: suite.scale, clock: systemClock, bot: suite.bot, ...(suite.recoverySloMs !== undefined ? { recoverySloMs: suite.recoverySloMs } : {}), ...(suite.stormLimit !== undefined ? { stormLimit: suite.stormLimit } : {}), replayFlags: () => replayFlags(suite, setting) });
     const run = runs[0]!;
     process.stdout.write(`schedule (real-world ms): ${JSON.stringify(run.schedule)}\n`);
     for (const p of run.timeline.filter((p) => p.source !== 'server')) {
@@ -63,8 +63,8 @@ ${SUITE_HELP}`,
     }
     for (const i of run.invariants) process.stdout.write(`${i.verdict.padEnd(8)} c${i.client} ${i.invariant}: ${i.message}\n`);
     if (run.error) process.stdout.write(`error: ${run.error}\n`);
-    const report = buildReport({ kind: 'run', seed, timeScale: suite.scale, supervisor: suite.supervisorPath ?? 'reference', versions: [version], scenarios: [scenarioName], settings: [setting] }, runs, new Date());
-    return finishReport(report, suite.out ?? join('reports', 'out', 'replay'), log);
+    const report = buildReport({ kind: 'run', seed, timeScale: suite.scale, bot: suite.bot.label, versions: [version], scenarios: [scenarioName], settings: [setting] }, runs, new Date());
+    return finishReport(report, suite.out ?? join('reports', 'out', 'replay'), log, suite.allowUnknown);
   },
 };
 

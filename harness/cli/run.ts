@@ -23,7 +23,7 @@ Exit codes: 0 every run valid · 1 a run was invalid (an invariant failed) · 2 
     const suite = await readSuite(values);
     const report = await executeSuite({ suite, kind: 'run', settings: [defaultSetting(suite)], log });
     const out = suite.out ?? join('reports', 'out', 'run');
-    const code = await finishReport(report, out, log);
+    const code = await finishReport(report, out, log, suite.allowUnknown);
     if (values['update-baseline']) {
       const target = values.baseline ?? DEFAULT_BASELINE;
       await mkdir(dirname(target), { recursive: true });

@@ -3,8 +3,6 @@
  * settings, seed and scale; the checks that turn bad input into one clear line; and the loop
  * that executes a plan with progress and writes the report files.
  */
-import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { ensureBaileysVersion } from '../baileys/install.js';
 import { SUPPORTED_BAILEYS_VERSIONS } from '../baileys/versions.js';
 import { systemClock } from '../clock.js';
@@ -13,12 +11,14 @@ import { seedFrom } from '../random.js';
 import { buildReport, type ReportHeader } from '../report/build.js';
 import type { Report, RunReport, Setting } from '../report/schema.js';
 import { writeReportFiles } from '../report/write.js';
-import { executePlan } from '../runner/execute.js';
+import { executePlan, scheduleForSeed } from '../runner/execute.js';
 import { parseShard, planRuns, shardOf, type PlannedRun, type Shard } from '../runner/plan.js';
 import { Progress } from '../runner/progress.js';
 import { makeSetting, parseAssignment } from '../runner/settings.js';
 import { readConfigDocument } from '../supervisor/config.js';
-import { Supervisor, type SupervisorOptions } from '../supervisor/supervisor.js';
+import { chooseBot, type Bot } from '../bots/index.js';
+import { exitCodeFor } from '../report/exit-code.js';
+import { refuseUnreachable, type Scenario } from '../scenario.js';
 import { SCENARIOS } from '../../scenarios/index.js';
 import { UsageError } from './command.js';
 
@@ -35,6 +35,14 @@ export const SUITE_FLAGS = {
   'time-scale': { type: 'string' },
   out: { type: 'string' },
   supervisor: { type: 'string' },
+  bot: { type: 'string' },
+  'bot-cmd': { type: 'string' },
+  restart: { type: 'string' },
+  'auth-dir': { type: 'string' },
+  node: { type: 'string' },
+  'recovery-slo': { type: 'string' },
+  'storm-limit': { type: 'string' },
+  'allow-unknown': { type: 'boolean' },
   toxiproxy: { type: 'string' },
   shard: { type: 'string' },
   quiet: { type: 'boolean' },
@@ -48,8 +56,17 @@ export const SUITE_HELP = `  --scenario NAME[,NAME]  scenarios to run (repeatabl
   --seed S                base seed (printed; default: random). The same seed gives the same schedules
   --time-scale F          multiply every duration by F (default ${DEFAULT_TIME_SCALE}: a 25 s keep-alive runs as 1 s)
   --out DIR               where report.json, report.md, report.html, junit.xml go
-  --supervisor MODULE     a module whose default export is a Supervisor subclass to test (default: the reference one);
-                          in-process scenarios only (the default list then leaves out crash-* and packet-loss)
+  The bot under test (default: the reference supervisor); one of:
+  --bot ./my-bot.js       a module whose connect(ctx) runs your own Baileys code ({baileys, version, wsUrl, authDir, index, report})
+  --bot-cmd 'node bot.js' any command, one unmodified process per client: told BAILEYS_CHAOS_WS_URL and BAILEYS_CHAOS_AUTH_DIR,
+                          Node bots get the redirect preload (your import of Baileys loads the version under test)
+    --restart P           how a process manager restarts it: always (default), on-failure, never
+    --auth-dir DIR        where the bot keeps its session, relative to its directory (default auth_info_baileys)
+  --bot openclaw          the real "openclaw gateway" (needs Node >= 24.16: --node PATH, and "npm run setup:openclaw")
+  --supervisor MODULE     a Supervisor subclass (in-process scenarios only)
+  --recovery-slo SECONDS  recovery bound for bots with no declared policy (default 60, real-world)
+  --storm-limit N         most attempts a client may make in a real-world minute (default 30)
+  --allow-unknown         let undecided runs pass (default: an unknown verdict fails)
   --toxiproxy URL         use this Toxiproxy server (default: a local toxiproxy-server, else the embedded one)
   --shard i/n             run every n-th planned run only (CI matrices); combine with "merge"
   --quiet                 no progress output`;
@@ -66,8 +83,11 @@ export interface Suite {
   configPath?: string;
   /** Fixed --set overrides, applied to every setting. */
   fixed: Record<string, number>;
-  supervisorPath?: string;
-  supervisor?: new (opts: SupervisorOptions) => Supervisor;
+  /** The bot under test. */
+  bot: Bot;
+  recoverySloMs?: number;
+  stormLimit?: number;
+  allowUnknown: boolean;
   shard?: Shard;
   out?: string;
   quiet: boolean;
@@ -105,12 +125,20 @@ export async function readSuite(values: Values, defaults: { scenarios?: string[]
     }
     process.env.TOXIPROXY_URL = values.toxiproxy;
   }
-  // Scenarios whose clients run in their own processes use the reference supervisor there.
-  const inOwnProcess = (name: string) => SCENARIOS[name]!.driver === 'subprocess';
-  if (values.supervisor && scenarios.some(inOwnProcess)) {
-    throw new UsageError(`--supervisor tests your supervisor in this process, but ${scenarios.filter(inOwnProcess).join(', ')} run each client in its own process (kills, packet faults) under the reference supervisor. Leave them out of --scenario.`);
+  let bot: Bot;
+  try {
+    bot = await chooseBot({ supervisor: values.supervisor, bot: values.bot, botCmd: values['bot-cmd'], restart: values.restart, authDir: values['auth-dir'], node: values.node });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
   }
-  const chosen = scenarios.length ? scenarios : (defaults.scenarios ?? Object.keys(SCENARIOS)).filter((s) => !(values.supervisor && inOwnProcess(s)));
+  // A scenario this bot cannot be put through (kills for an in-process bot, clock faults for a
+  // process): named and refused when asked for, left out of the default list.
+  const fits = (name: string) => unreachableWhy(SCENARIOS[name]!, bot) === undefined;
+  for (const s of scenarios) {
+    const why = unreachableWhy(SCENARIOS[s]!, bot);
+    if (why) throw new UsageError(why);
+  }
+  const chosen = scenarios.length ? scenarios : (defaults.scenarios ?? Object.keys(SCENARIOS)).filter(fits);
   return {
     scenarios: chosen,
     versions: list(values.baileys).length ? list(values.baileys) : (defaults.versions ?? [SUPPORTED_BAILEYS_VERSIONS.at(-1)!]),
@@ -121,7 +149,10 @@ export async function readSuite(values: Values, defaults: { scenarios?: string[]
     fixed,
     quiet: !!values.quiet,
     ...(values.config ? { configPath: values.config } : {}),
-    ...(values.supervisor ? { supervisorPath: values.supervisor, supervisor: await loadSupervisorModule(values.supervisor) } : {}),
+    bot,
+    allowUnknown: !!values['allow-unknown'],
+    ...(values['recovery-slo'] ? { recoverySloMs: positive(values['recovery-slo'], '--recovery-slo', 60, false) * 1000 } : {}),
+    ...(values['storm-limit'] ? { stormLimit: positive(values['storm-limit'], '--storm-limit', 30, true) } : {}),
     ...(values.shard ? { shard: wrapUsage(() => parseShard(values.shard!)) } : {}),
     ...(values.out ? { out: values.out } : {}),
   };
@@ -143,20 +174,16 @@ async function wrapConfigErrorAsync<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
-/** A module whose default (or `Supervisor`) export subclasses the reference Supervisor. */
-export async function loadSupervisorModule(path: string): Promise<new (opts: SupervisorOptions) => Supervisor> {
-  const url = pathToFileURL(isAbsolute(path) ? path : resolve(path)).href;
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(url)) as Record<string, unknown>;
-  } catch (err) {
-    throw new UsageError(`Failed to load the supervisor module ${path}: ${(err as Error).message.split('\n')[0]}`);
+/** Why a scenario cannot run with this bot (its schedules need what the bot cannot take), or undefined. */
+export function unreachableWhy(scenario: Scenario, bot: Bot): string | undefined {
+  for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+    try {
+      refuseUnreachable(scenario, scheduleForSeed(scenario, seed), bot);
+    } catch (err) {
+      return `${(err as Error).message.replace(/\.$/, '')}. Leave it out of --scenario.`;
+    }
   }
-  const Impl = (mod.default ?? mod.Supervisor) as (new (opts: SupervisorOptions) => Supervisor) | undefined;
-  if (typeof Impl !== 'function' || !(Impl === Supervisor || Impl.prototype instanceof Supervisor)) {
-    throw new UsageError(`Failed to load the supervisor module ${path}: its default export must be a class extending Supervisor (import { Supervisor } from "baileys-chaos").`);
-  }
-  return Impl;
+  return undefined;
 }
 
 /** Installs versions not yet present (printing what it does); an unknown version is an error. */
@@ -170,7 +197,9 @@ export function replayFlags(suite: Suite, setting: Setting): string[] {
   return [
     ...(suite.configPath ? [`--config ${suite.configPath}`] : []),
     ...Object.entries(values).map(([k, v]) => `--set ${k}=${v}`),
-    ...(suite.supervisorPath ? [`--supervisor ${suite.supervisorPath}`] : []),
+    ...suite.bot.flags,
+    ...(suite.recoverySloMs !== undefined ? [`--recovery-slo ${suite.recoverySloMs / 1000}`] : []),
+    ...(suite.stormLimit !== undefined ? [`--storm-limit ${suite.stormLimit}`] : []),
   ];
 }
 
@@ -196,10 +225,12 @@ export async function executeSuite({ suite, kind, settings, tune, log }: Execute
     scenarios: SCENARIOS,
     scale: suite.scale,
     clock: systemClock,
-    ...(suite.supervisor ? { supervisor: suite.supervisor } : {}),
+    bot: suite.bot,
+    ...(suite.recoverySloMs !== undefined ? { recoverySloMs: suite.recoverySloMs } : {}),
+    ...(suite.stormLimit !== undefined ? { stormLimit: suite.stormLimit } : {}),
     replayFlags: (p) => replayFlags(suite, p.setting),
     onRunStart: (p) => progress?.start(label(p)),
-    onRunEnd: (p, r) => progress?.finish(label(p), r.verdict, r.wallMs),
+    onRunEnd: (p, r) => progress?.finish(label(p), r.verdict, r.wallMs, r.error),
   });
   progress?.end();
   return buildReport(
@@ -207,7 +238,7 @@ export async function executeSuite({ suite, kind, settings, tune, log }: Execute
       kind,
       seed: suite.seed,
       timeScale: suite.scale,
-      supervisor: suite.supervisorPath ?? 'reference',
+      bot: suite.bot.label,
       versions: suite.versions,
       scenarios: suite.scenarios,
       settings,
@@ -220,18 +251,14 @@ export async function executeSuite({ suite, kind, settings, tune, log }: Execute
 }
 
 /** Writes the files and prints where they are and the verdict line; returns the exit code. */
-export async function finishReport(report: Report, outDir: string, log: (line: string) => void): Promise<number> {
-  const files = await writeReportFiles(report, outDir);
+export async function finishReport(report: Report, outDir: string, log: (line: string) => void, allowUnknown = false): Promise<number> {
+  const files = await writeReportFiles(report, outDir, { allowUnknown });
   const count = (v: string) => report.runs.filter((r) => r.verdict === v).length;
-  log(`${report.runs.length} runs: ${count('valid')} valid, ${count('invalid')} invalid, ${count('unknown')} unknown (seed ${report.seed}, time scale ${report.timeScale})`);
-  for (const r of report.runs.filter((r) => r.verdict === 'invalid')) log(`  invalid ${r.id}: ${r.invariants.filter((i) => i.verdict === 'invalid').map((i) => i.invariant).join(', ')}\n    replay: ${r.replay}`);
+  log(`${report.runs.length} runs: ${count('valid')} valid, ${count('invalid')} invalid, ${count('unknown')} unknown, ${count('error')} error (bot: ${report.bot}; seed ${report.seed}, time scale ${report.timeScale})`);
+  for (const r of report.runs.filter((r) => r.verdict === 'invalid' || r.verdict === 'unknown')) log(`  ${r.verdict} ${r.id}: ${r.invariants.filter((i) => i.verdict === r.verdict).map((i) => `${i.invariant} (client ${i.client}: ${i.message})`).join('; ')}\n    replay: ${r.replay}`);
+  for (const r of report.runs.filter((r) => r.verdict === 'error')) log(`  error ${r.id}: ${r.error?.split('\n')[0]}`);
   log(`report: ${files.join(', ')}`);
-  return exitCodeFor(report.runs.map((r) => r.verdict));
-}
-
-/** 0 every run valid · 1 some run invalid · 3 none invalid but some undecided (unknown). */
-export function exitCodeFor(verdicts: string[]): number {
-  return verdicts.includes('invalid') ? 1 : verdicts.includes('unknown') ? 3 : 0;
+  return exitCodeFor(report.runs.map((r) => r.verdict), { allowUnknown });
 }
 
 /** The default setting of a suite: the config plus any --set values. */

@@ -1,7 +1,7 @@
 /**
- * How a run gets a client under test. Every driver yields the same thing: clients identified by
- * index, each with a stream of supervisor-style events on the harness clock (black-box clients
- * report none: they are observed from the server side only).
+ * Drivers of the reference supervisor for tests that use it directly (no scenario): N clients in
+ * this process or one process each, each with its event stream on the harness clock. Scenarios
+ * run every kind of bot through one seam instead: harness/bots/.
  */
 import { join } from 'node:path';
 import type { FakeWhatsAppServer } from '../../fake-server/server.js';
@@ -9,7 +9,7 @@ import type { EventStream } from '../event-stream.js';
 import type { SupervisorConfig } from '../supervisor/config.js';
 import type { SupervisorEvent } from '../supervisor/supervisor.js';
 
-export type DriverKind = 'in-process' | 'subprocess' | 'user-module' | 'black-box';
+export type DriverKind = 'in-process' | 'subprocess';
 
 export interface DrivenClient {
   index: number;

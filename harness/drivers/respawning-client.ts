@@ -33,6 +33,16 @@ export class RespawningClient {
     private readonly opts: { netns?: string; rng: Rng; writeWaitMs: number; clock: Clock },
   ) {}
 
+  /** True once the current process ended by itself (stopped by policy) and was not restarted. */
+  get ended(): boolean {
+    return !!this.child && this.exited.has(this.child) && !this.stopping;
+  }
+
+  /** A clock fault on the current process's own wall clock. */
+  clockFault(op: 'jump' | 'skew' | 'drift' | 'reset', value?: number): void {
+    this.child?.clock(op, value);
+  }
+
   /** The current process's error output, if it failed. */
   get error(): string | undefined {
     return this.child?.error;

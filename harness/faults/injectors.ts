@@ -4,31 +4,29 @@
 import type { KillOrder } from '../drivers/respawning-client.js';
 import type { FakeWhatsAppServer } from '../../fake-server/server.js';
 import { parseAdmission, parseMove, type AdmissionPolicy } from '../../fake-server/moves.js';
+import type { Clock } from '../clock.js';
 import type { DateShim } from './clock/date-shim.js';
 import type { PacketLab } from './packet/netns.js';
 import type { ToxiproxyClient } from './toxiproxy/client.js';
-import type { FaultInjector, ScheduleEntry } from './schedule.js';
+import { ScheduleError, type FaultInjector, type ScheduleEntry } from './schedule.js';
 
 /** Server moves, admission changes and restarts, on the fake server. */
 export class ServerInjector implements FaultInjector {
   readonly kinds = ['server-move', 'admission', 'server-restart'] as const;
   private readonly saved = new Map<number, Partial<AdmissionPolicy>>();
 
-  /** `jidOf(i)`: the device of client i, to find its connections when a move targets one client. */
-  constructor(
-    private readonly server: FakeWhatsAppServer,
-    private readonly jidOf: (index: number) => string | undefined = () => undefined,
-  ) {}
+  constructor(private readonly server: FakeWhatsAppServer) {}
 
+  /** A move for one client reaches the connections labelled with its index (its own socket URL). */
   private targets(e: ScheduleEntry): number[] | 'all' {
     if (e.target === undefined || e.target === 'all') return 'all';
-    const jid = this.jidOf(e.target);
-    return this.server.listConnections({ live: true }).filter((c) => c.jid === jid).map((c) => c.id);
+    return this.server.listConnections({ live: true }).filter((c) => c.client === String(e.target)).map((c) => c.id);
   }
 
   async apply(e: ScheduleEntry, i: number): Promise<void> {
     if (e.fault === 'server-restart') return this.server.restart();
     if (e.fault === 'admission') {
+      if (e.target !== undefined && e.target !== 'all') throw new ScheduleError(`an admission change acts on every new connection; it cannot target client ${e.target}`);
       const change = parseAdmission(e.params ?? {});
       const current = this.server.admission();
       // What to put back: booleans default to false, status codes to null (= off).
@@ -55,43 +53,61 @@ export class ServerInjector implements FaultInjector {
   }
 }
 
-/** Toxics and a downed proxy, through Toxiproxy (real or embedded: the same client). */
+/** Toxics and a downed proxy, through Toxiproxy (real or embedded: the same client). One proxy carries every client: 'all' only. */
 export class ToxiproxyInjector implements FaultInjector {
   readonly kinds = ['toxic', 'proxy-down'] as const;
   constructor(
     private readonly client: ToxiproxyClient,
     private readonly proxyName: string,
+    private readonly clock: Clock,
   ) {}
 
-  async apply(e: ScheduleEntry, i: number): Promise<void> {
-    if (e.fault === 'proxy-down') return this.client.setEnabled(this.proxyName, false);
-    const p = e.params as { type: string; stream?: 'upstream' | 'downstream'; attributes?: Record<string, number> };
-    await this.client.addToxic(this.proxyName, { name: `schedule-${i}`, type: p.type, stream: p.stream ?? 'downstream', toxicity: 1, attributes: p.attributes ?? {} });
+  async apply(e: ScheduleEntry, i: number): Promise<number> {
+    if (e.fault === 'proxy-down') await this.client.setEnabled(this.proxyName, false);
+    else {
+      const p = e.params as { type: string; stream?: 'upstream' | 'downstream'; attributes?: Record<string, number> };
+      await this.client.addToxic(this.proxyName, { name: `schedule-${i}`, type: p.type, stream: p.stream ?? 'downstream', toxicity: 1, attributes: p.attributes ?? {} });
+    }
+    return this.clock.now(); // in effect once the API has answered
   }
 
-  async clear(e: ScheduleEntry, i: number): Promise<void> {
-    if (e.fault === 'proxy-down') return this.client.setEnabled(this.proxyName, true);
-    await this.client.removeToxic(this.proxyName, `schedule-${i}`);
+  async clear(e: ScheduleEntry, i: number): Promise<number> {
+    if (e.fault === 'proxy-down') await this.client.setEnabled(this.proxyName, true);
+    else await this.client.removeToxic(this.proxyName, `schedule-${i}`);
+    return this.clock.now();
   }
 }
 
-/** Client clock faults through the in-process Date shim. */
+/** A clock fault on the wall clock of the clients it names: `op(target, ...)` reaches them wherever they run. */
+export type ClockOp = (target: number | 'all', op: 'jump' | 'skew' | 'drift' | 'reset', value?: number) => void;
+
+/** Client clock faults, through whatever reaches the named clients' clocks. */
 export class ClockInjector implements FaultInjector {
   readonly kinds = ['clock-jump', 'clock-skew', 'clock-drift'] as const;
-  constructor(private readonly shim: DateShim) {}
+  constructor(private readonly op: ClockOp) {}
 
   async apply(e: ScheduleEntry): Promise<void> {
-    this.shim.install();
     const p = e.params as { ms?: number; rate?: number };
-    if (e.fault === 'clock-jump') this.shim.jump(p.ms!);
-    else if (e.fault === 'clock-skew') this.shim.skew(p.ms!);
-    else this.shim.drift(p.rate!);
+    const target = e.target ?? 'all';
+    if (e.fault === 'clock-jump') this.op(target, 'jump', p.ms!);
+    else if (e.fault === 'clock-skew') this.op(target, 'skew', p.ms!);
+    else this.op(target, 'drift', p.rate!);
   }
 
   async clear(e: ScheduleEntry): Promise<void> {
-    if (e.fault === 'clock-jump') this.shim.jump(-(e.params as { ms: number }).ms);
-    else this.shim.reset();
+    const target = e.target ?? 'all';
+    if (e.fault === 'clock-jump') this.op(target, 'jump', -(e.params as { ms: number }).ms);
+    else this.op(target, 'reset');
   }
+}
+
+/** The in-process clock op: the harness process's Date shim, shared by every in-process client. */
+export function shimClockOp(shim: DateShim): ClockOp {
+  return (_target, op, value) => {
+    shim.install();
+    if (op === 'reset') shim.reset();
+    else shim[op](value ?? 0);
+  };
 }
 
 /** SIGKILL of a client process (subprocess driver); params say when, and what the crash leaves behind. */

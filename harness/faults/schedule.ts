@@ -131,9 +131,10 @@ function checkOverlaps(entries: ScheduleEntry[]): void {
 /** Applies and clears one kind of fault. */
 export interface FaultInjector {
   readonly kinds: readonly FaultKind[];
-  apply(entry: ScheduleEntry, index: number): Promise<void>;
+  /** Applies the fault; may resolve to the harness-clock time it took effect (default: when called). */
+  apply(entry: ScheduleEntry, index: number): Promise<number | void>;
   /** Undoes the fault at the end of its duration (not called for instantaneous faults). */
-  clear(entry: ScheduleEntry, index: number): Promise<void>;
+  clear(entry: ScheduleEntry, index: number): Promise<number | void>;
 }
 
 export type ScheduleEvent = { t: number; type: 'fault-applied' | 'fault-cleared' | 'fault-failed'; index: number; fault: FaultKind; message?: string };
@@ -169,14 +170,18 @@ export function runSchedule(schedule: Schedule, injectors: FaultInjector[], cloc
   const step = async (type: 'fault-applied' | 'fault-cleared', e: ScheduleEntry, i: number) => {
     try {
       const inj = injectorFor(e.fault);
+      // Stamped when the fault took effect: the injector says when (a toxic once the API answered,
+      // a kill when the signal went), else the moment it was applied (a server move acts at once).
+      const called = clock.now();
+      let effective: number | void;
       if (type === 'fault-applied') {
-        await inj.apply(e, i);
+        effective = await inj.apply(e, i);
         if (e.duration !== undefined) active.set(i, e);
       } else {
-        await inj.clear(e, i);
+        effective = await inj.clear(e, i);
         active.delete(i);
       }
-      events.push({ t: clock.now(), type, index: i, fault: e.fault });
+      events.push({ t: typeof effective === 'number' ? effective : called, type, index: i, fault: e.fault });
     } catch (err) {
       events.push({ t: clock.now(), type: 'fault-failed', index: i, fault: e.fault, message: (err as Error).message });
     }

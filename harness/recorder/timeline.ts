@@ -3,10 +3,11 @@
  */
 import type { ServerEvent } from '../../fake-server/events.js';
 import type { ScheduleEvent } from '../faults/schedule.js';
+import type { BotReport } from '../bots/bot.js';
 import type { SupervisorEvent } from '../supervisor/supervisor.js';
 
 export type TimelineEntry =
-  | { t: number; source: 'client'; client: number; event: SupervisorEvent }
+  | { t: number; source: 'client'; client: number; event: SupervisorEvent | BotReport }
   | { t: number; source: 'server'; client?: number; event: ServerEvent }
   | { t: number; source: 'fault'; event: ScheduleEvent };
 
@@ -19,13 +20,18 @@ export interface RunRecord {
   jids: string[];
 }
 
-/** Merges the streams into one time-ordered timeline; server events are attributed to clients by JID. */
-export function mergeTimeline(parts: { clients: SupervisorEvent[][]; server: ServerEvent[]; faults: ScheduleEvent[]; jids: string[] }): TimelineEntry[] {
+/**
+ * Merges the streams into one time-ordered timeline. Server events are attributed to clients by
+ * the label in each client's own socket URL (every attempt, even one refused before login); events
+ * with no label (a server-wide event, a client given the plain URL) by the device's JID.
+ */
+export function mergeTimeline(parts: { clients: (SupervisorEvent | BotReport)[][]; server: ServerEvent[]; faults: ScheduleEvent[]; jids: string[] }): TimelineEntry[] {
   const byJid = new Map(parts.jids.map((j, i) => [j, i]));
   const out: TimelineEntry[] = [
     ...parts.clients.flatMap((events, client) => events.map((event) => ({ t: event.t, source: 'client' as const, client, event }))),
     ...parts.server.map((event) => {
-      const client = event.jid === undefined ? undefined : byJid.get(event.jid);
+      const labelled = event.client !== undefined && /^\d+$/.test(event.client) ? Number(event.client) : undefined;
+      const client = labelled ?? (event.jid === undefined ? undefined : byJid.get(event.jid));
       return { t: event.t, source: 'server' as const, ...(client !== undefined ? { client } : {}), event };
     }),
     ...parts.faults.map((event) => ({ t: event.t, source: 'fault' as const, event })),

@@ -1,66 +1,137 @@
 /**
- * The CI gate: a report against a baseline. It fails on any invalid run, and on any recovery
- * percentile worse than the baseline's beyond the tolerance: worse than base·(1 + ratio) + slack.
- * The slack is in real-world ms; its default is a quarter second of machine time ÷ the time scale,
- * because at a scale of 0.04 a 100 ms hiccup of a loaded CI machine reads as 2.5 s real-world.
- * Unknown verdicts are listed but do not fail the gate: they are undecided, not regressions.
+ * The CI gate: a report against a baseline. Both are summarised by this code (summarize), so a
+ * baseline written by an older version is read with today's rules. The gate fails on
+ *   - any invalid run (the bot is blamed);
+ *   - any unknown run, unless unknown is allowed (--allow-unknown): undecided is not a pass;
+ *   - any error run (the harness could not run the scenario as asked; not blamed on the bot: exit 3
+ *     when nothing else failed, see gateExitCode);
+ *   - per baseline row (scenario × version × setting), every metric the baseline has: a recovery
+ *     percentile (p50, p95, p99) worse than base·(1 + ratio) + slack, or null now (clients not
+ *     recovered: "∞") where the baseline had a value; attempts per minute above
+ *     base·(1 + ratio) + attempts slack. A baseline percentile that is null (no data, or ∞) gates
+ *     nothing; the row's runs are still gated on their verdicts and its attempt rate;
+ *   - a baseline row missing now.
+ * The recovery slack is in real-world ms: machine time ÷ the time scale, because at a scale of 0.04
+ * a 100 ms hiccup of a loaded CI machine reads as 2.5 s real-world.
  */
-import { formatMs } from './format.js';
+import { exitCodeFor } from './exit-code.js';
+import { formatMs, formatRecovery } from './format.js';
 import type { Percentiles, Report, SummaryRow } from './schema.js';
+import { summarize } from './summarize.js';
+
+/**
+ * The gate's default tolerance and slack. To be derived from the measured run-to-run spread
+ * (bench); these are the former defaults meanwhile.
+ */
+export const GATE_TOLERANCE = {
+  /** Allowed relative growth of a recovery percentile and of the attempt rate (0.5 = 50 %). */
+  ratio: 0.5,
+  /** Allowed absolute growth of a recovery percentile, ms of machine time (÷ the time scale: real-world). */
+  slackMachineMs: 250,
+  /** Allowed absolute growth of the attempt rate, attempts per real-world minute (all clients). */
+  attemptsSlackPerMinute: 1,
+} as const;
 
 export interface Tolerance {
-  /** Allowed relative growth of a percentile (0.5 = 50 %). */
+  /** Allowed relative growth of a percentile and of the attempt rate (0.5 = 50 %). */
   ratio: number;
-  /** Allowed absolute growth, real-world ms. */
+  /** Allowed absolute growth of a recovery percentile, real-world ms. */
   slackMs: number;
+  /** Allowed absolute growth of attempts per minute (default GATE_TOLERANCE.attemptsSlackPerMinute). */
+  attemptsSlackPerMinute?: number;
 }
 
-export function defaultTolerance(timeScale: number): Tolerance {
-  return { ratio: 0.5, slackMs: 250 / timeScale };
+export function defaultTolerance(timeScale: number): Required<Tolerance> {
+  return { ratio: GATE_TOLERANCE.ratio, slackMs: GATE_TOLERANCE.slackMachineMs / timeScale, attemptsSlackPerMinute: GATE_TOLERANCE.attemptsSlackPerMinute };
+}
+
+export interface GateOptions {
+  /** --allow-unknown: unknown runs are listed, not failed. */
+  allowUnknown?: boolean;
 }
 
 export interface GateFinding {
-  kind: 'invalid' | 'regression' | 'missing' | 'unknown';
+  kind: 'invalid' | 'regression' | 'missing' | 'unknown' | 'error';
   row: string;
   message: string;
+  /** Does it fail the gate? (false only for unknown runs when unknown is allowed) */
+  fails: boolean;
 }
+
+export type GatedMetric = keyof Percentiles | 'attemptsPerMinute';
 
 export interface GateResult {
   passed: boolean;
+  /** 0 passed · 1 an invalid run, a regression, a missing row, or unknown not allowed · 3 only errors failed (the harness, not the bot). */
+  exitCode: number;
   findings: GateFinding[];
-  /** Rows compared, with their percentiles side by side. */
-  compared: { row: string; metric: keyof Percentiles; baseline: number | null; current: number | null; limit: number | null }[];
+  /** Rows compared, with their metrics side by side (recovery percentiles real-world ms, attempts per minute). */
+  compared: { row: string; metric: GatedMetric; baseline: number | null; current: number | null; limit: number | null; regressed: boolean; /** Clients not recovered now (recovery rows). */ notRecovered?: number }[];
 }
 
-const rowKey = (r: Pick<SummaryRow, 'scenario' | 'version' | 'setting'>) => `${r.scenario} on ${r.version}${r.setting === 'default' ? '' : ` [${r.setting}]`}`;
+export const rowKey = (r: Pick<SummaryRow, 'scenario' | 'version' | 'setting'>) => `${r.scenario} on ${r.version}${r.setting === 'default' ? '' : ` [${r.setting}]`}`;
 const GATED: (keyof Percentiles)[] = ['p50', 'p95', 'p99'];
 
-export function gate(baseline: Report, current: Report, tol: Tolerance): GateResult {
+export function gate(baseline: Report, current: Report, tol: Tolerance, opts: GateOptions = {}): GateResult {
   const findings: GateFinding[] = [];
   const compared: GateResult['compared'] = [];
-  for (const run of current.runs.filter((r) => r.verdict === 'invalid')) {
-    const failed = run.invariants.filter((i) => i.verdict === 'invalid').map((i) => `${i.invariant}: ${i.message}`);
-    findings.push({ kind: 'invalid', row: run.id, message: `${failed.join('; ') || run.error || 'invalid'} — replay: ${run.replay}` });
+  for (const run of current.runs) {
+    if (run.verdict === 'invalid') {
+      const failed = run.invariants.filter((i) => i.verdict === 'invalid').map((i) => `${i.invariant}: ${i.message}`);
+      findings.push({ kind: 'invalid', row: run.id, message: `${failed.join('; ') || run.error || 'invalid'} — replay: ${run.replay}`, fails: true });
+    } else if (run.verdict === 'unknown') {
+      const undecided = run.invariants.filter((i) => i.verdict === 'unknown').map((i) => `${i.invariant}: ${i.message}`);
+      findings.push({ kind: 'unknown', row: run.id, message: `undecided (the observation window ended first): ${undecided.join('; ') || 'no check decided'} — replay: ${run.replay}`, fails: !opts.allowUnknown });
+    } else if (run.verdict === 'error') {
+      findings.push({ kind: 'error', row: run.id, message: `the harness could not run it (not blamed on the bot): ${(run.error ?? 'no cause recorded').split('\n')[0]}`, fails: true });
+    }
   }
-  for (const run of current.runs.filter((r) => r.verdict === 'unknown')) findings.push({ kind: 'unknown', row: run.id, message: run.error ? `could not run: ${run.error.split('\n')[0]}` : 'the observation window ended before a verdict' });
-  for (const base of baseline.summary) {
+  const now = new Map(summarize(current.runs).map((r) => [rowKey(r), r]));
+  const attemptsSlack = tol.attemptsSlackPerMinute ?? GATE_TOLERANCE.attemptsSlackPerMinute;
+  for (const base of summarize(baseline.runs)) {
     const row = rowKey(base);
-    const now = current.summary.find((r) => rowKey(r) === row);
-    if (!now) {
-      findings.push({ kind: 'missing', row, message: 'in the baseline but not in this run (a scenario, version or setting was dropped)' });
+    const cur = now.get(row);
+    if (!cur) {
+      findings.push({ kind: 'missing', row, message: 'in the baseline but not in this run (a scenario, version or setting was dropped)', fails: true });
       continue;
     }
     for (const metric of GATED) {
       const b = base.recoveryMs[metric];
-      const c = now.recoveryMs[metric];
+      const c = cur.recoveryMs[metric];
       const limit = b === null ? null : b * (1 + tol.ratio) + tol.slackMs;
-      compared.push({ row, metric, baseline: b, current: c, limit });
-      if (limit !== null && c !== null && c > limit) {
-        findings.push({ kind: 'regression', row, message: `recovery ${metric} ${formatMs(c)} vs baseline ${formatMs(b!)} (+${formatMs(c - b!)}, ${b! > 0 ? `${((c / b! - 1) * 100).toFixed(0)} %` : 'from 0'}; limit ${formatMs(limit)})` });
+      let regressed = false;
+      if (b !== null && limit !== null && c === null) {
+        regressed = true;
+        const why = cur.notRecovered > 0 ? `∞: ${cur.notRecovered} of ${cur.clients} clients not open again by the end of the window` : 'no client recovered';
+        findings.push({ kind: 'regression', row, message: `recovery ${metric}: baseline ${formatMs(b)}, now ${why}`, fails: true });
+      } else if (b !== null && limit !== null && c !== null && c > limit) {
+        regressed = true;
+        findings.push({ kind: 'regression', row, message: `recovery ${metric} ${formatMs(c)} vs baseline ${formatMs(b)} (+${formatMs(c - b)}, ${b > 0 ? `${((c / b - 1) * 100).toFixed(0)} %` : 'from 0'}; limit ${formatMs(limit)})`, fails: true });
       }
-      if (b !== null && c === null) findings.push({ kind: 'regression', row, message: `recovery ${metric}: baseline ${formatMs(b)}, now no client recovered` });
+      compared.push({ row, metric, baseline: b, current: c, limit, regressed, notRecovered: cur.notRecovered });
+    }
+    // Runs the harness could not carry out have no attempt rate: a row of only errors gates its verdicts only.
+    if (base.runs > base.error && cur.runs > cur.error) {
+      const b = base.attemptsPerMinute;
+      const c = cur.attemptsPerMinute;
+      const limit = b * (1 + tol.ratio) + attemptsSlack;
+      const regressed = c > limit;
+      if (regressed) findings.push({ kind: 'regression', row, message: `attempts per minute ${c.toFixed(1)} vs baseline ${b.toFixed(1)} (limit ${limit.toFixed(1)}): more reconnect pressure`, fails: true });
+      compared.push({ row, metric: 'attemptsPerMinute', baseline: b, current: c, limit, regressed });
     }
   }
-  return { passed: !findings.some((f) => f.kind !== 'unknown'), findings, compared };
+  const exitCode = gateExitCode(findings, current, opts);
+  return { passed: exitCode === 0, exitCode, findings, compared };
 }
 
+/** Any failing finding other than error → 1; else the run verdicts' code (exitCodeFor: 3 for errors). */
+function gateExitCode(findings: GateFinding[], current: Report, opts: GateOptions): number {
+  if (findings.some((f) => f.fails && (f.kind === 'regression' || f.kind === 'missing'))) return 1;
+  return exitCodeFor(current.runs.map((r) => r.verdict), opts);
+}
+
+/** "recovery p95 1.2 s (baseline 1.0 s, limit 1.6 s)", "∞ (not recovered)" where it is; "attempts/min 3.0 (baseline 2.5, limit 4.8)". */
+export function describeCompared(c: GateResult['compared'][number]): string {
+  if (c.metric === 'attemptsPerMinute') return `attempts/min ${c.current?.toFixed(1) ?? '—'} (baseline ${c.baseline?.toFixed(1) ?? '—'}, limit ${c.limit?.toFixed(1) ?? '—'})`;
+  return `recovery ${c.metric} ${formatRecovery(c.current, c.notRecovered)} (baseline ${formatMs(c.baseline)}, limit ${formatMs(c.limit)})`;
+}

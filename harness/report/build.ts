@@ -15,7 +15,8 @@ export interface ReportHeader {
   kind: Report['kind'];
   seed: number;
   timeScale: number;
-  supervisor: string;
+  /** The bot under test, as Report.bot: "reference", "supervisor ./x.ts", "module ./bot.mjs", "command 'node bot.js'", "openclaw". */
+  bot: string;
   versions: string[];
   scenarios: string[];
   settings: Setting[];
@@ -60,21 +61,28 @@ export class ReportError extends Error {
   override name = 'ReportError';
 }
 
-/** Validates the envelope of a report read from disk. */
+/**
+ * Validates the envelope of a report read from disk, and reads older reports of this schema
+ * version into today's fields: `supervisor` becomes `bot`; a run with an `error` and verdict
+ * unknown (before `error` was a verdict) becomes verdict error. The summary is recomputed from the
+ * runs, so every report is summarised by today's rules (SummaryRow.recoveryMs, notRecovered).
+ */
 export function parseReport(json: unknown, source: string): Report {
-  const r = json as Partial<Report> | null;
+  const r = json as (Partial<Report> & { supervisor?: string }) | null;
   if (!r || typeof r !== 'object' || r.schema !== REPORT_SCHEMA) throw new ReportError(`Failed to read ${source}: not a baileys-chaos report (no "schema": "${REPORT_SCHEMA}"). Pass a report.json written by "baileys-chaos run".`);
   if (r.schemaVersion !== REPORT_SCHEMA_VERSION) throw new ReportError(`Failed to read ${source}: report schema version ${String(r.schemaVersion)}, this tool reads version ${REPORT_SCHEMA_VERSION}. Re-run it with this version of baileys-chaos.`);
   if (!Array.isArray(r.runs)) throw new ReportError(`Failed to read ${source}: "runs" is missing.`);
-  return r as Report;
+  const { supervisor, ...rest } = r;
+  const runs = r.runs.map((run): RunReport => (run.error !== undefined && run.verdict === 'unknown' ? { ...run, verdict: 'error' } : run));
+  return { ...rest, bot: r.bot ?? supervisor ?? 'unknown', runs, summary: summarize(runs) } as Report;
 }
 
-/** Shards of one plan back into one report: same seed, scale and supervisor, no run twice. */
+/** Shards of one plan back into one report: same seed, scale and bot under test, no run twice. */
 export function mergeReports(parts: { report: Report; source: string }[], createdAt: Date): Report {
   if (parts.length === 0) throw new ReportError('Failed to merge: no reports given. Pass the shards\' report.json files.');
   const first = parts[0]!.report;
   for (const { report, source } of parts.slice(1)) {
-    for (const key of ['seed', 'timeScale', 'supervisor', 'kind'] as const) {
+    for (const key of ['seed', 'timeScale', 'bot', 'kind'] as const) {
       if (report[key] !== first[key]) throw new ReportError(`Failed to merge ${source}: its ${key} (${String(report[key])}) differs from ${parts[0]!.source} (${String(first[key])}). Merge shards of one run only.`);
     }
   }
@@ -92,7 +100,7 @@ export function mergeReports(parts: { report: Report; source: string }[], create
     kind: first.kind,
     seed: first.seed,
     timeScale: first.timeScale,
-    supervisor: first.supervisor,
+    bot: first.bot,
     versions: union((r) => r.versions),
     scenarios: union((r) => r.scenarios),
     settings,

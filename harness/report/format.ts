@@ -3,3 +3,23 @@ export function formatMs(ms: number | null): string {
   if (ms === null) return '—';
   return ms >= 10_000 ? `${(ms / 1000).toFixed(0)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
 }
+
+/**
+ * A recovery percentile: null with some clients not recovered is "∞ (not recovered)" (the
+ * percentile lies among them: SummaryRow.recoveryMs), null otherwise "—" (no data).
+ */
+export function formatRecovery(ms: number | null, notRecovered: number | undefined): string {
+  return ms === null && (notRecovered ?? 0) > 0 ? '∞ (not recovered)' : formatMs(ms);
+}
+
+/** What every report file is rendered with, beyond the report itself. */
+export interface RenderOptions {
+  /** --allow-unknown: unknown verdicts pass (JUnit: skipped) instead of failing (JUnit: failure). */
+  allowUnknown?: boolean;
+}
+
+/** The report's overall verdict: invalid > error > unknown > valid (as combineVerdicts). */
+export function overallVerdict(verdicts: string[]): 'valid' | 'invalid' | 'unknown' | 'error' {
+  for (const v of ['invalid', 'error', 'unknown'] as const) if (verdicts.includes(v)) return v;
+  return 'valid';
+}

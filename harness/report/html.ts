@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { formatMs } from './format.js';
+import { formatRecovery, overallVerdict, type RenderOptions } from './format.js';
 import type { Report } from './schema.js';
 
 /** Timelines beyond this many runs are left out of the page (report.json has them all). */
@@ -30,17 +30,18 @@ function pageData(report: Report) {
   return {
     timeScale: report.timeScale,
     versions: report.versions,
-    recoveries: report.runs.map((r) => ({ scenario: r.scenario, version: r.version, setting: r.setting, ms: r.metrics.flatMap((m) => (m.recoverMs === null ? [] : [m.recoverMs])) })),
+    // Clients never open again count in the denominator: the curve then tops out below 1.
+    recoveries: report.runs.filter((r) => r.verdict !== 'error').map((r) => ({ scenario: r.scenario, version: r.version, setting: r.setting, ms: r.metrics.flatMap((m) => (m.recoverMs === null ? [] : [m.recoverMs])), notRecovered: r.metrics.filter((m) => m.recoverMs === null).length })),
     timelines: report.runs.slice(0, MAX_TIMELINES).map((r) => ({ id: r.id, verdict: r.verdict, windowMs: r.windowMs, clients: r.metrics.map((m) => m.client), durations: r.schedule.map((e) => e.duration ?? null), timeline: r.timeline })),
     tune: report.tune ? { parameters: report.tune.parameters, recommended: report.tune.recommended.setting, points: report.tune.points } : null,
   };
 }
 
 function summaryTable(report: Report): string {
-  const head = ['scenario', 'version', ...(report.settings.length > 1 ? ['setting'] : []), 'verdict', 'runs', 'recovery p50', 'p95', 'p99', 'attempts/run', 'QR re-pairs', 'availability'];
+  const head = ['scenario', 'version', ...(report.settings.length > 1 ? ['setting'] : []), 'verdict', 'runs (valid/invalid/unknown/error)', 'recovery p50', 'p95', 'p99', 'not recovered', 'attempts/run', 'QR re-pairs', 'availability'];
   const rows = report.summary.map((s) =>
-    [s.scenario, s.version, ...(report.settings.length > 1 ? [s.setting] : []), s.verdict, `${s.runs} (${s.valid}/${s.invalid}/${s.unknown})`, formatMs(s.recoveryMs.p50), formatMs(s.recoveryMs.p95), formatMs(s.recoveryMs.p99), s.attemptsPerRun.toFixed(1), String(s.qrRePairs), `${(s.availability * 100).toFixed(1)} %`]
-      .map((c) => `<td>${escapeHtml(c)}</td>`)
+    [s.scenario, s.version, ...(report.settings.length > 1 ? [s.setting] : []), s.verdict, `${s.runs} (${s.valid}/${s.invalid}/${s.unknown}/${s.error ?? 0})`, formatRecovery(s.recoveryMs.p50, s.notRecovered), formatRecovery(s.recoveryMs.p95, s.notRecovered), formatRecovery(s.recoveryMs.p99, s.notRecovered), `${s.notRecovered ?? 0}/${s.clients ?? 0}`, s.attemptsPerRun.toFixed(1), String(s.qrRePairs), `${(s.availability * 100).toFixed(1)} %`]
+      .map((c, i) => `<td${i === (report.settings.length > 1 ? 3 : 2) ? ` class="${s.verdict}"` : ''}>${escapeHtml(c)}</td>`)
       .join(''),
   );
   return `<table><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr>${rows.map((r) => `<tr>${r}</tr>`).join('')}</table>`;
@@ -50,24 +51,26 @@ function summaryTable(report: Report): string {
 function runsTable(report: Report): string {
   const rows = report.runs.map((r) => {
     const failed = r.invariants.filter((i) => i.verdict !== 'valid').map((i) => `${i.verdict}: client ${i.client} ${i.invariant} — ${i.message}`);
-    return `<tr><td>${escapeHtml(r.id)}</td><td class="${r.verdict}">${r.verdict}</td><td>${escapeHtml([...(r.error ? [`error: ${r.error}`] : []), ...failed].join('; ') || '—')}</td><td><code>${escapeHtml(r.replay)}</code></td></tr>`;
+    const cause = r.error ? [`${r.verdict === 'error' ? 'the harness could not run it (not blamed on the bot)' : 'error'}: ${r.error.split('\n')[0]}`] : [];
+    return `<tr><td>${escapeHtml(r.id)}</td><td class="${r.verdict}">${r.verdict}</td><td>${escapeHtml([...cause, ...failed].join('; ') || '—')}</td><td><code>${escapeHtml(r.replay)}</code></td></tr>`;
   });
   return `<table><tr><th>run</th><th>verdict</th><th>not valid</th><th>replay</th></tr>${rows.join('')}</table>`;
 }
 
-export async function renderHtml(report: Report): Promise<string> {
+export async function renderHtml(report: Report, opts: RenderOptions = {}): Promise<string> {
   const chartJs = await chartJsSource();
   const count = (v: string) => report.runs.filter((r) => r.verdict === v).length;
-  const verdict = count('invalid') ? 'invalid' : count('unknown') ? 'unknown' : 'valid';
+  const verdict = overallVerdict(report.runs.map((r) => r.verdict));
+  const allowed = verdict === 'unknown' && opts.allowUnknown ? ' (allowed: --allow-unknown)' : '';
   const omitted = Math.max(0, report.runs.length - MAX_TIMELINES);
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>baileys-chaos ${escapeHtml(report.kind)} — ${verdict}</title>
+<title>baileys-chaos ${escapeHtml(report.kind)} — ${verdict}${allowed}</title>
 <style>
   body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 1200px; color: #1d2330; padding: 0 16px; }
-  h1 .valid { color: #1a7f37 } h1 .invalid { color: #cf222e } h1 .unknown { color: #9a6700 }
+  h1 .valid { color: #1a7f37 } h1 .invalid { color: #cf222e } h1 .unknown { color: #9a6700 } h1 .error { color: #8250df }
   table { border-collapse: collapse; margin: 8px 0 20px; font-size: 13px }
   th, td { border: 1px solid #d0d7de; padding: 3px 7px; text-align: left }
   th { background: #f3f5f8 }
@@ -75,24 +78,24 @@ export async function renderHtml(report: Report): Promise<string> {
   .chart { border: 1px solid #d0d7de; border-radius: 6px; padding: 8px; height: 300px; position: relative }
   .timeline { height: 170px }
   .meta { color: #57606a }
-  td.valid { color: #1a7f37 } td.invalid { color: #cf222e } td.unknown { color: #9a6700 }
+  td.valid { color: #1a7f37 } td.invalid { color: #cf222e } td.unknown { color: #9a6700 } td.error { color: #8250df; font-weight: 600 }
   code { font-size: 12px }
 </style>
 </head>
 <body>
-<h1>baileys-chaos ${escapeHtml(report.kind)}: <span class="${verdict}">${verdict}</span></h1>
-<p class="meta">${report.runs.length} runs (${count('valid')} valid, ${count('invalid')} invalid, ${count('unknown')} unknown) ·
+<h1>baileys-chaos ${escapeHtml(report.kind)}: <span class="${verdict}">${verdict}</span>${allowed}</h1>
+<p class="meta">${report.runs.length} runs (${count('valid')} valid, ${count('invalid')} invalid, ${count('unknown')} unknown, ${count('error')} error: the harness could not run them) ·
 seed ${report.seed} · time scale ${report.timeScale} (times are real-world: measured ÷ ${report.timeScale}) ·
-Baileys ${report.versions.map(escapeHtml).join(', ')} · supervisor ${escapeHtml(report.supervisor)} ·
+Baileys ${report.versions.map(escapeHtml).join(', ')} · bot under test: ${escapeHtml(report.bot)} ·
 ${escapeHtml(report.machine.cpuModel)} ×${report.machine.cpus}, Node ${escapeHtml(report.machine.node)} · ${escapeHtml(report.createdAt)}</p>
 <h2>Summary</h2>
 ${summaryTable(report)}
 <h2>Recovery-time distribution</h2>
-<p class="meta">Share of clients open again within a given time after the last fault cleared, per scenario; one line per Baileys version${report.settings.length > 1 ? ' and setting' : ''}.</p>
+<p class="meta">Share of clients open again within a given time after the last fault cleared, per scenario (clients never open again keep a line below 1); one line per Baileys version${report.settings.length > 1 ? ' and setting' : ''}.</p>
 <div class="charts" id="distributions"></div>
 ${report.tune ? '<h2>Tune: recovery against reconnect pressure</h2>\n<p class="meta">Each point is one setting; the line joins the Pareto front; ★ is the recommendation.</p>\n<div class="charts"><div class="chart" style="height:420px"><canvas id="tune"></canvas></div></div>' : ''}
 <h2>Run timelines</h2>
-<p class="meta">Each client's connection (high = open, middle = connecting, low = closed); faults shaded red; ▲ connection attempts.${omitted ? ` The first ${MAX_TIMELINES} runs are drawn; ${omitted} more are in report.json.` : ''}</p>
+<p class="meta">Each client's connection as the server saw it (high = open, middle = connecting, low = closed); faults shaded red; ▲ connection attempts.${omitted ? ` The first ${MAX_TIMELINES} runs are drawn; ${omitted} more are in report.json.` : ''}</p>
 <div class="charts" id="timelines"></div>
 <h2>Runs</h2>
 ${runsTable(report)}
@@ -127,15 +130,19 @@ const PAGE_SCRIPT = String.raw`
     var key = r.scenario;
     groups[key] = groups[key] || {};
     var series = r.version + (r.setting === 'default' ? '' : ' [' + r.setting + ']');
-    groups[key][series] = (groups[key][series] || []).concat(r.ms);
+    var g = groups[key][series] = groups[key][series] || { ms: [], notRecovered: 0 };
+    g.ms = g.ms.concat(r.ms);
+    g.notRecovered += r.notRecovered || 0;
   });
   Object.keys(groups).forEach(function (scenario) {
     var names = Object.keys(groups[scenario]);
     var datasets = names.slice(0, palette.length * 2).map(function (name, i) {
-      var xs = groups[scenario][name].slice().sort(function (a, b) { return a - b; });
-      var points = xs.map(function (x, k) { return { x: seconds(x), y: (k + 1) / xs.length }; });
+      var g = groups[scenario][name];
+      var xs = g.ms.slice().sort(function (a, b) { return a - b; });
+      var n = xs.length + g.notRecovered;
+      var points = xs.map(function (x, k) { return { x: seconds(x), y: (k + 1) / n }; });
       if (points.length) points.unshift({ x: 0, y: 0 });
-      return { label: name + ' (' + xs.length + ')', data: points, stepped: 'before', borderColor: palette[i % palette.length], backgroundColor: palette[i % palette.length], pointRadius: 2, borderWidth: 2 };
+      return { label: name + ' (' + xs.length + '/' + n + ' recovered)', data: points, stepped: 'before', borderColor: palette[i % palette.length], backgroundColor: palette[i % palette.length], pointRadius: 2, borderWidth: 2 };
     });
     new Chart(box(document.getElementById('distributions')), {
       type: 'line',
@@ -187,9 +194,11 @@ const PAGE_SCRIPT = String.raw`
     run.clients.forEach(function (c, i) {
       var color = palette[i % palette.length];
       var state = 'closed', steps = [{ x: 0, y: c + LEVEL.closed }], attempts = [];
+      // The server's record when it has one for the client (attempt/open/closed), else the bot's own events.
+      var source = run.timeline.some(function (p) { return p.source === 'server' && p.client === c && p.type === 'attempt'; }) ? 'server' : 'client';
       run.timeline.forEach(function (p) {
-        if (p.source !== 'client' || p.client !== c) return;
-        var next = p.type === 'open' ? 'open' : p.type === 'attempt' ? 'connecting' : (p.type === 'close' || p.type === 'stopped') ? 'closed' : null;
+        if (p.source !== source || p.client !== c) return;
+        var next = p.type === 'open' ? 'open' : p.type === 'attempt' ? 'connecting' : (p.type === 'close' || p.type === 'closed' || p.type === 'stopped') ? 'closed' : null;
         if (p.type === 'attempt') attempts.push({ x: seconds(p.t), y: c + LEVEL.connecting });
         if (next && next !== state) { state = next; steps.push({ x: seconds(p.t), y: c + LEVEL[state] }); }
       });

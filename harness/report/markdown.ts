@@ -1,12 +1,19 @@
 /**
  * report.md — the summary a CI job posts: verdicts and recovery percentiles per scenario ×
- * version × setting, versions side by side when there are several, the tune table, and every
- * failing run with its replay line. Times are real-world (measured ÷ time scale).
+ * version × setting (with the clients that never recovered), versions side by side when there are
+ * several, the tune table, and every run that is not valid with its replay line, the failing
+ * checks and, per failing client, the server's record of it beside the faults (the evidence the
+ * verdict was judged from); for a run the harness could not carry out (error), the cause.
+ * Times are real-world (measured ÷ time scale).
  */
-import type { Report, SummaryRow } from './schema.js';
-import { formatMs } from './format.js';
+import type { ClientMetrics } from '../recorder/metrics.js';
+import type { Report, RunReport, SummaryRow, TimelinePoint } from './schema.js';
+import { formatMs, formatRecovery, overallVerdict, type RenderOptions } from './format.js';
 
-const VERDICT_MARK = { valid: '✅ valid', invalid: '❌ invalid', unknown: '❔ unknown' } as const;
+export const VERDICT_MARK = { valid: '✅ valid', invalid: '❌ invalid', unknown: '❔ unknown', error: '⚠️ error' } as const;
+
+/** Evidence lines per failing client, beyond which the middle is elided ("… N more"). */
+export const MAX_EVIDENCE_LINES = 30;
 
 function table(header: string[], rows: string[][]): string {
   const cell = (s: string) => s.replace(/\|/g, '\\|');
@@ -15,16 +22,17 @@ function table(header: string[], rows: string[][]): string {
 
 function summaryTable(rows: SummaryRow[], withSetting: boolean): string {
   return table(
-    ['scenario', 'version', ...(withSetting ? ['setting'] : []), 'verdict', 'runs (✅/❌/❔)', 'recovery p50', 'p95', 'p99', 'detect p50', 'attempts/run', 'attempts/min', 'storm peak/s', 'QR re-pairs', 'sessions lost', 'availability'],
+    ['scenario', 'version', ...(withSetting ? ['setting'] : []), 'verdict', 'runs (✅/❌/❔/⚠️)', 'recovery p50', 'p95', 'p99', 'not recovered', 'detect p50', 'attempts/run', 'attempts/min', 'storm peak/s', 'QR re-pairs', 'sessions lost', 'availability'],
     rows.map((s) => [
       s.scenario,
       s.version,
       ...(withSetting ? [s.setting] : []),
       VERDICT_MARK[s.verdict],
-      `${s.runs} (${s.valid}/${s.invalid}/${s.unknown})`,
-      formatMs(s.recoveryMs.p50),
-      formatMs(s.recoveryMs.p95),
-      formatMs(s.recoveryMs.p99),
+      `${s.runs} (${s.valid}/${s.invalid}/${s.unknown}/${s.error ?? 0})`,
+      formatRecovery(s.recoveryMs.p50, s.notRecovered),
+      formatRecovery(s.recoveryMs.p95, s.notRecovered),
+      formatRecovery(s.recoveryMs.p99, s.notRecovered),
+      `${s.notRecovered ?? 0}/${s.clients ?? 0}`,
       formatMs(s.detectMs.p50),
       s.attemptsPerRun.toFixed(1),
       s.attemptsPerMinute.toFixed(1),
@@ -47,24 +55,29 @@ function sideBySide(report: Report): string {
       return [
         scenario,
         ...(withSetting ? [setting] : []),
-        ...report.versions.map((v) => (row(v) ? `${formatMs(row(v)!.recoveryMs.p50)} / ${formatMs(row(v)!.recoveryMs.p95)}` : '—')),
+        ...report.versions.map((v) => {
+          const r = row(v);
+          return r ? `${formatRecovery(r.recoveryMs.p50, r.notRecovered)} / ${formatRecovery(r.recoveryMs.p95, r.notRecovered)}${r.notRecovered ? ` (not recovered ${r.notRecovered}/${r.clients})` : ''}` : '—';
+        }),
         ...report.versions.map((v) => (row(v) ? VERDICT_MARK[row(v)!.verdict] : '—')),
       ];
     }),
   );
 }
 
-export function renderMarkdown(report: Report): string {
+export function renderMarkdown(report: Report, opts: RenderOptions = {}): string {
   const count = (v: string) => report.runs.filter((r) => r.verdict === v).length;
-  const overall = count('invalid') ? 'invalid' : count('unknown') ? 'unknown' : 'valid';
+  const overall = overallVerdict(report.runs.map((r) => r.verdict));
   const out: string[] = [
-    `# baileys-chaos ${report.kind}: ${VERDICT_MARK[overall]}`,
+    `# baileys-chaos ${report.kind}: ${VERDICT_MARK[overall]}${overall === 'unknown' && opts.allowUnknown ? ' (allowed: --allow-unknown)' : ''}`,
     '',
-    `${report.runs.length} runs: ${count('valid')} valid, ${count('invalid')} invalid, ${count('unknown')} unknown. ` +
+    `${report.runs.length} runs: ${count('valid')} valid, ${count('invalid')} invalid, ${count('unknown')} unknown, ${count('error')} error. ` +
       `Seed ${report.seed}, time scale ${report.timeScale} (times below are real-world: measured ÷ ${report.timeScale}), ` +
-      `supervisor ${report.supervisor}, Baileys ${report.versions.join(', ')}${report.shard ? `, shard ${report.shard.index}/${report.shard.count}` : ''}.`,
+      `bot under test: ${report.bot}, Baileys ${report.versions.join(', ')}${report.shard ? `, shard ${report.shard.index}/${report.shard.count}` : ''}.`,
+    `Verdicts are judged from the fake server's record. Unknown (the window ended before a check could decide) ${opts.allowUnknown ? 'is allowed here (--allow-unknown)' : 'fails, as invalid does (pass --allow-unknown to accept it)'}; error (the harness could not run the scenario as asked) is not blamed on the bot.`,
     `Fixed allowances that do not scale: ${report.fixedAllowances.map((a) => `${a.name} (${formatMs(a.ms)})`).join(', ') || 'none'}.`,
     toxiproxyLine(report),
+    ...notesLines(report),
     '',
     '## Summary',
     '',
@@ -78,10 +91,10 @@ export function renderMarkdown(report: Report): string {
       '## Tune: recovery against reconnect pressure',
       '',
       table(
-        ['', 'setting', 'recovery p95', 'attempts/min', 'storm peak/s', 'invalid runs'],
+        ['', 'setting', 'recovery p95', 'not recovered', 'attempts/min', 'storm peak/s', 'invalid runs'],
         [...t.points]
           .sort((a, b) => (a.recoveryP95Ms ?? Infinity) - (b.recoveryP95Ms ?? Infinity))
-          .map((p) => [p.setting === t.recommended.setting ? '★' : p.pareto ? 'front' : '', p.setting, formatMs(p.recoveryP95Ms), p.attemptsPerMinute.toFixed(1), String(p.stormPeakPerSecond), String(p.invalid)]),
+          .map((p) => [p.setting === t.recommended.setting ? '★' : p.pareto ? 'front' : '', p.setting, formatRecovery(p.recoveryP95Ms, p.notRecovered), `${p.notRecovered ?? 0}/${p.clients ?? 0}`, p.attemptsPerMinute.toFixed(1), String(p.stormPeakPerSecond), String(p.invalid)]),
       ),
       '',
       `Recommended (★, on the Pareto front, nearest the ideal corner): \`${t.recommended.setting}\`. Paste into openclaw.json:`,
@@ -94,13 +107,67 @@ export function renderMarkdown(report: Report): string {
   const failing = report.runs.filter((r) => r.verdict !== 'valid');
   if (failing.length) {
     out.push('', '## Runs not valid', '');
-    for (const r of failing) {
-      out.push(`- ${VERDICT_MARK[r.verdict]} **${r.id}**${r.error ? ` — error: ${r.error}` : ''}`);
-      for (const i of r.invariants.filter((i) => i.verdict !== 'valid')) out.push(`  - ${i.verdict} · client ${i.client} · ${i.invariant}: ${i.message}`);
-      out.push(`  - replay: \`${r.replay}\``);
-    }
+    for (const r of failing) out.push(...runNotValid(r));
   }
   return out.join('\n') + '\n';
+}
+
+/**
+ * One run that is not valid: its replay line; for an error run the cause; otherwise per failing
+ * client its not-valid checks and the server's record of it beside the faults, then the checks
+ * not tied to one client.
+ */
+export function runNotValid(r: RunReport): string[] {
+  const lines: string[] = [];
+  if (r.verdict === 'error') {
+    const [first = 'no cause recorded', ...more] = (r.error ?? '').trim().split('\n');
+    lines.push(`- ${VERDICT_MARK.error} **${r.id}** — the harness could not run it as asked (not blamed on the bot): ${first}`, `  - replay: \`${r.replay}\``);
+    if (more.length) lines.push('  - details:', ...fenced([...more.slice(0, 12), ...(more.length > 12 ? [`… ${more.length - 12} more`] : [])], '    '));
+    return lines;
+  }
+  lines.push(`- ${VERDICT_MARK[r.verdict]} **${r.id}**${r.error ? ` — ${r.error.split('\n')[0]}` : ''}`, `  - replay: \`${r.replay}\``);
+  const notValid = r.invariants.filter((i) => i.verdict !== 'valid');
+  const clients = [...new Set(notValid.map((i) => i.client).filter((c) => c >= 0))].sort((a, b) => a - b);
+  for (const client of clients) {
+    lines.push(`  - client ${client}${clientLine(r.metrics.find((m) => m.client === client))}`);
+    for (const i of notValid.filter((i) => i.client === client)) lines.push(`    - ${VERDICT_MARK[i.verdict]} · ${i.invariant}: ${i.message}`);
+    lines.push('    - evidence, server side (real-world time from the window\'s start), with the faults:', ...fenced(evidenceLines(r.timeline, client), '      '));
+  }
+  for (const i of notValid.filter((i) => i.client < 0)) lines.push(`  - ${VERDICT_MARK[i.verdict]} · the run · ${i.invariant}: ${i.message}`);
+  return lines;
+}
+
+function clientLine(m: ClientMetrics | undefined): string {
+  if (!m) return '';
+  const recovery = m.recoverMs === null ? 'not open again by the end of the window' : `open again ${formatMs(m.recoverMs)} after the last fault`;
+  const said = m.selfReported ? `; the bot reported ${m.selfReported.attempts} attempt(s)${m.selfReported.stopped ? `, stopped (${m.selfReported.stopped})` : ''} (shown, not judged)` : '';
+  return ` — the server saw ${m.attempts} attempt(s), ${recovery}${said}`;
+}
+
+const fenced = (lines: string[], indent: string) => [`${indent}\`\`\``, ...lines.map((l) => `${indent}${l}`), `${indent}\`\`\``];
+
+/**
+ * The server's points for one client (attempt, open, closed with the code it sent and the reason)
+ * and the run's fault points, in time order; past MAX_EVIDENCE_LINES the middle is elided.
+ */
+export function evidenceLines(timeline: TimelinePoint[], client: number, max = MAX_EVIDENCE_LINES): string[] {
+  const points = timeline.filter((p) => (p.source === 'server' && p.client === client) || p.source === 'fault').sort((a, b) => a.t - b.t);
+  const lines = points.map((p) => {
+    const t = `${(p.t / 1000).toFixed(2).padStart(8)} s`;
+    if (p.source === 'fault') return `${t}  fault   ${p.type.replace(/^fault-/, '')}${p.detail ? ` ${p.detail}` : ''}`;
+    return `${t}  server  ${p.type}${p.code !== undefined ? ` ${p.code}` : ''}${p.detail ? ` (${p.detail})` : ''}`;
+  });
+  if (!points.some((p) => p.source === 'server')) lines.push(`the server saw nothing of client ${client} in the window`);
+  if (lines.length <= max) return lines;
+  const head = Math.ceil((max - 1) * 2 / 3);
+  const tail = max - 1 - head;
+  return [...lines.slice(0, head), `… ${lines.length - head - tail} more`, ...lines.slice(lines.length - tail)];
+}
+
+/** Notes runs made about themselves, once each (e.g. a bot that ignored the Baileys redirect). */
+function notesLines(report: Report): string[] {
+  const notes = [...new Set(report.runs.flatMap((r) => (r.notes ?? []).map((n) => `${r.version}: ${n}`)))];
+  return notes.length ? ['', ...notes.map((n) => `> Note: ${n}`)] : [];
 }
 
 /** Which Toxiproxy carried the network faults: the real server or the embedded twin, in how many runs. */

@@ -29,8 +29,12 @@ export interface Report {
   fixedAllowances: { name: string; ms: number }[];
   /** Present when the report holds one shard of a larger run. */
   shard?: { index: number; count: number };
-  /** The supervisor under test: "reference" or the module path given with --supervisor. */
-  supervisor: string;
+  /**
+   * The bot under test: "reference" (the reference supervisor), "supervisor ./x.ts",
+   * "module ./bot.mjs", "command 'node bot.js'", "openclaw". Reports written before this field was
+   * renamed call it `supervisor`; parseReport reads them into `bot`.
+   */
+  bot: string;
   versions: string[];
   scenarios: string[];
   /** Settings compared (tune); a single "default" setting otherwise. */
@@ -62,9 +66,15 @@ export interface RunReport {
   /** Paste-ready: re-runs exactly this schedule. */
   replay: string;
   schedule: Schedule;
+  /**
+   * valid · invalid (an invariant failed: the bot is blamed) · unknown (the window ended before a
+   * check could decide: fails run, check and JUnit unless --allow-unknown) · error (the harness
+   * could not run or observe the scenario as asked; `error` names the cause; never counted as
+   * unknown, never blamed on the bot).
+   */
   verdict: Verdict;
   invariants: InvariantResult[];
-  /** Per client, in real-world ms. */
+  /** Per client, in real-world ms, from the server's record (`selfReported`: the bot's own account, shown, never judged). */
   metrics: ClientMetrics[];
   /** Observation window length, real-world ms. */
   windowMs: number;
@@ -77,24 +87,36 @@ export interface RunReport {
   timeline: TimelinePoint[];
   /** Which Toxiproxy carried the network faults, when the schedule had any: the real server ("binary", "url", "docker") or the embedded one. */
   toxiproxy?: 'url' | 'binary' | 'docker' | 'embedded';
-  /** Set when the run could not be carried out (crash, bad setup); the verdict is then unknown. */
+  /** What the run observed about itself worth saying (a bot that ran its own Baileys, not the version under test). */
+  notes?: string[];
+  /**
+   * Set when the verdict is `error`: why the harness could not run or observe the scenario (a fault
+   * that could not be applied, Toxiproxy refusing a proxy, no network namespace, a bot command that
+   * does not start). Reports from before `error` was a verdict had it with verdict unknown;
+   * parseReport reads those as `error`.
+   */
   error?: string;
 }
 
 /** One event of a run, in real-world ms from the start of the observation window. */
 export interface TimelinePoint {
   t: number;
-  /** client: the supervisor's events; fault: applied/cleared; server: connection opened/closed. */
+  /**
+   * server: what the fake server saw (the evidence verdicts and metrics are judged from);
+   * fault: applied/cleared; client: what the bot said about itself (shown, never judged).
+   */
   source: 'client' | 'fault' | 'server';
+  /** The client the point belongs to (server and client points); absent for faults. */
   client?: number;
   /**
-   * client: attempt | open | close | qr | stopped | decision | watchdog-expired | store-error;
-   * fault: fault-applied | fault-cleared; server: open | closed.
+   * server: attempt (an upgrade the server saw, even one it refused) | open (logged in and active) |
+   * closed; fault: fault-applied | fault-cleared; client: attempt | open | close | qr | stopped |
+   * decision | watchdog-expired | store-error.
    */
   type: string;
-  /** A close's status code. */
+  /** A close's status code: for a server `closed`, the code the server sent (absent when the client or the network ended it). */
   code?: number;
-  /** Fault kind and a short description, decision action, stop reason. */
+  /** server closed: the close reason; fault: "#index kind ..."; client: decision action, stop reason. */
   detail?: string;
 }
 
@@ -113,9 +135,21 @@ export interface SummaryRow {
   valid: number;
   invalid: number;
   unknown: number;
-  /** invalid if any run is invalid, else unknown if any is unknown, else valid. */
+  /** Runs the harness could not carry out (verdict error). */
+  error: number;
+  /** invalid if any run is invalid, else error if any is error, else unknown if any is unknown, else valid. */
   verdict: Verdict;
-  /** Time to recover after the last fault cleared, over every client of every run (real-world ms). */
+  /** Clients over every run of the row (one recovery each). */
+  clients: number;
+  /** Of those, clients not open again by the end of the window (recoverMs null). */
+  notRecovered: number;
+  /**
+   * Time to recover after the last fault cleared (real-world ms), nearest rank over the clients
+   * that recovered — but never hiding the ones that did not: with k of n clients not recovered,
+   * p99 and max are null when k > 0, p95 when k/n ≥ 5 %, p50 when k/n ≥ 50 % (the percentile lies
+   * among the unrecovered: "∞ (not recovered)" in report.md). With notRecovered 0, null means no
+   * data (no client, or no fault).
+   */
   recoveryMs: Percentiles;
   /** Time to detect a fault (applied → first close), real-world ms. */
   detectMs: Percentiles;
@@ -126,8 +160,8 @@ export interface SummaryRow {
   sessionsLost: number;
   /** Mean share of the window clients were open, 0..1. */
   availability: number;
-  /** Per invariant: how many (run, client) checks were valid/invalid/unknown. */
-  invariants: { name: string; valid: number; invalid: number; unknown: number }[];
+  /** Per invariant: how many (run, client) checks were valid/invalid/unknown/error (runs with verdict error left out). */
+  invariants: { name: string; valid: number; invalid: number; unknown: number; error: number }[];
 }
 
 export interface TuneSummary {
@@ -143,8 +177,11 @@ export interface TuneSummary {
 export interface TunePoint {
   setting: string;
   values: Record<string, number>;
-  /** Recovery p95, real-world ms (lower is better). */
+  /** Recovery p95, real-world ms (lower is better); null as in SummaryRow.recoveryMs (no data, or ≥ 5 % not recovered). */
   recoveryP95Ms: number | null;
+  /** Clients over the setting's runs, and those not open again by the end of the window. */
+  clients: number;
+  notRecovered: number;
   /** Reconnect pressure: attempts per minute (lower is better). */
   attemptsPerMinute: number;
   stormPeakPerSecond: number;

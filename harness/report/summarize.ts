@@ -16,8 +16,34 @@ export function percentiles(values: number[]): Percentiles {
   return { p50: percentile(values, 50), p95: percentile(values, 95), p99: percentile(values, 99), max: percentile(values, 100) };
 }
 
+/**
+ * Recovery percentiles over clients' recoverMs (null: not open again by the end of the window),
+ * never hiding the clients that did not recover. With k of n not recovered, the percentiles are
+ * taken over the recovered ones, except: p99 and max are null (∞) when k > 0; p95 when k/n ≥ 5 %;
+ * p50 when k/n ≥ 50 %. Documented on SummaryRow.recoveryMs.
+ */
+export function recoveryPercentiles(recoverMs: (number | null)[]): { recoveryMs: Percentiles; clients: number; notRecovered: number } {
+  const recovered = recoverMs.filter((v): v is number => v !== null);
+  const clients = recoverMs.length;
+  const notRecovered = clients - recovered.length;
+  const share = clients ? notRecovered / clients : 0;
+  const p = percentiles(recovered);
+  return {
+    clients,
+    notRecovered,
+    recoveryMs: {
+      p50: share >= 0.5 ? null : p.p50,
+      p95: share >= 0.05 ? null : p.p95,
+      p99: notRecovered > 0 ? null : p.p99,
+      max: notRecovered > 0 ? null : p.max,
+    },
+  };
+}
+
+/** invalid > error > unknown > valid: the bot's failure first, then the harness's, then undecided. */
 export function combineVerdicts(verdicts: Verdict[]): Verdict {
-  return verdicts.includes('invalid') ? 'invalid' : verdicts.includes('unknown') ? 'unknown' : 'valid';
+  for (const v of ['invalid', 'error', 'unknown'] as const) if (verdicts.includes(v)) return v;
+  return 'valid';
 }
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
@@ -30,8 +56,11 @@ export function summarize(runs: RunReport[]): SummaryRow[] {
   }
   return [...groups.values()].map((group) => {
     const { scenario, version, setting } = group[0]!;
-    const clients = group.flatMap((r) => r.metrics);
-    const names = [...new Set(group.flatMap((r) => r.invariants.map((i) => i.invariant)))];
+    // A run the harness could not carry out (error) counts in `runs` and `error` only: its
+    // partial observations say nothing about the bot.
+    const judged = group.filter((r) => r.verdict !== 'error');
+    const clients = judged.flatMap((r) => r.metrics);
+    const names = [...new Set(judged.flatMap((r) => r.invariants.map((i) => i.invariant)))];
     const count = (v: Verdict) => group.filter((r) => r.verdict === v).length;
     return {
       scenario,
@@ -41,18 +70,20 @@ export function summarize(runs: RunReport[]): SummaryRow[] {
       valid: count('valid'),
       invalid: count('invalid'),
       unknown: count('unknown'),
+      error: count('error'),
       verdict: combineVerdicts(group.map((r) => r.verdict)),
-      recoveryMs: percentiles(clients.flatMap((m) => (m.recoverMs === null ? [] : [m.recoverMs]))),
+      ...recoveryPercentiles(clients.filter((m) => !m.downByDesign).map((m) => m.recoverMs)),
       detectMs: percentiles(clients.flatMap((m) => m.detectMs)),
-      attemptsPerRun: mean(group.map((r) => r.metrics.reduce((a, m) => a + m.attempts, 0))),
-      attemptsPerMinute: mean(group.map((r) => r.attemptsPerMinute)),
-      stormPeakPerSecond: Math.max(0, ...group.map((r) => r.stormPeakPerSecond)),
+      attemptsPerRun: mean(judged.map((r) => r.metrics.reduce((a, m) => a + m.attempts, 0))),
+      attemptsPerMinute: mean(judged.map((r) => r.attemptsPerMinute)),
+      stormPeakPerSecond: Math.max(0, ...judged.map((r) => r.stormPeakPerSecond)),
       qrRePairs: clients.reduce((a, m) => a + m.qrRePairs, 0),
       sessionsLost: clients.reduce((a, m) => a + m.sessionsLost, 0),
       availability: mean(clients.map((m) => m.availability)),
       invariants: names.map((name) => {
-        const checks = group.flatMap((r) => r.invariants.filter((i) => i.invariant === name));
-        return { name, valid: checks.filter((c) => c.verdict === 'valid').length, invalid: checks.filter((c) => c.verdict === 'invalid').length, unknown: checks.filter((c) => c.verdict === 'unknown').length };
+        const checks = judged.flatMap((r) => r.invariants.filter((i) => i.invariant === name));
+        const n = (v: Verdict) => checks.filter((c) => c.verdict === v).length;
+        return { name, valid: n('valid'), invalid: n('invalid'), unknown: n('unknown'), error: n('error') };
       }),
     };
   });
@@ -60,17 +91,19 @@ export function summarize(runs: RunReport[]): SummaryRow[] {
 
 /**
  * One point per setting over all its runs; Pareto on (recovery p95, attempts per minute), both
- * lower-better. A setting with no recovery measured (null p95) never dominates and is never on
- * the front.
+ * lower-better. A setting with no recovery p95 (none measured, or ≥ 5 % of clients not recovered:
+ * see recoveryPercentiles) never dominates and is never on the front.
  */
 export function tunePoints(runs: RunReport[], settings: { label: string; values: Record<string, number> }[]): TunePoint[] {
   const points = settings.map((s) => {
-    const own = runs.filter((r) => r.setting === s.label);
-    const recoveries = own.flatMap((r) => r.metrics.flatMap((m) => (m.recoverMs === null ? [] : [m.recoverMs])));
+    const own = runs.filter((r) => r.setting === s.label && r.verdict !== 'error');
+    const rec = recoveryPercentiles(own.flatMap((r) => r.metrics.filter((m) => !m.downByDesign).map((m) => m.recoverMs)));
     return {
       setting: s.label,
       values: s.values,
-      recoveryP95Ms: percentile(recoveries, 95),
+      recoveryP95Ms: rec.recoveryMs.p95,
+      clients: rec.clients,
+      notRecovered: rec.notRecovered,
       attemptsPerMinute: mean(own.map((r) => r.attemptsPerMinute)),
       stormPeakPerSecond: Math.max(0, ...own.map((r) => r.stormPeakPerSecond)),
       invalid: own.filter((r) => r.verdict === 'invalid').length,

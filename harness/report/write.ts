@@ -9,9 +9,11 @@ import { parseReport } from './build.js';
 import { renderHtml } from './html.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
+import type { RenderOptions } from './format.js';
 import type { Report } from './schema.js';
 
-export async function writeReportFiles(report: Report, dir: string): Promise<string[]> {
+/** `opts.allowUnknown` (--allow-unknown): junit.xml skips unknown cases instead of failing them; report.md and report.html say so. */
+export async function writeReportFiles(report: Report, dir: string, opts: RenderOptions = {}): Promise<string[]> {
   try {
     await mkdir(dir, { recursive: true });
   } catch (err) {
@@ -25,7 +27,7 @@ export async function writeReportFiles(report: Report, dir: string): Promise<str
     ['report.html', renderHtml],
     ['junit.xml', renderJunit],
   ] as const) {
-    await writeAtomic(join(dir, name), await render(report));
+    await writeAtomic(join(dir, name), await render(report, opts));
     files.push(join(dir, name));
   }
   return files;

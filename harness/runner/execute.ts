@@ -9,7 +9,7 @@ import type { Clock } from '../clock.js';
 import type { Schedule, ScheduleEntry } from '../faults/schedule.js';
 import { BAILEYS_KEEPALIVE_ALLOWANCE_MS } from '../invariants.js';
 import { runScenario, type Scenario, type ScenarioRun } from '../scenario.js';
-import type { Supervisor, SupervisorOptions } from '../supervisor/supervisor.js';
+import type { Bot } from '../bots/bot.js';
 import type { RunReport, TimelinePoint } from '../report/schema.js';
 import type { PlannedRun } from './plan.js';
 
@@ -24,8 +24,12 @@ export interface ExecuteOptions {
   scenarios: Record<string, Scenario>;
   scale: number;
   clock: Clock;
-  supervisor?: new (opts: SupervisorOptions) => Supervisor;
-  /** Extra flags the replay line must carry (--config, --supervisor, --set ...). */
+  /** The bot under test (default: the reference supervisor). */
+  bot?: Bot;
+  /** For bots with no declared policy: the recovery SLO (real-world ms) and storm limit. */
+  recoverySloMs?: number;
+  stormLimit?: number;
+  /** Extra flags the replay line must carry (--config, --bot, --set ...). */
   replayFlags?: (run: PlannedRun) => string[];
   onRunStart?: (run: PlannedRun, index: number) => void;
   onRunEnd?: (run: PlannedRun, report: RunReport, index: number) => void;
@@ -67,18 +71,22 @@ async function executeRun(planned: PlannedRun, opts: ExecuteOptions): Promise<Ru
       scale: opts.scale,
       clock: opts.clock,
       config: planned.setting.config,
-      ...(opts.supervisor ? { supervisor: opts.supervisor } : {}),
+      ...(opts.bot ? { bot: opts.bot } : {}),
+      ...(opts.recoverySloMs !== undefined ? { recoverySloMs: opts.recoverySloMs } : {}),
+      ...(opts.stormLimit !== undefined ? { stormLimit: opts.stormLimit } : {}),
     });
-    const report = { ...base, ...toReport(run, opts.scale), schedule, wallMs: opts.clock.now() - started, ...(run.toxiproxy ? { toxiproxy: run.toxiproxy } : {}) };
+    const report = { ...base, ...toReport(run, opts.scale), schedule, wallMs: opts.clock.now() - started, ...(run.notes.length ? { notes: run.notes } : {}), ...(run.toxiproxy ? { toxiproxy: run.toxiproxy } : {}) };
     const thrown = crashes.stop();
     if (thrown.length === 0) return report;
     return { ...report, verdict: 'invalid', invariants: [...report.invariants, { invariant: NEVER_THROWS, client: -1, verdict: 'invalid', message: thrown.join(' | ') }] };
   } catch (err) {
+    // The harness could not run or observe the scenario as asked (a bot that does not start, a
+    // fault that could not be applied): its own verdict, with the cause; never blamed on the bot.
     crashes.stop();
     return {
       ...base,
       schedule,
-      verdict: 'unknown',
+      verdict: 'error',
       invariants: [],
       metrics: [],
       windowMs: 0,
@@ -86,10 +94,12 @@ async function executeRun(planned: PlannedRun, opts: ExecuteOptions): Promise<Ru
       attemptsPerMinute: 0,
       stormPeakPerSecond: 0,
       timeline: [],
-      error: (err as Error).stack ?? String(err),
+      error: err instanceof Error ? (isHarnessError(err) ? err.message : (err.stack ?? err.message)) : String(err),
     };
   }
 }
+
+const isHarnessError = (err: Error) => ['BotSetupError', 'FaultNotAppliedError', 'ScheduleError', 'PacketFaultUnsupportedError'].includes(err.name);
 
 export const NEVER_THROWS = 'nothing throws out of the client (a real bot process would die)';
 
@@ -114,11 +124,12 @@ function catchCrashes(): { stop(): string[] } {
 
 const real = (ms: number, scale: number) => ms / scale;
 
-/** Metrics and timeline in real-world ms; pressure figures from the clients' attempts. */
+/** Metrics and timeline in real-world ms; pressure figures from the attempts the server saw. */
 export function toReport(run: ScenarioRun, scale: number): Pick<RunReport, 'verdict' | 'invariants' | 'metrics' | 'windowMs' | 'attemptsPerMinute' | 'stormPeakPerSecond' | 'timeline'> {
   const { record } = run;
   const windowMs = real(record.end - record.start, scale);
-  const attempts = record.timeline.filter((e) => e.source === 'client' && e.event.type === 'attempt').map((e) => real(e.t - record.start, scale));
+  const isAttempt = (type: string) => type === 'ws-open' || type === 'upgrade-rejected';
+  const attempts = record.timeline.filter((e) => e.source === 'server' && e.client !== undefined && isAttempt(e.event.type) && e.t >= record.start).map((e) => real(e.t - record.start, scale));
   return {
     verdict: run.verdict,
     invariants: run.results,
@@ -134,12 +145,18 @@ export function toReport(run: ScenarioRun, scale: number): Pick<RunReport, 'verd
     timeline: record.timeline.flatMap((e): TimelinePoint[] => {
       const t = real(e.t - record.start, scale);
       if (e.source === 'client') {
-        const ev = e.event;
+        const ev = e.event as { type: string; code?: unknown; action?: string; delayMs?: number; reason?: string };
         const detail = ev.type === 'decision' ? `${ev.action}${ev.delayMs !== undefined ? ` ${Math.round(real(ev.delayMs, scale))} ms` : ''}` : ev.type === 'stopped' ? ev.reason : undefined;
-        return [{ t, source: 'client', client: e.client, type: ev.type, ...(ev.type === 'close' && ev.code !== undefined ? { code: ev.code } : {}), ...(detail ? { detail } : {}) }];
+        return [{ t, source: 'client', client: e.client, type: ev.type, ...(typeof ev.code === 'number' ? { code: ev.code } : {}), ...(detail ? { detail } : {}) }];
       }
-      if (e.source === 'fault') return [{ t, source: 'fault', type: e.event.type, detail: `#${e.event.index} ${describeFault(run.schedule[e.event.index])}` }];
-      if (e.event.type === 'open' || e.event.type === 'closed') return [{ t, source: 'server', ...(e.client !== undefined ? { client: e.client } : {}), type: e.event.type }];
+      if (e.source === 'fault') return [{ t, source: 'fault', type: e.event.type, detail: `#${e.event.index} ${describeFault(run.schedule[e.event.index])}${e.event.message ? `: ${e.event.message}` : ''}` }];
+      const client = e.client !== undefined ? { client: e.client } : {};
+      const ev = e.event;
+      if (isAttempt(ev.type)) return [{ t, source: 'server', ...client, type: 'attempt', ...(ev.type === 'upgrade-rejected' ? { code: ev.detail?.status as number, detail: 'upgrade rejected' } : {}) }];
+      if (ev.type === 'open') return [{ t, source: 'server', ...client, type: 'open' }];
+      if (ev.type === 'closed') return [{ t, source: 'server', ...client, type: 'closed', ...(typeof ev.detail?.code === 'number' ? { code: ev.detail.code } : {}), detail: String(ev.detail?.why ?? '') }];
+      if (ev.type === 'registration') return [{ t, source: 'server', ...client, type: 'registration', detail: 'asked to pair anew (QR)' }];
+      if (ev.type === 'login-refused') return [{ t, source: 'server', ...client, type: 'login-refused', code: Number(ev.detail?.reason) }];
       return [];
     }),
   };

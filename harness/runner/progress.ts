@@ -13,7 +13,7 @@ export interface ProgressStream {
 
 export class Progress {
   private done = 0;
-  private readonly counts: Record<Verdict, number> = { valid: 0, invalid: 0, unknown: 0 };
+  private readonly counts: Record<Verdict, number> = { valid: 0, invalid: 0, unknown: 0, error: 0 };
   private readonly started: number;
 
   constructor(
@@ -28,11 +28,16 @@ export class Progress {
     if (this.out.isTTY) this.draw(label);
   }
 
-  finish(label: string, verdict: Verdict, wallMs: number): void {
+  /** `error`: for a run with verdict error, its cause (the first line is printed). */
+  finish(label: string, verdict: Verdict, wallMs: number, error?: string): void {
     this.done++;
     this.counts[verdict]++;
-    if (this.out.isTTY) this.draw(label);
-    else this.out.write(`[${this.done}/${this.total}] ${label}: ${verdict} (${(wallMs / 1000).toFixed(1)} s, ${elapsed(this.clock.now() - this.started)} elapsed)\n`);
+    const cause = verdict === 'error' && error ? `: ${error.split('\n')[0]}` : '';
+    if (this.out.isTTY) {
+      // An error is a harness problem the user must fix: it gets its own line above the bar.
+      if (cause) this.out.write(`\r\x1b[2K${label}: error${cause}\n`);
+      this.draw(label);
+    } else this.out.write(`[${this.done}/${this.total}] ${label}: ${verdict}${cause} (${(wallMs / 1000).toFixed(1)} s, ${elapsed(this.clock.now() - this.started)} elapsed)\n`);
   }
 
   /** Ends the bar's line. */
@@ -43,7 +48,7 @@ export class Progress {
   private draw(label: string): void {
     const width = 24;
     const filled = Math.round((this.done / Math.max(1, this.total)) * width);
-    const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${this.done}/${this.total} runs ${elapsed(this.clock.now() - this.started)} ✓${this.counts.valid} ✗${this.counts.invalid} ?${this.counts.unknown}  ${label}`;
+    const bar = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${this.done}/${this.total} runs ${elapsed(this.clock.now() - this.started)} ✓${this.counts.valid} ✗${this.counts.invalid} ?${this.counts.unknown} ⚠${this.counts.error}  ${label}`;
     this.out.write(`\r\x1b[2K${bar.slice(0, (this.out.columns ?? 120) - 1)}`);
   }
 }

@@ -3,7 +3,7 @@
  * replay, compare, tune, and one clear line for each kind of bad input.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { readReportFile } from '../../harness/report/write.js';
@@ -22,7 +22,11 @@ describe('bad input ends with one clear line and a usage exit code', () => {
     [['run', '--set', 'reconnect.baseDelai=5'], 2, /unknown key "channels\.whatsapp\.reconnect\.baseDelai"/],
     [['run', '--shard', '3/2'], 2, /--shard must be "i\/n"/],
     [['run', '--supervisor', 'test/support/cli.ts'], 2, /default export must be a class extending Supervisor/],
-    [['run', '--scenario', 'crash-during-write', '--supervisor', 'test/support/slowed-supervisor.ts'], 2, /--supervisor tests your supervisor in this process, but crash-during-write run each client in its own process/],
+    [['run', '--scenario', 'crash-during-write', '--supervisor', 'test/support/slowed-supervisor.ts'], 2, /Failed to run scenario "crash-during-write" with the bot supervisor test\/support\/slowed-supervisor\.ts: its schedule kills clients or shapes their packets, which needs each client in its own process/],
+    [['run', '--scenario', 'clock-jumps', '--bot-cmd', 'node bot.js'], 2, /a clock fault cannot reach this bot's own clock/],
+    [['run', '--bot', 'does/not/exist.mjs'], 2, /Failed to load the bot module does\/not\/exist\.mjs/],
+    [['run', '--bot', 'x.mjs', '--bot-cmd', 'node bot.js'], 2, /--bot and --bot-cmd both name one/],
+    [['run', '--bot-cmd', 'node bot.js', '--restart', 'sometimes'], 2, /--restart must be one of always, on-failure, never/],
     [['run', '--toxiproxy', 'http://127.0.0.1:9'], 1, /Failed to reach Toxiproxy at http:\/\/127\.0\.0\.1:9/],
     [['tune'], 2, /tune needs at least one --vary/],
     [['check', '--baseline', '/nonexistent.json'], 1, /Failed to read the report \/nonexistent\.json: no such file/],
@@ -66,7 +70,7 @@ describe('run, replay, shards and merge', () => {
     const again = await readReportFile(join(replayOut, 'report.json'));
     expect(again.runs[0]!.schedule).toEqual(first.schedule);
     expect(again.runs[0]!.verdict).toBe(first.verdict);
-    expect(replay.stdout).toMatch(/valid +c0 delays follow the policy/);
+    expect(replay.stdout).toMatch(/valid +c0 backoff discipline/);
   }, 360_000);
 
   test('--shard 1/2 and 2/2 split the plan; merge puts the runs back together', async () => {
@@ -137,3 +141,41 @@ describe('compare and tune', () => {
     expect(r.stderr).toMatch(/★ baseDelay=\d+ +recovery p95/);
   }, 360_000);
 });
+
+describe('honest verdicts: a harness failure is an error with its cause, never blamed on the bot', () => {
+  test('a schedule entry that cannot reach the client it names: error, exit 3, the entry named', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'schedule.json');
+    await writeFile(file, JSON.stringify([{ at: 1000, fault: 'server-move', target: 3, params: { kind: 'drop' } }]));
+    const r = await runCli(['replay', file, '--scenario', 'stream-errors', '--baileys', V, '--out', join(dir, 'out')], { timeoutMs: 120_000 });
+    expect(r.stderr).toMatch(/error stream-errors\/.*entry 0 \(server-move, target 3\) targets a client the scenario does not have/);
+    expect(r.code).toBe(3);
+    const report = await readReportFile(join(dir, 'out', 'report.json'));
+    expect(report.runs[0]!.verdict).toBe('error');
+    expect(await readFile(join(dir, 'out', 'junit.xml'), 'utf8')).toMatch(/<error /);
+  }, 180_000);
+
+  test('a bot command that does not start: error naming why, exit 3', async () => {
+    const out = await tempDir();
+    const r = await runCli(['run', '--scenario', 'stream-errors', '--baileys', V, '--runs', '1', '--seed', '3', '--bot-cmd', 'node -e "process.exit(3)"', '--out', out], { timeoutMs: 180_000 });
+    expect(r.stderr).toMatch(/error stream-errors\/.*Failed to start the bot \(command 'node -e "process.exit\(3\)"'\): client 0: it ended before logging in \(exited with code 3/);
+    expect(r.code).toBe(3);
+  }, 240_000);
+});
+
+test('a plain README-style bot as a command: exits 1, and report.md shows the server-side evidence of each failure', async () => {
+  const out = await tempDir();
+  const r = await runCli(['run', '--bot-cmd', 'node examples/plain-bot/bot.mjs', '--scenario', 'conflict,logged-out,stream-errors', '--baileys', V, '--runs', '2', '--seed', '7', '--quiet', '--out', out], { timeoutMs: 600_000 });
+  expect(r.code, r.stderr).toBe(1);
+  const report = await readReportFile(join(out, 'report.json'));
+  expect(report.bot).toBe("command 'node examples/plain-bot/bot.mjs'");
+  const invalid = report.runs.filter((x) => x.verdict === 'invalid');
+  expect(invalid.length).toBeGreaterThan(0);
+  // The README loop reconnects after 440: it fights the other instance.
+  expect(invalid.every((x) => x.scenario === 'conflict')).toBe(true);
+  expect(invalid[0]!.invariants.filter((i) => i.verdict === 'invalid').map((i) => i.invariant)).toContain('a replaced instance stands down (no 440 ping-pong)');
+  const md = await readFile(join(out, 'report.md'), 'utf8');
+  expect(md).toMatch(/attempt/);
+  expect(md).toMatch(/closed.*440/);
+  console.log(`plain bot verdicts: ${report.runs.map((x) => `${x.scenario}#${x.runIndex} ${x.verdict}`).join(', ')}`);
+}, 660_000);

@@ -67,26 +67,36 @@ describe('crash during session writes (SIGKILL)', () => {
 });
 
 describe('user module and black box', () => {
-  test('user module: the naive README-style loop reconnects at once, and fights a 440 conflict', async () => {
-    const { UserModuleDriver } = await import('../../harness/drivers/user-module.js');
+  test('bot module: the naive README-style loop reconnects at once, and fights a 440 conflict', async () => {
+    const { moduleBot } = await import('../../harness/bots/module-bot.js');
+    const { loadBaileys, trustTestRoot } = await import('../../harness/baileys/versions.js');
+    const { provisionDevice } = await import('../../fake-server/provision.js');
+    const { FakeWhatsAppServer } = await import('../../fake-server/server.js');
+    const { join } = await import('node:path');
     const server = await startServer();
-    const driver = new UserModuleDriver({ server, version, modulePath: 'examples/naive-connector.ts', count: 1, workDir: await tempDir(), clock: systemClock });
-    onCleanup(() => driver.stop());
-    await driver.start();
-    const [client] = driver.clients;
-    await server.events.waitFor((e) => e.type === 'open', 15_000, 'the connector to open');
+    const baileys = await loadBaileys(version);
+    trustTestRoot(baileys, server.trustedPublicKey);
+    const workDir = await tempDir();
+    const store = { type: 'file' as const, path: join(workDir, 'client-0') };
+    const { jid } = await provisionDevice(server, { authDir: store.path, baileysVersion: version });
+    const bot = moduleBot('examples/naive-connector.ts');
+    const { DEFAULT_SUPERVISOR_CONFIG } = await import('../../harness/supervisor/config.js');
+    const client = await bot.client({ index: 0, version, wsUrl: FakeWhatsAppServer.clientUrl(server.wsUrl, 0), trustedPublicKey: server.trustedPublicKey, store, config: DEFAULT_SUPERVISOR_CONFIG, seed: 1, clock: systemClock, workDir, ownProcess: false, writeWaitMs: 1000, baileys });
+    onCleanup(() => client.stop());
+    await client.start();
+    await server.events.waitFor((e) => e.type === 'open' && e.client === '0', 15_000, 'the connector to open');
     const firstClose = server.events.list().at(-1)!.seq;
     server.apply({ kind: 'conflict' });
-    // It does not stand down: a new login of the same device follows the 440.
+    // It does not stand down: a new login of the same device follows the 440, on its own labelled URL.
     const relogin = await server.events.waitFor((e) => e.type === 'login' && e.seq > firstClose, 10_000, 'a new login after 440');
-    expect(relogin.jid).toBe(client!.jid);
-    expect(client!.events.list((e) => e.type === 'close')[0]).toMatchObject({ code: 440 });
+    expect(relogin).toMatchObject({ jid, client: '0' });
+    expect(client.events.list((e) => e.type === 'close')[0]).toMatchObject({ code: 440 });
   });
 
   test('a module without the documented export is a clear error', async () => {
-    const { loadConnector } = await import('../../harness/drivers/user-module.js');
+    const { loadConnector } = await import('../../harness/bots/module-bot.js');
     await expect(loadConnector('harness/clock.ts')).rejects.toThrow(/must export a function \(default export or "connect"\)/);
-    await expect(loadConnector('does/not/exist.ts')).rejects.toThrow(/Failed to load the client module does\/not\/exist\.ts/);
+    await expect(loadConnector('does/not/exist.ts')).rejects.toThrow(/Failed to load the bot module does\/not\/exist\.ts/);
   });
 
   test('black box: an unmodified bot reaches open through the preload alone', async () => {

@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { versionsUnderTest } from '../../../harness/baileys/versions.js';
 import { systemClock } from '../../../harness/clock.js';
 import { DateShim } from '../../../harness/faults/clock/date-shim.js';
-import { ClockInjector, ServerInjector, ToxiproxyInjector } from '../../../harness/faults/injectors.js';
+import { ClockInjector, ServerInjector, shimClockOp, ToxiproxyInjector } from '../../../harness/faults/injectors.js';
 import { parseSchedule, runSchedule } from '../../../harness/faults/schedule.js';
 import type { SupervisorEvent } from '../../../harness/supervisor/supervisor.js';
 import { onCleanup } from '../../helpers.js';
@@ -15,16 +15,15 @@ import { superviseThroughToxiproxy } from '../../support/proxied-supervisor.js';
 
 describe.each(versionsUnderTest())('a fault schedule on Baileys %s', (version) => {
   test('blackhole → 408 → recovery; then a 503 → backoff → open; every step on one clock', async () => {
-    const { server, toxiproxy, proxy, supervisor, device } = await superviseThroughToxiproxy(version, { store: 'sqlite', seed: 3 });
-    const { jid } = device;
+    const { server, toxiproxy, proxy, supervisor } = await superviseThroughToxiproxy(version, { store: 'sqlite', seed: 3 });
 
     const schedule = parseSchedule([
       { at: 0, duration: 8_000, fault: 'toxic', params: { type: 'timeout', stream: 'downstream', attributes: { timeout: 0 } } },
-      { at: 10_000, fault: 'server-move', target: 0, params: { kind: 'stream-error', code: 503 } },
+      { at: 10_000, fault: 'server-move', params: { kind: 'stream-error', code: 503 } },
     ]);
     const shim = new DateShim(systemClock);
     onCleanup(() => shim.restore());
-    const run = runSchedule(schedule, [new ToxiproxyInjector(toxiproxy.client, proxy.name), new ServerInjector(server, () => jid), new ClockInjector(shim)], systemClock);
+    const run = runSchedule(schedule, [new ToxiproxyInjector(toxiproxy.client, proxy.name, systemClock), new ServerInjector(server), new ClockInjector(shimClockOp(shim))], systemClock);
     onCleanup(() => run.cancel());
     await run.done;
     let opens = 0;

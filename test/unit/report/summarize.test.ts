@@ -1,34 +1,8 @@
 import { expect, test } from 'vitest';
 import { gate } from '../../../harness/report/baseline.js';
 import { buildReport, mergeReports, parseReport } from '../../../harness/report/build.js';
-import type { RunReport } from '../../../harness/report/schema.js';
-import { percentile, recommend, summarize, tunePoints } from '../../../harness/report/summarize.js';
-import { DEFAULT_SUPERVISOR_CONFIG } from '../../../harness/supervisor/config.js';
-
-function run(over: Partial<RunReport> & { recover?: (number | null)[] }): RunReport {
-  const { recover = [1000], ...rest } = over;
-  return {
-    id: `${over.scenario ?? 's'}/${over.version ?? 'v'}/${over.setting ?? 'default'}/${over.runIndex ?? 0}`,
-    scenario: 's',
-    version: 'v',
-    setting: 'default',
-    runIndex: 0,
-    seed: 1,
-    replay: 'baileys-chaos replay s:1',
-    schedule: [],
-    verdict: 'valid',
-    invariants: [{ invariant: 'recovers', client: 0, verdict: 'valid', message: 'ok' }],
-    metrics: recover.map((r, client) => ({ client, detectMs: [100], recoverMs: r, attempts: 2, delaysMs: [], availability: 0.9, qrRePairs: 0, sessionsLost: 0, maxOpenPerDevice: 1 })),
-    windowMs: 60_000,
-    wallMs: 1000,
-    attemptsPerMinute: 2,
-    stormPeakPerSecond: 1,
-    timeline: [],
-    ...rest,
-  };
-}
-
-const header = { kind: 'run' as const, seed: 7, timeScale: 0.04, supervisor: 'reference', versions: ['v'], scenarios: ['s'], settings: [{ label: 'default', values: {}, config: DEFAULT_SUPERVISOR_CONFIG }] };
+import { percentile, recommend, recoveryPercentiles, summarize, tunePoints } from '../../../harness/report/summarize.js';
+import { header, run } from './fixtures.js';
 
 test('nearest-rank percentiles; none for no data', () => {
   expect(percentile([], 50)).toBeNull();
@@ -37,11 +11,27 @@ test('nearest-rank percentiles; none for no data', () => {
   expect(percentile([5], 99)).toBe(5);
 });
 
-test('a summary row per scenario × version × setting; one invalid run makes the row invalid; unrecovered clients are not timed', () => {
+test('a summary row per scenario × version × setting; one invalid run makes the row invalid; unrecovered clients are counted, not timed', () => {
   const rows = summarize([run({ runIndex: 0, recover: [1000, null] }), run({ runIndex: 1, verdict: 'invalid', recover: [3000] }), run({ version: 'w', verdict: 'unknown' })]);
   expect(rows).toHaveLength(2);
-  expect(rows[0]).toMatchObject({ runs: 2, valid: 1, invalid: 1, verdict: 'invalid', recoveryMs: { p50: 1000, max: 3000 }, attemptsPerRun: 3 });
-  expect(rows[1]).toMatchObject({ version: 'w', verdict: 'unknown' });
+  expect(rows[0]).toMatchObject({ runs: 2, valid: 1, invalid: 1, error: 0, verdict: 'invalid', clients: 3, notRecovered: 1, recoveryMs: { p50: 1000, p95: null, p99: null, max: null }, attemptsPerRun: 3 });
+  expect(rows[1]).toMatchObject({ version: 'w', verdict: 'unknown', clients: 1, notRecovered: 0 });
+});
+
+test('not recovered: p99 and max are ∞ (null) with any, p95 from 5 %, p50 from 50 %; all recovered: plain percentiles', () => {
+  const ok = Array.from({ length: 100 }, (_, i) => i + 1);
+  expect(recoveryPercentiles(ok)).toEqual({ clients: 100, notRecovered: 0, recoveryMs: { p50: 50, p95: 95, p99: 99, max: 100 } });
+  // 1 of 100 (1 %): p95 still over the recovered ones, p99 not.
+  expect(recoveryPercentiles([...ok.slice(0, 99), null])).toEqual({ clients: 100, notRecovered: 1, recoveryMs: { p50: 50, p95: 95, p99: null, max: null } });
+  // 5 of 100: p95 is among the unrecovered.
+  expect(recoveryPercentiles([...ok.slice(0, 95), null, null, null, null, null]).recoveryMs).toEqual({ p50: 48, p95: null, p99: null, max: null });
+  expect(recoveryPercentiles([1000, null]).recoveryMs).toEqual({ p50: null, p95: null, p99: null, max: null });
+  expect(recoveryPercentiles([])).toEqual({ clients: 0, notRecovered: 0, recoveryMs: { p50: null, p95: null, p99: null, max: null } });
+});
+
+test('an error run counts as error, not unknown, and its observations stay out of the metrics; error outranks unknown', () => {
+  const rows = summarize([run({ recover: [1000], attemptsPerMinute: 4 }), run({ runIndex: 1, verdict: 'unknown', recover: [2000], attemptsPerMinute: 4 }), run({ runIndex: 2, verdict: 'error', error: 'Toxiproxy refused the proxy', recover: [null], attemptsPerMinute: 0 })]);
+  expect(rows[0]).toMatchObject({ runs: 3, valid: 1, unknown: 1, error: 1, verdict: 'error', clients: 2, notRecovered: 0, attemptsPerMinute: 4 });
 });
 
 test('the Pareto front holds exactly the undominated settings; the recommendation is on it', () => {
@@ -69,10 +59,42 @@ test('the gate: passes on the same numbers, fails on slower recovery beyond tole
   const g = gate(baseline, invalid, { ratio: 10, slackMs: 1e9 });
   expect(g.passed).toBe(false);
   expect(g.findings[0]).toMatchObject({ kind: 'invalid', message: expect.stringContaining('stops after 401: looped — replay: baileys-chaos replay s:1') });
-  const unknownOnly = buildReport(header, [run({ verdict: 'unknown' })], new Date(0));
-  expect(gate(baseline, unknownOnly, { ratio: 10, slackMs: 1e9 }).passed).toBe(true);
+  const unknownOnly = buildReport(header, [run({ verdict: 'unknown', invariants: [{ invariant: 'does not give up', client: 0, verdict: 'unknown', message: 'only 2 s observed' }] })], new Date(0));
+  expect(gate(baseline, unknownOnly, { ratio: 10, slackMs: 1e9 })).toMatchObject({ passed: false, exitCode: 1, findings: [{ kind: 'unknown', fails: true, message: expect.stringContaining('does not give up: only 2 s observed') }] });
+  expect(gate(baseline, unknownOnly, { ratio: 10, slackMs: 1e9 }, { allowUnknown: true })).toMatchObject({ passed: true, exitCode: 0 });
   const dropped = buildReport({ ...header, versions: ['w'] }, [run({ version: 'w' })], new Date(0));
   expect(gate(baseline, dropped, { ratio: 10, slackMs: 1e9 }).findings[0]).toMatchObject({ kind: 'missing' });
+});
+
+test('the gate on what each baseline row has: ∞ now where the baseline had a value, the attempt rate, errors (exit 3 unless a regression)', () => {
+  const tol = { ratio: 0.5, slackMs: 100, attemptsSlackPerMinute: 1 };
+  const baseline = buildReport(header, [run({ recover: [1000, 1000] })], new Date(0));
+  const stuck = buildReport(header, [run({ recover: [1000, null] })], new Date(0));
+  const g = gate(baseline, stuck, tol);
+  expect(g.exitCode).toBe(1);
+  expect(g.findings.map((f) => f.message)).toContain('recovery p99: baseline 1.0 s, now ∞: 1 of 2 clients not open again by the end of the window');
+  // A baseline row with no recovery (null) still gates the attempt rate.
+  const baseNull = buildReport(header, [run({ recover: [null], attemptsPerMinute: 2 })], new Date(0));
+  const storm = buildReport(header, [run({ recover: [null], attemptsPerMinute: 10 })], new Date(0));
+  const s = gate(baseNull, storm, tol);
+  expect(s.findings).toEqual([expect.objectContaining({ kind: 'regression', message: expect.stringMatching(/attempts per minute 10\.0 vs baseline 2\.0 \(limit 4\.0\)/) })]);
+  expect(gate(baseNull, buildReport(header, [run({ recover: [null], attemptsPerMinute: 3 })], new Date(0)), tol).passed).toBe(true);
+  // An error run: exit 3 alone, 1 beside a regression.
+  const broken = run({ runIndex: 1, verdict: 'error', error: 'no network namespace\n  at x', invariants: [], metrics: [] });
+  const e = gate(baseline, buildReport(header, [run({ recover: [1000, 1000] }), broken], new Date(0)), tol);
+  expect(e).toMatchObject({ passed: false, exitCode: 3, findings: [{ kind: 'error', message: expect.stringContaining('no network namespace') }] });
+  expect(gate(baseline, buildReport(header, [run({ recover: [1000, null] }), broken], new Date(0)), tol).exitCode).toBe(1);
+});
+
+test('an older report is read into today\'s fields: supervisor → bot, unknown with an error → error', () => {
+  const r = JSON.parse(JSON.stringify(buildReport(header, [run({}), run({ runIndex: 1, verdict: 'error', error: 'boom' })], new Date(0))));
+  delete r.bot;
+  r.supervisor = 'reference';
+  r.runs[1].verdict = 'unknown';
+  const read = parseReport(r, 'old.json');
+  expect(read.bot).toBe('reference');
+  expect(read.runs[1]!.verdict).toBe('error');
+  expect(read.summary[0]).toMatchObject({ error: 1, unknown: 0, verdict: 'error' });
 });
 
 test('merging shards gives the unsharded summary; mismatched or overlapping shards are refused', () => {

@@ -1,0 +1,23 @@
+import { expect, test } from 'vitest';
+import { exitCodeFor } from '../../../harness/report/exit-code.js';
+
+test.each([
+  [['valid', 'valid'], false, 0],
+  [[], false, 0],
+  [['valid', 'invalid'], false, 1],
+  [['valid', 'unknown'], false, 1],
+  [['valid', 'unknown'], true, 0],
+  [['valid', 'error'], false, 3],
+  [['valid', 'error'], true, 3],
+  [['invalid', 'error'], false, 1],
+  [['invalid', 'unknown', 'error'], true, 1],
+  [['unknown', 'error'], false, 3],
+  [['unknown', 'error'], true, 3],
+  [['invalid'], true, 1],
+] as const)('%j with allowUnknown %s → exit %i', (verdicts, allowUnknown, code) => {
+  expect(exitCodeFor([...verdicts], { allowUnknown })).toBe(code);
+});
+
+test('unknown is not allowed by default', () => {
+  expect(exitCodeFor(['unknown'])).toBe(1);
+});
