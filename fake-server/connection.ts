@@ -209,7 +209,7 @@ export class Connection {
     const device = user === undefined ? undefined : this.ctx.devices.find(user, payload.device ?? 0);
     const known = device && !device.removed && device.noisePublic.equals(this.clientStatic!);
     if (device && known) this.device = device;
-    this.record('login', { user, device: payload.device, known: !!known, passive: payload.passive, pull: payload.pull });
+    this.record('login', { user, device: payload.device, known: !!known, passive: payload.passive, pull: payload.pull, ...(payload.appVersion ? { appVersion: payload.appVersion } : {}) });
     if (known) this.ctx.onLogin(this);
     if (!known) {
       this.record('login-refused', { reason: 401, why: device ? (device.removed ? 'device removed' : 'noise key mismatch') : 'unknown device' });

@@ -256,19 +256,39 @@ async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions
 
   const judge = judgeSettings({ config, declaresPolicy: bot.declaresPolicy, scale: opts.scale, ...(opts.recoverySloMs !== undefined ? { recoverySloMs: opts.recoverySloMs } : {}), ...(opts.stormLimit !== undefined ? { stormLimit: opts.stormLimit } : {}) });
   await observeUntilSettled(server, clients, run.events.list().at(-1)?.t ?? start, scenario.settleMs(config), judge, config, opts.clock);
-  // Stop the clients before judging, so what they say at the end (a bot that ran its own Baileys) is in.
-  for (const c of clients) await c.stop().catch(() => undefined);
+  // The window ends here: what the server saw so far is the record (stopping the clients would add
+  // their closes). They are stopped before judging only so what they say at the end (a bot that ran
+  // its own Baileys) is in.
   const end = opts.clock.now();
+  const serverEvents = server.events.list();
+  for (const c of clients) await c.stop().catch(() => undefined);
   const record: RunRecord = {
     start,
     end,
     jids,
-    timeline: mergeTimeline({ clients: clients.map((c) => c.events.list() as SupervisorEvent[]), server: server.events.list(), faults: run.events.list(), jids }),
+    timeline: mergeTimeline({ clients: clients.map((c) => c.events.list((e) => e.t <= end) as SupervisorEvent[]), server: serverEvents, faults: run.events.list(), jids }),
   };
   const results = checkInvariants({ run: record, config, schedule, judge }, scenario.invariants);
   const verdict: Verdict = results.some((r) => r.verdict === 'invalid') ? 'invalid' : results.some((r) => r.verdict === 'unknown') ? 'unknown' : 'valid';
-  const notes = clients.flatMap((c, i) => (c.events.list().some((e) => e.type === 'baileys-not-redirected') ? [`client ${i}: the bot did not import Baileys through the redirect: it ran its own version, not ${opts.version}`] : []));
+  const notes = await versionNotes(clients, server, opts.version);
   return { schedule, record, metrics: jids.map((_, i) => clientMetrics(record, i, schedule)), results, verdict, bot: bot.label, notes, ...(toxiproxy ? { toxiproxy: toxiproxy.kind } : {}) };
+}
+
+/**
+ * Whether the bot ran the Baileys under test: the redirect's own word, and the server's — the
+ * WhatsApp Web version each login announced against the one the version under test sends by default
+ * (a bot may set its own, e.g. from fetchLatestBaileysVersion, so a mismatch is reported, not judged).
+ */
+async function versionNotes(clients: BotClient[], server: FakeWhatsAppServer, version: string): Promise<string[]> {
+  const expected = ((await loadBaileys(version)) as { DEFAULT_CONNECTION_CONFIG?: { version?: number[] } }).DEFAULT_CONNECTION_CONFIG?.version?.join('.');
+  return clients.flatMap((c, i) => {
+    const notes: string[] = [];
+    if (c.events.list().some((e) => e.type === 'baileys-not-redirected')) notes.push(`client ${i}: the bot did not import Baileys through the redirect: it ran its own version, not ${version}`);
+    const seen = [...new Set(server.events.list().filter((e) => e.type === 'login' && e.client === String(i)).map((e) => e.detail?.appVersion as string | undefined).filter(Boolean))];
+    const odd = seen.filter((v) => v !== expected);
+    if (expected && odd.length) notes.push(`client ${i}: its logins announced WhatsApp Web ${odd.join(', ')}, not ${expected} (the default of Baileys ${version})`);
+    return notes;
+  });
 }
 
 /** A fault the harness could not apply: the run cannot be judged (an `error`), the bot is not blamed. */

@@ -72,6 +72,8 @@ export interface ClientPayload {
   passive?: boolean;
   pull?: boolean;
   pushName?: string;
+  /** userAgent.appVersion: the WhatsApp Web version the client announces (each Baileys release has its own default). */
+  appVersion?: string;
   registration?: {
     registrationId: Uint8Array;
     keyType: Uint8Array;
@@ -95,6 +97,12 @@ export function decodeClientPayload(buf: Uint8Array): ClientPayload {
   if (pull !== undefined) out.pull = pull !== 0n;
   const pushName = getString(f, 7);
   if (pushName !== undefined) out.pushName = pushName;
+  const userAgent = getBytes(f, 5);
+  const app = userAgent && getBytes(decodeFields(userAgent), 2);
+  if (app) {
+    const a = decodeFields(app);
+    out.appVersion = [1, 2, 3].map((n) => String(getVarint(a, n) ?? 0)).join('.');
+  }
   const reg = getBytes(f, 19);
   if (reg) {
     const r = decodeFields(reg);

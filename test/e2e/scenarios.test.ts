@@ -49,7 +49,7 @@ describe('crashes with the multi-file store (a finding: README)', () => {
   // leaves it empty or cut. The same schedules that keep the SQLite store whole (scenarios-suite)
   // lose it here often but not always, so this test asserts what is certain — every run decided,
   // and every failure is that loss, caught by the right invariant — and prints the count.
-  test.each(versionsUnderTest())('Baileys %s: every failure is a session lost to a crash, refused with a store error, never a QR', async (version) => {
+  test.each(versionsUnderTest())('Baileys %s: every failure is a session lost to a crash (no login after the restart), never a QR', async (version) => {
     const schedules = fc.sample(crashDuringWriteFileStore.schedules(), { seed, numRuns: 3 });
     let lost = 0;
     for (const schedule of schedules) {
@@ -60,7 +60,8 @@ describe('crashes with the multi-file store (a finding: README)', () => {
       if (failed.length) expect(failed.map((f) => f.invariant)).toContain('the store reloads after every crash');
       for (const f of failed) {
         expect(['the store reloads after every crash', 'recovers within the bound', 'does not give up on a transient fault']).toContain(f.invariant);
-        expect(f.invariant === 'the store reloads after every crash' ? f.message : 'n/a').toMatch(/did not reload, lost to the crash \(the bot said: .*creds\.json is (empty|corrupt)|n\/a/);
+        // Judged from the server alone: no login after the restart (what the bot said, a store error naming creds.json, may follow).
+        expect(f.invariant === 'the store reloads after every crash' ? f.message : 'n/a').toMatch(/did not reload, lost to the crash|n\/a/);
       }
       if (failed.length) lost++;
     }
