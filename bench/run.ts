@@ -20,12 +20,12 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { ObservedClient } from '../harness/baileys/client.js';
 import { versionsUnderTest } from '../harness/baileys/versions.js';
-import { systemClock } from '../harness/clock.js';
+import { systemClock } from '../core/clock.js';
 import { RawClient } from '../test/support/raw-client.js';
-import { FakeWhatsAppServer } from '../fake-server/server.js';
+import { startFakeServer } from '../harness/server.js';
 import { runCrashTrials } from '../harness/crash.js';
 import { benchToxiproxyOverhead } from './toxiproxy-overhead.js';
-import { Rng, seedFrom } from '../harness/random.js';
+import { Rng, seedFrom } from '../core/random.js';
 
 const { values } = parseArgs({
   options: {
@@ -192,7 +192,7 @@ async function benchRaw(server: { wsUrl: string; controlUrl: string }) {
 async function benchCrashes() {
   const seed = seedFrom(values['crash-seed']);
   const version = versionsUnderTest().at(-1)!;
-  const server = await FakeWhatsAppServer.start();
+  const server = await startFakeServer();
   const workDir = await mkdtemp(join(tmpdir(), 'bc-bench-crash-'));
   try {
     const results = [];

@@ -3,7 +3,7 @@
  * Toxiproxy vs the real one, measured side by side in one run.
  */
 import { connect, createServer, type Socket } from 'node:net';
-import { systemClock } from '../harness/clock.js';
+import { systemClock } from '../core/clock.js';
 import { findToxiproxyBinary, startBinary, startEmbedded, type ToxiproxyBackend } from '../harness/faults/toxiproxy/backend.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

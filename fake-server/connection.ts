@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
-import type { Clock } from '../harness/clock.js';
+import type { Clock } from '../core/clock.js';
 import { NoiseResponder, type NoiseTransport, type ServerIdentity } from './crypto/noise.js';
 import type { Device, DeviceRegistry } from './devices.js';
 import type { EventLog, ServerEventType } from './events.js';

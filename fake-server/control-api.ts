@@ -5,10 +5,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { ServerEventType } from './events.js';
 import { MoveValidationError, parseAdmission, parseMove } from './moves.js';
-import { provisionDevice, ProvisionError } from './provision.js';
 import { QrParseError } from './phone.js';
 import type { FakeWhatsAppServer, MoveTarget } from './server.js';
-import { UnknownBaileysVersionError } from '../harness/baileys/versions.js';
 
 class HttpError extends Error {
   constructor(
@@ -17,6 +15,45 @@ class HttpError extends Error {
   ) {
     super(message);
   }
+}
+
+/** What POST /devices asks for: a paired session written into `authDir`, registered with the server. */
+export interface DeviceRequest {
+  authDir: string;
+  baileysVersion?: string;
+  phoneNumber?: string;
+  overwrite: boolean;
+}
+
+export interface ProvisionedDeviceInfo {
+  jid: string;
+  lid: string;
+  authDir: string;
+}
+
+/**
+ * Serves POST /devices. The server cannot write a client's session itself (that takes the
+ * client's own code), so whoever starts the control API supplies one; to refuse a request,
+ * it throws a DeviceRequestError (any other error is a 500).
+ */
+export type DeviceProvisioner = (server: FakeWhatsAppServer, request: DeviceRequest) => Promise<ProvisionedDeviceInfo>;
+
+/** A request the provisioner refuses: 400 (e.g. an unknown client version) or 409 (e.g. the location holds a session). */
+export class DeviceRequestError extends Error {
+  override name = 'DeviceRequestError';
+  constructor(
+    readonly status: 400 | 409,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ControlApiOptions {
+  host?: string;
+  port?: number;
+  /** Serves POST /devices; without it, POST /devices answers 501. */
+  provision?: DeviceProvisioner;
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -47,7 +84,7 @@ function parseTarget(value: unknown): MoveTarget {
   throw new HttpError(400, '"target" must be a connection id (a positive integer) or "all"');
 }
 
-type Handler = (server: FakeWhatsAppServer, req: IncomingMessage, url: URL, params: string[]) => Promise<[number, unknown]> | [number, unknown];
+type Handler = (server: FakeWhatsAppServer, req: IncomingMessage, url: URL, params: string[], opts: ControlApiOptions) => Promise<[number, unknown]> | [number, unknown];
 
 const routes: { method: string; path: RegExp; handler: Handler }[] = [
   { method: 'GET', path: /^\/health$/, handler: (s) => [200, { ok: true, wsUrl: s.wsUrl }] },
@@ -66,14 +103,15 @@ const routes: { method: string; path: RegExp; handler: Handler }[] = [
   {
     method: 'POST',
     path: /^\/devices$/,
-    handler: async (s, req) => {
+    handler: async (s, req, _url, _params, { provision }) => {
       const body = await readJson(req);
       if (typeof body.authDir !== 'string' || !body.authDir) throw new HttpError(400, '"authDir" (a directory path) is required');
       for (const k of ['baileysVersion', 'phoneNumber'] as const) {
         if (body[k] !== undefined && typeof body[k] !== 'string') throw new HttpError(400, `"${k}" must be a string`);
       }
       if (body.phoneNumber !== undefined && !/^[1-9][0-9]{6,14}$/.test(body.phoneNumber as string)) throw new HttpError(400, '"phoneNumber" must be 7–15 digits, no "+"');
-      const device = await provisionDevice(s, {
+      if (!provision) throw new HttpError(501, 'this control API provisions no devices: it was started without a provisioner (startControlApi(server, { provision }); "baileys-chaos serve" has one)');
+      const device = await provision(s, {
         authDir: body.authDir,
         ...(body.baileysVersion ? { baileysVersion: body.baileysVersion as string } : {}),
         ...(body.phoneNumber ? { phoneNumber: body.phoneNumber as string } : {}),
@@ -161,8 +199,8 @@ export interface ControlApi {
   close(): Promise<void>;
 }
 
-export async function startControlApi(server: FakeWhatsAppServer, opts: { host?: string; port?: number } = {}): Promise<ControlApi> {
-  const http: Server = createServer((req, res) => void handle(server, req, res));
+export async function startControlApi(server: FakeWhatsAppServer, opts: ControlApiOptions = {}): Promise<ControlApi> {
+  const http: Server = createServer((req, res) => void handle(server, opts, req, res));
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     http.once('error', (err: NodeJS.ErrnoException) =>
@@ -182,7 +220,7 @@ export async function startControlApi(server: FakeWhatsAppServer, opts: { host?:
   };
 }
 
-async function handle(server: FakeWhatsAppServer, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(server: FakeWhatsAppServer, opts: ControlApiOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://control');
   const send = (status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json' });
@@ -194,17 +232,11 @@ async function handle(server: FakeWhatsAppServer, req: IncomingMessage, res: Ser
     const route = matching.find((r) => r.method === req.method);
     if (!route) throw new HttpError(405, `${req.method} not allowed on ${url.pathname}; use ${matching.map((r) => r.method).join(' or ')}`);
     const params = route.path.exec(url.pathname)!.slice(1);
-    const [status, body] = await route.handler(server, req, url, params);
+    const [status, body] = await route.handler(server, req, url, params, opts);
     send(status, body);
   } catch (err) {
     const status =
-      err instanceof HttpError
-        ? err.status
-        : err instanceof MoveValidationError || err instanceof QrParseError || err instanceof UnknownBaileysVersionError
-          ? 400
-          : err instanceof ProvisionError
-            ? 409
-            : 500;
+      err instanceof HttpError || err instanceof DeviceRequestError ? err.status : err instanceof MoveValidationError || err instanceof QrParseError ? 400 : 500;
     send(status, { error: (err as Error).message, status });
   }
 }

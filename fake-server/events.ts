@@ -2,8 +2,8 @@
  * What the server observed, as plain data: every connection's life with monotonic timestamps.
  * Available in-process (subscribe / list) and over the control API (GET /events).
  */
-import type { Clock } from '../harness/clock.js';
-import { EventStream } from '../harness/event-stream.js';
+import type { Clock } from '../core/clock.js';
+import { EventStream } from '../core/event-stream.js';
 
 export type ServerEventType =
   | 'tcp-accepted'

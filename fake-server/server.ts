@@ -6,7 +6,7 @@
 import { createServer, type Server as HttpServer, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
-import { systemClock, type Clock } from '../harness/clock.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import { Connection, type ConnectionContext, type ConnectionInfo } from './connection.js';
 import { generateTestRoot, issueCertChain, type TestRoot } from './crypto/certs.js';
 import { generateKeyPair } from './crypto/curve.js';
@@ -15,7 +15,7 @@ import { DeviceRegistry, type Device } from './devices.js';
 import { EventLog } from './events.js';
 import { DEFAULT_ADMISSION, type AdmissionPolicy, type ServerMove } from './moves.js';
 import { parsePairingQr, SimulatedPhone } from './phone.js';
-import { loadTokenDictionary, type TokenDictionary } from './protocol/tokens.js';
+import { loadDefaultTokenDictionary, type TokenDictionary } from './protocol/tokens.js';
 
 export interface FakeServerOptions {
   host?: string;
@@ -30,6 +30,11 @@ export interface FakeServerOptions {
    * overstates it when clients compete for the same cores; the CPU meter costs a syscall a frame).
    */
   meterHandlerCpu?: boolean;
+  /**
+   * The token dictionary clients compress their nodes with. Without it, the server reads one from
+   * a `@whiskeysockets/baileys` (or `baileys`) package it can resolve, and fails if there is none.
+   */
+  dictionary?: TokenDictionary;
 }
 
 const cpuMs = () => {
@@ -82,7 +87,7 @@ export class FakeWhatsAppServer {
   }
 
   static async start(options: FakeServerOptions = {}): Promise<FakeWhatsAppServer> {
-    const server = new FakeWhatsAppServer(await loadTokenDictionary(), options);
+    const server = new FakeWhatsAppServer(options.dictionary ?? (await loadDefaultTokenDictionary()), options);
     await server.listen(options.port ?? 0);
     return server;
   }

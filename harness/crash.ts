@@ -4,12 +4,12 @@
  * reloaded and must log in again as the same device. Anything else is a loss, by kind.
  */
 import { join } from 'node:path';
-import { provisionDevice } from '../fake-server/provision.js';
+import { provisionDevice } from './provision.js';
 import type { FakeWhatsAppServer } from '../fake-server/server.js';
 import { ObservedClient } from './baileys/client.js';
 import { loadBaileys } from './baileys/versions.js';
 import { ChildClient } from './drivers/subprocess.js';
-import type { Rng } from './random.js';
+import type { Rng } from '../core/random.js';
 import { openSessionStore, SessionStoreError } from './session/index.js';
 import { DEFAULT_SUPERVISOR_CONFIG } from './supervisor/config.js';
 

@@ -1,7 +1,8 @@
 // The programmatic API, for tests in a bot's own suite.
 export { FakeWhatsAppServer } from '../fake-server/server.js';
-export { startControlApi } from '../fake-server/control-api.js';
-export { provisionDevice } from '../fake-server/provision.js';
+export { startFakeServer } from './server.js';
+export { startControlApi, DeviceRequestError, type DeviceProvisioner, type DeviceRequest } from '../fake-server/control-api.js';
+export { provisionDevice, provisionForControlApi } from './provision.js';
 export type { ServerMove, AdmissionPolicy } from '../fake-server/moves.js';
 export { ObservedClient } from './baileys/client.js';
 export { loadBaileys, trustTestRoot, SUPPORTED_BAILEYS_VERSIONS } from './baileys/versions.js';
@@ -11,8 +12,8 @@ export { FileSessionStore, SqliteSessionStore, openSessionStore, SessionStoreErr
 export { InProcessDriver } from './drivers/in-process.js';
 export { SubprocessDriver, ChildClient } from './drivers/subprocess.js';
 export { chooseBot, commandBot, moduleBot, shellCommandBot, supervisorBot, BotSetupError, type Bot, type BotClient, type BotClientContext, type BotReport, type Connector, type ConnectorContext, type ConnectorHandle, type RestartPolicy } from './bots/index.js';
-export { systemClock, type Clock } from './clock.js';
-export { Rng } from './random.js';
+export { systemClock, type Clock } from '../core/clock.js';
+export { Rng } from '../core/random.js';
 export { SCENARIOS } from '../scenarios/index.js';
 export { runScenario, checkScenario, type Scenario, type ScenarioRun, type CheckResult } from './scenario.js';
 export { ALL_INVARIANTS, type Invariant, type Verdict } from './invariants.js';

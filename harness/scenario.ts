@@ -10,9 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { FakeWhatsAppServer } from '../fake-server/server.js';
-import { provisionDevice } from '../fake-server/provision.js';
+import { startFakeServer } from './server.js';
+import { provisionDevice } from './provision.js';
 import { loadBaileys, trustTestRoot } from './baileys/versions.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../core/clock.js';
 import { BotSetupError, type Bot, type BotClient } from './bots/bot.js';
 import { supervisorBot, type SupervisorClass } from './bots/supervisor-bot.js';
 import { ClockInjector, KillInjector, PacketInjector, ServerInjector, shimClockOp, ToxiproxyInjector } from './faults/injectors.js';
@@ -160,7 +161,7 @@ async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions
   // Packet faults need the clients in a network namespace of the run's own, the server on its host side.
   const lab = needsPacketLab(schedule) ? await PacketLab.create() : undefined;
   if (lab) res.add('network namespace', () => lab.destroy());
-  const server = await FakeWhatsAppServer.start({ clock: opts.clock, ...(lab ? { host: lab.hostAddress } : {}) });
+  const server = await startFakeServer({ clock: opts.clock, ...(lab ? { host: lab.hostAddress } : {}) });
   res.add('fake server', () => server.close());
   const workDir = await mkdtemp(join(tmpdir(), 'bc-scenario-'));
   res.add('temp dir', () => rm(workDir, { recursive: true, force: true }));

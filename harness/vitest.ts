@@ -11,8 +11,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import { versionsUnderTest } from './baileys/versions.js';
-import { systemClock } from './clock.js';
-import { seedFrom } from './random.js';
+import { systemClock } from '../core/clock.js';
+import { seedFrom } from '../core/random.js';
 import { checkScenario, type CheckResult, type RunOptions, type Scenario } from './scenario.js';
 
 export interface ScenarioSuiteOptions {

@@ -3,8 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { FakeWhatsAppServer, type FakeServerOptions } from '../fake-server/server.js';
-import { provisionDevice } from '../fake-server/provision.js';
+import type { FakeServerOptions, FakeWhatsAppServer } from '../fake-server/server.js';
+import { startFakeServer } from '../harness/server.js';
+import { provisionDevice } from '../harness/provision.js';
 import { ObservedClient, type ClientOptions } from '../harness/baileys/client.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -24,7 +25,7 @@ export async function tempDir(prefix = 'bc-test-'): Promise<string> {
 }
 
 export async function startServer(options: FakeServerOptions = {}): Promise<FakeWhatsAppServer> {
-  const server = await FakeWhatsAppServer.start(options);
+  const server = await startFakeServer(options);
   onCleanup(() => server.close());
   return server;
 }

@@ -5,8 +5,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import pino from 'pino';
-import { systemClock, type Clock } from '../clock.js';
-import { EventStream } from '../event-stream.js';
+import { systemClock, type Clock } from '../../core/clock.js';
+import { EventStream } from '../../core/event-stream.js';
 import { FileSessionStore } from '../session/file-store.js';
 import type { LoadedSession, SessionStore } from '../session/store.js';
 import { loadBaileys, trustTestRoot, type BaileysModule, type BaileysSocket } from './versions.js';

@@ -5,8 +5,8 @@
  * (for process bots) kill, plus whatever the bot says about itself. The verdict never reads that
  * self-report: it is judged from the fake server's record (harness/recorder/evidence.ts).
  */
-import type { Clock } from '../clock.js';
-import type { EventStream } from '../event-stream.js';
+import type { Clock } from '../../core/clock.js';
+import type { EventStream } from '../../core/event-stream.js';
 import type { KillOrder } from '../drivers/respawning-client.js';
 import type { BaileysModule } from '../baileys/versions.js';
 import type { SupervisorConfig } from '../supervisor/config.js';

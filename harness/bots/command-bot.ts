@@ -13,10 +13,10 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveBaileysPackage } from '../baileys/versions.js';
-import { EventStream } from '../event-stream.js';
+import { EventStream } from '../../core/event-stream.js';
 import { corruptCreds } from '../faults/session-corruption.js';
 import type { KillOrder } from '../drivers/respawning-client.js';
-import { Rng } from '../random.js';
+import { Rng } from '../../core/random.js';
 import { BotSetupError, type Bot, type BotClient, type BotClientContext, type BotReport } from './bot.js';
 
 export type RestartPolicy = 'always' | 'on-failure' | 'never';

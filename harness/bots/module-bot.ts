@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BaileysModule } from '../baileys/versions.js';
-import { EventStream } from '../event-stream.js';
+import { EventStream } from '../../core/event-stream.js';
 import { BotSetupError, type Bot, type BotReport } from './bot.js';
 
 export interface ConnectorContext {

@@ -4,11 +4,11 @@
  * for scenarios that kill clients or shape their packets.
  */
 import { RespawningClient } from '../drivers/respawning-client.js';
-import { Rng } from '../random.js';
+import { Rng } from '../../core/random.js';
 import { openSessionStore } from '../session/index.js';
 import { Supervisor, type SupervisorOptions } from '../supervisor/supervisor.js';
 import { BotSetupError, type Bot, type BotClient, type BotClientContext, type BotReport } from './bot.js';
-import type { EventStream } from '../event-stream.js';
+import type { EventStream } from '../../core/event-stream.js';
 
 export type SupervisorClass = new (opts: SupervisorOptions) => Supervisor;
 

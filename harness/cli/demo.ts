@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeWhatsAppServer } from '../../fake-server/server.js';
+import { startFakeServer } from '../server.js';
 import { ObservedClient } from '../baileys/client.js';
 import { SUPPORTED_BAILEYS_VERSIONS } from '../baileys/versions.js';
-import { systemClock } from '../clock.js';
+import { systemClock } from '../../core/clock.js';
 import { parseFlags, UsageError, type Command } from './command.js';
 
 interface DemoResult {
@@ -46,7 +46,7 @@ const ms = (v: number) => `${v.toFixed(0)} ms`;
 
 async function demoOne(version: string, keepAliveIntervalMs: number): Promise<DemoResult> {
   const clock = systemClock;
-  const server = await FakeWhatsAppServer.start({ clock });
+  const server = await startFakeServer({ clock });
   const authDir = await mkdtemp(join(tmpdir(), 'baileys-chaos-demo-'));
   const t0 = clock.now();
   const log = (msg: string) => process.stdout.write(`[${version}] +${(clock.now() - t0).toFixed(1).padStart(8)} ms  ${msg}\n`);

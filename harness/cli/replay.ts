@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseSchedule, type Schedule } from '../faults/schedule.js';
 import { checkScenario } from '../scenario.js';
-import { systemClock } from '../clock.js';
+import { systemClock } from '../../core/clock.js';
 import { buildReport } from '../report/build.js';
 import { executePlan } from '../runner/execute.js';
 import { SCENARIOS } from '../../scenarios/index.js';

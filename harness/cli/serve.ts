@@ -1,5 +1,6 @@
 import { startControlApi } from '../../fake-server/control-api.js';
-import { FakeWhatsAppServer } from '../../fake-server/server.js';
+import { provisionForControlApi } from '../provision.js';
+import { startFakeServer } from '../server.js';
 import { parseFlags, parsePort, untilSignal, type Command } from './command.js';
 
 export const serveCommand: Command = {
@@ -25,10 +26,10 @@ Point a bot at wsUrl (Baileys socket config "waWebSocketUrl"), make it trust the
       'meter-cpu': { type: 'boolean' },
     });
     const host = values.host ?? '127.0.0.1';
-    const server = await FakeWhatsAppServer.start({ host, port: parsePort(values.port, '--port', 0), meterHandlerCpu: !!values['meter-cpu'] });
+    const server = await startFakeServer({ host, port: parsePort(values.port, '--port', 0), meterHandlerCpu: !!values['meter-cpu'] });
     let api;
     try {
-      api = await startControlApi(server, { host, port: parsePort(values['control-port'], '--control-port', 0) });
+      api = await startControlApi(server, { host, port: parsePort(values['control-port'], '--control-port', 0), provision: provisionForControlApi });
     } catch (err) {
       await server.close();
       throw err;

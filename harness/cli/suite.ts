@@ -5,9 +5,9 @@
  */
 import { ensureBaileysVersion } from '../baileys/install.js';
 import { SUPPORTED_BAILEYS_VERSIONS } from '../baileys/versions.js';
-import { systemClock } from '../clock.js';
+import { systemClock } from '../../core/clock.js';
 import { connectUrl } from '../faults/toxiproxy/backend.js';
-import { seedFrom } from '../random.js';
+import { seedFrom } from '../../core/random.js';
 import { buildReport, type ReportHeader } from '../report/build.js';
 import type { Report, RunReport, Setting } from '../report/schema.js';
 import { writeReportFiles } from '../report/write.js';

@@ -1,6 +1,6 @@
 import { EmbeddedToxiproxy } from '../faults/toxiproxy/embedded/api.js';
-import { systemClock } from '../clock.js';
-import { seedFrom } from '../random.js';
+import { systemClock } from '../../core/clock.js';
+import { seedFrom } from '../../core/random.js';
 import { parseFlags, parsePort, untilSignal, type Command } from './command.js';
 
 export const toxiproxyCommand: Command = {

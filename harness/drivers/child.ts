@@ -4,8 +4,8 @@
  * `start` message with its ChildSpec.
  */
 import { loadBaileys, trustTestRoot } from '../baileys/versions.js';
-import { systemClock, type Clock } from '../clock.js';
-import { Rng } from '../random.js';
+import { systemClock, type Clock } from '../../core/clock.js';
+import { Rng } from '../../core/random.js';
 import { openSessionStore } from '../session/index.js';
 import { InstrumentedStore } from '../session/instrumented-store.js';
 import type { SupervisorConfig } from '../supervisor/config.js';

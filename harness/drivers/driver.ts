@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { FakeWhatsAppServer } from '../../fake-server/server.js';
-import type { EventStream } from '../event-stream.js';
+import type { EventStream } from '../../core/event-stream.js';
 import type { SupervisorConfig } from '../supervisor/config.js';
 import type { SupervisorEvent } from '../supervisor/supervisor.js';
 

@@ -1,10 +1,10 @@
 /**
  * N supervised clients in the harness process: the fast driver, for herds and properties.
  */
-import { provisionDevice } from '../../fake-server/provision.js';
+import { provisionDevice } from '../provision.js';
 import { loadBaileys, trustTestRoot } from '../baileys/versions.js';
-import type { Clock } from '../clock.js';
-import { Rng } from '../random.js';
+import type { Clock } from '../../core/clock.js';
+import { Rng } from '../../core/random.js';
 import { openSessionStore } from '../session/index.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { sessionPath, type ClientDriver, type DrivenClient, type SupervisedDriverOptions } from './driver.js';

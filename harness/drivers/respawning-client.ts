@@ -7,11 +7,11 @@
  */
 import type { ChildSpec } from './child.js';
 import { ChildClient } from './subprocess.js';
-import { EventStream } from '../event-stream.js';
+import { EventStream } from '../../core/event-stream.js';
 import { corruptCreds, type CorruptionMode } from '../faults/session-corruption.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../core/clock.js';
 import { lastConnectionEvent } from '../recorder/metrics.js';
-import type { Rng } from '../random.js';
+import type { Rng } from '../../core/random.js';
 import type { SupervisorEvent } from '../supervisor/supervisor.js';
 
 export interface KillOrder {

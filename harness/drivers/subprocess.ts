@@ -5,10 +5,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { provisionDevice } from '../../fake-server/provision.js';
+import { provisionDevice } from '../provision.js';
 import { openSessionStore } from '../session/index.js';
 import { sessionPath, type ClientDriver, type DrivenClient, type SupervisedDriverOptions } from './driver.js';
-import { EventStream } from '../event-stream.js';
+import { EventStream } from '../../core/event-stream.js';
 import type { SupervisorEvent } from '../supervisor/supervisor.js';
 import type { ChildMessage, ChildSpec, ClockCommand } from './child.js';
 

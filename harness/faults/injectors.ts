@@ -4,7 +4,7 @@
 import type { KillOrder } from '../drivers/respawning-client.js';
 import type { FakeWhatsAppServer } from '../../fake-server/server.js';
 import { parseAdmission, parseMove, type AdmissionPolicy } from '../../fake-server/moves.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../core/clock.js';
 import type { DateShim } from './clock/date-shim.js';
 import type { PacketLab } from './packet/netns.js';
 import type { ToxiproxyClient } from './toxiproxy/client.js';

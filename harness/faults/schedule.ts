@@ -5,8 +5,8 @@
  * `parseSchedule` rejects what cannot run, naming the entry; `runSchedule` applies and clears each
  * fault on time through the injectors, recording both as events on the harness clock.
  */
-import type { Clock } from '../clock.js';
-import { EventStream } from '../event-stream.js';
+import type { Clock } from '../../core/clock.js';
+import { EventStream } from '../../core/event-stream.js';
 import { CORRUPTION_MODES, type CorruptionMode } from './session-corruption.js';
 import { MoveValidationError, parseAdmission, parseMove, type AdmissionPolicy, type ServerMove } from '../../fake-server/moves.js';
 

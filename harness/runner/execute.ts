@@ -5,7 +5,7 @@
  * error, never dropped and never a pass.
  */
 import fc from 'fast-check';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../core/clock.js';
 import type { Schedule, ScheduleEntry } from '../faults/schedule.js';
 import { BAILEYS_KEEPALIVE_ALLOWANCE_MS } from '../invariants.js';
 import { runScenario, type Scenario, type ScenarioRun } from '../scenario.js';

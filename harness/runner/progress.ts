@@ -2,7 +2,7 @@
  * Progress on long runs: a redrawn bar with run counts and elapsed time on a terminal, one plain
  * line per finished run otherwise (CI logs). Written to stderr so stdout stays the result.
  */
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../core/clock.js';
 import type { Verdict } from '../invariants.js';
 
 export interface ProgressStream {

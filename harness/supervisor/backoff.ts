@@ -2,7 +2,7 @@
  * Reconnect delays as a pure function of the attempt number, the policy and a seeded RNG, so a
  * schedule of delays can be replayed and checked against the events a run recorded.
  */
-import type { Rng } from '../random.js';
+import type { Rng } from '../../core/random.js';
 
 export type JitterMode = 'none' | 'full' | 'equal' | 'decorrelated' | 'proportional';
 

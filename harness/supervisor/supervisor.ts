@@ -8,9 +8,9 @@
  */
 import pino from 'pino';
 import type { BaileysModule, BaileysSocket } from '../baileys/versions.js';
-import type { Clock } from '../clock.js';
-import { EventStream } from '../event-stream.js';
-import type { Rng } from '../random.js';
+import type { Clock } from '../../core/clock.js';
+import { EventStream } from '../../core/event-stream.js';
+import type { Rng } from '../../core/random.js';
 import type { LoadedSession, SessionStore } from '../session/store.js';
 import { chooseDelay } from './backoff.js';
 import { classifyClose, type CloseAction } from './close-policy.js';

@@ -6,7 +6,7 @@
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { systemClock } from '../../harness/clock.js';
+import { systemClock } from '../../core/clock.js';
 import { findToxiproxyBinary, startBinary, startEmbedded, type ToxiproxyBackend } from '../../harness/faults/toxiproxy/backend.js';
 import { ToxiproxyApiError } from '../../harness/faults/toxiproxy/client.js';
 

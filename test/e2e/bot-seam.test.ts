@@ -7,7 +7,7 @@
 import { describe, expect, test } from 'vitest';
 import { loadBaileys, versionsUnderTest } from '../../harness/baileys/versions.js';
 import { shellCommandBot } from '../../harness/bots/command-bot.js';
-import { systemClock } from '../../harness/clock.js';
+import { systemClock } from '../../core/clock.js';
 import { runScenario } from '../../harness/scenario.js';
 import { streamErrors } from '../../scenarios/stream-errors.js';
 
@@ -36,3 +36,16 @@ test('scenarioSuite judges a command bot as the CLI does: the plain bot fights a
   expect(result.failed).toBe(true);
   expect(result.failures!.map((f) => f.invariant)).toContain('a replaced instance stands down (no 440 ping-pong)');
 }, 300_000);
+
+test('a fault the harness cannot apply gives the verdict error with its cause, never a verdict on the bot', async () => {
+  const { executePlan } = await import('../../harness/runner/execute.js');
+  const { DEFAULT_SUPERVISOR_CONFIG } = await import('../../harness/supervisor/config.js');
+  const { SCENARIOS } = await import('../../scenarios/index.js');
+  const version = versionsUnderTest().at(-1)!;
+  // A schedule built by hand, not parsed: its admission change is refused when applied.
+  const schedule = [{ at: 200, duration: 200, fault: 'admission' as const, params: { refuseLogin: 'soon' } }];
+  const [run] = await executePlan([{ scenario: 'stream-errors', version, setting: { label: 'default', values: {}, config: DEFAULT_SUPERVISOR_CONFIG }, runIndex: 0, seed: 1, schedule }], { scenarios: SCENARIOS, scale: 0.04, clock: systemClock });
+  expect(run!.verdict).toBe('error');
+  expect(run!.error).toMatch(/^Failed to apply fault 0 \(admission\): /);
+  expect(run!.invariants).toEqual([]);
+}, 120_000);

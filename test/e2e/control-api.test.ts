@@ -4,6 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { startControlApi } from '../../fake-server/control-api.js';
 import { versionsUnderTest } from '../../harness/baileys/versions.js';
 import { ObservedClient } from '../../harness/baileys/client.js';
+import { provisionForControlApi } from '../../harness/provision.js';
 import { onCleanup, startServer, tempDir } from '../helpers.js';
 
 async function api(base: string, method: string, path: string, body?: unknown) {
@@ -16,7 +17,7 @@ const [version] = versionsUnderTest().slice(-1);
 describe('control API', () => {
   test('provision, trust, connections, moves and events drive a real client', async () => {
     const server = await startServer();
-    const ctl = await startControlApi(server);
+    const ctl = await startControlApi(server, { provision: provisionForControlApi });
     onCleanup(() => ctl.close());
     const authDir = await tempDir();
 
@@ -44,7 +45,7 @@ describe('control API', () => {
 
   test('bad requests get a 4xx and a message that says what is wrong', async () => {
     const server = await startServer();
-    const ctl = await startControlApi(server);
+    const ctl = await startControlApi(server, { provision: provisionForControlApi });
     onCleanup(() => ctl.close());
     const cases: [string, string, unknown, number, RegExp][] = [
       ['POST', '/devices', {}, 400, /authDir/],
@@ -71,6 +72,14 @@ describe('control API', () => {
     const again = await api(ctl.url, 'POST', '/devices', { authDir: dir });
     expect(again.status).toBe(409);
     expect(again.body.error).toMatch(/already holds a session/);
+  });
+
+  test('without a provisioner, POST /devices is a 501 that says how to get one', async () => {
+    const server = await startServer();
+    const ctl = await startControlApi(server);
+    onCleanup(() => ctl.close());
+    const res = await api(ctl.url, 'POST', '/devices', { authDir: await tempDir() });
+    expect(res).toMatchObject({ status: 501, body: { status: 501, error: expect.stringMatching(/without a provisioner/) } });
   });
 });
 

@@ -3,8 +3,8 @@ import { InProcessDriver } from '../../harness/drivers/in-process.js';
 import { SubprocessDriver } from '../../harness/drivers/subprocess.js';
 import { runCrashTrials } from '../../harness/crash.js';
 import { versionsUnderTest } from '../../harness/baileys/versions.js';
-import { systemClock } from '../../harness/clock.js';
-import { Rng, seedFrom } from '../../harness/random.js';
+import { systemClock } from '../../core/clock.js';
+import { Rng, seedFrom } from '../../core/random.js';
 import { DEFAULT_SUPERVISOR_CONFIG } from '../../harness/supervisor/config.js';
 import { onCleanup, startServer, tempDir } from '../helpers.js';
 import { botProject, startBot } from '../support/bot-project.js';
@@ -70,7 +70,7 @@ describe('user module and black box', () => {
   test('bot module: the naive README-style loop reconnects at once, and fights a 440 conflict', async () => {
     const { moduleBot } = await import('../../harness/bots/module-bot.js');
     const { loadBaileys, trustTestRoot } = await import('../../harness/baileys/versions.js');
-    const { provisionDevice } = await import('../../fake-server/provision.js');
+    const { provisionDevice } = await import('../../harness/provision.js');
     const { FakeWhatsAppServer } = await import('../../fake-server/server.js');
     const { join } = await import('node:path');
     const server = await startServer();
@@ -95,13 +95,13 @@ describe('user module and black box', () => {
 
   test('a module without the documented export is a clear error', async () => {
     const { loadConnector } = await import('../../harness/bots/module-bot.js');
-    await expect(loadConnector('harness/clock.ts')).rejects.toThrow(/must export a function \(default export or "connect"\)/);
+    await expect(loadConnector('core/clock.ts')).rejects.toThrow(/must export a function \(default export or "connect"\)/);
     await expect(loadConnector('does/not/exist.ts')).rejects.toThrow(/Failed to load the bot module does\/not\/exist\.ts/);
   });
 
   test('black box: an unmodified bot reaches open through the preload alone', async () => {
     const { join } = await import('node:path');
-    const { provisionDevice } = await import('../../fake-server/provision.js');
+    const { provisionDevice } = await import('../../harness/provision.js');
     const server = await startServer();
     const project = await botProject(version);
     const { jid } = await provisionDevice(server, { authDir: join(project, 'auth_info_baileys'), baileysVersion: version });

@@ -8,7 +8,7 @@ import { deflateSync } from 'node:zlib';
 import { expect, test } from 'vitest';
 import { encodeBinaryNode, type BinaryNode } from '../../fake-server/protocol/binary-node.js';
 import { encodeFrame } from '../../fake-server/protocol/framing.js';
-import { Rng, seedFrom } from '../../harness/random.js';
+import { Rng, seedFrom } from '../../core/random.js';
 import { versionsUnderTest } from '../../harness/baileys/versions.js';
 import { openClient, startServer } from '../helpers.js';
 import { clientHello, RawClient, registerRawDevice, WA_HEADER } from '../support/raw-client.js';

@@ -9,8 +9,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { FakeWhatsAppServer } from '../../fake-server/server.js';
-import { provisionDevice } from '../../fake-server/provision.js';
+import { startFakeServer } from '../../harness/server.js';
+import { provisionDevice } from '../../harness/provision.js';
 import { openclawLaunch, prepareOpenClawHome, type OpenClawInstall } from '../../harness/bots/openclaw.js';
 import { readReportFile } from '../../harness/report/write.js';
 import { runCli } from '../support/cli.js';
@@ -53,7 +53,7 @@ async function waitForLog(file: string, line: RegExp, timeoutMs: number): Promis
 describe.skipIf(!install)(`OpenClaw ${install ? `gateway (Node ${install.nodeVersion}, Baileys ${install.baileysVersion})` : `(skipped: ${skipReason})`}`, () => {
   test('logs in on a provisioned session, and reconnects by itself after a stream error 503', { timeout: 240_000 }, async () => {
     const workDir = await mkdtemp(join(tmpdir(), 'bc-openclaw-'));
-    const server = await FakeWhatsAppServer.start();
+    const server = await startFakeServer();
     let child: ChildProcess | undefined;
     let output = '';
     try {

@@ -37,7 +37,7 @@ describe.each(versionsUnderTest())('Baileys %s against the fake server', (versio
     const server = await startServer();
     const authDir = await tempDir();
     const other = await startServer();
-    const { provisionDevice } = await import('../../fake-server/provision.js');
+    const { provisionDevice } = await import('../../harness/provision.js');
     await provisionDevice(other, { authDir, baileysVersion: version }); // known to another server only
     const client = await connectClient(server, version, { authDir });
     const close = await client.waitFor('close', 10_000);
@@ -51,7 +51,7 @@ describe.each(versionsUnderTest())('Baileys %s against the fake server', (versio
   // Baileys release fixes this, this test fails: update README's findings and make it expect 400.
   test('finding: a chain signed by an untrusted root is accepted', async () => {
     const server = await startServer();
-    const { provisionDevice } = await import('../../fake-server/provision.js');
+    const { provisionDevice } = await import('../../harness/provision.js');
     const authDir = await tempDir();
     await provisionDevice(server, { authDir, baileysVersion: version });
     const client = await connectClient(server, version, { authDir, trustedPublicKey: Buffer.alloc(32, 7) });

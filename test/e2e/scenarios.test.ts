@@ -8,10 +8,10 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { versionsUnderTest } from '../../harness/baileys/versions.js';
-import { systemClock } from '../../harness/clock.js';
+import { systemClock } from '../../core/clock.js';
 import { checkScenario, runScenario, type Scenario } from '../../harness/scenario.js';
 import type { Schedule } from '../../harness/faults/schedule.js';
-import { seedFrom } from '../../harness/random.js';
+import { seedFrom } from '../../core/random.js';
 import { loggedOut } from '../../scenarios/logged-out.js';
 import { serverOverload } from '../../scenarios/server-overload.js';
 import { streamErrors } from '../../scenarios/stream-errors.js';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { provisionDevice } from '../../fake-server/provision.js';
+import { provisionDevice } from '../../harness/provision.js';
 import type { ObservedClient } from '../../harness/baileys/client.js';
 import { versionsUnderTest } from '../../harness/baileys/versions.js';
 import { connectClient, openClient, startServer, tempDir } from '../helpers.js';

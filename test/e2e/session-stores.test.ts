@@ -2,7 +2,7 @@ import { writeFile, readFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, test } from 'vitest';
-import { provisionDevice } from '../../fake-server/provision.js';
+import { provisionDevice } from '../../harness/provision.js';
 import { loadBaileys, versionsUnderTest } from '../../harness/baileys/versions.js';
 import { FileSessionStore, SqliteSessionStore, SessionStoreError, type SessionStore } from '../../harness/session/index.js';
 import { connectClient, startServer, tempDir } from '../helpers.js';

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { provisionDevice } from '../../fake-server/provision.js';
+import { provisionDevice } from '../../harness/provision.js';
 import type { FakeWhatsAppServer } from '../../fake-server/server.js';
 import { loadBaileys, trustTestRoot, versionsUnderTest } from '../../harness/baileys/versions.js';
-import { systemClock } from '../../harness/clock.js';
-import { Rng } from '../../harness/random.js';
+import { systemClock } from '../../core/clock.js';
+import { Rng } from '../../core/random.js';
 import { FileSessionStore, SqliteSessionStore } from '../../harness/session/index.js';
 import { DEFAULT_SUPERVISOR_CONFIG, type SupervisorConfig } from '../../harness/supervisor/config.js';
 import { Supervisor, type SupervisorEvent } from '../../harness/supervisor/supervisor.js';

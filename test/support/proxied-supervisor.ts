@@ -4,11 +4,11 @@
  * that detect and recover fast.
  */
 import { join } from 'node:path';
-import { provisionDevice } from '../../fake-server/provision.js';
+import { provisionDevice } from '../../harness/provision.js';
 import { loadBaileys, trustTestRoot } from '../../harness/baileys/versions.js';
-import { systemClock } from '../../harness/clock.js';
+import { systemClock } from '../../core/clock.js';
 import { openToxiproxy } from '../../harness/faults/toxiproxy/backend.js';
-import { Rng } from '../../harness/random.js';
+import { Rng } from '../../core/random.js';
 import { openSessionStore } from '../../harness/session/index.js';
 import { DEFAULT_SUPERVISOR_CONFIG, type SupervisorConfig } from '../../harness/supervisor/config.js';
 import { Supervisor } from '../../harness/supervisor/supervisor.js';

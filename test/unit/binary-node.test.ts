@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { BinaryNodeError, decodeBinaryNode, encodeBinaryNode, type BinaryNode } from '../../fake-server/protocol/binary-node.js';
-import { loadTokenDictionary } from '../../fake-server/protocol/tokens.js';
+import { loadTokenDictionary } from '../../harness/baileys/tokens.js';
 import { baileysFileUrl, loadBaileys, versionsUnderTest } from '../../harness/baileys/versions.js';
 
 const sample: BinaryNode = {

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { Rng, seedFrom } from '../../harness/random.js';
+import { Rng, seedFrom } from '../../core/random.js';
 
 test('the same seed gives the same sequence; another seed another', () => {
   const a = new Rng(42);

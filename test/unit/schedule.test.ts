@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { systemClock } from '../../harness/clock.js';
+import { systemClock } from '../../core/clock.js';
 import { parseSchedule, runSchedule, type FaultInjector, type ScheduleEntry } from '../../harness/faults/schedule.js';
 
 test('a valid schedule parses, sorted by time, and survives a JSON round trip', () => {

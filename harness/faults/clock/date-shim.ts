@@ -5,7 +5,7 @@
  * as a real clock step leaves monotonic timers alone. Undone by `restore()`; a fault must not leak
  * into the next scenario.
  */
-import type { Clock } from '../../clock.js';
+import type { Clock } from '../../../core/clock.js';
 
 export interface ClockFaultState {
   /** Constant offset, ms. */

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Clock } from '../../clock.js';
+import type { Clock } from '../../../core/clock.js';
 import { EmbeddedToxiproxy } from './embedded/api.js';
 import { ToxiproxyClient } from './client.js';
 

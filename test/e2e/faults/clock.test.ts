@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import { versionsUnderTest } from '../../../harness/baileys/versions.js';
-import { systemClock } from '../../../harness/clock.js';
+import { systemClock } from '../../../core/clock.js';
 import { DateShim } from '../../../harness/faults/clock/date-shim.js';
 import { openClient, startServer } from '../../helpers.js';
 
@@ -67,7 +67,7 @@ test('the shim moves Date.now() and new Date() but not timers or the harness clo
 describe('client clock faults in a subprocess', () => {
   test('a forward jump sent to one child ends its idle connection with 408; the harness clock is untouched', async () => {
     const { ChildClient } = await import('../../../harness/drivers/subprocess.js');
-    const { provisionDevice } = await import('../../../fake-server/provision.js');
+    const { provisionDevice } = await import('../../../harness/provision.js');
     const { openSessionStore } = await import('../../../harness/session/index.js');
     const { DEFAULT_SUPERVISOR_CONFIG } = await import('../../../harness/supervisor/config.js');
     const { tempDir, onCleanup } = await import('../../helpers.js');

@@ -6,10 +6,10 @@
 import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { provisionDevice } from '../../../fake-server/provision.js';
+import { provisionDevice } from '../../../harness/provision.js';
 import { loadBaileys, trustTestRoot, versionsUnderTest } from '../../../harness/baileys/versions.js';
-import { systemClock } from '../../../harness/clock.js';
-import { Rng } from '../../../harness/random.js';
+import { systemClock } from '../../../core/clock.js';
+import { Rng } from '../../../core/random.js';
 import { FileSessionStore } from '../../../harness/session/index.js';
 import { DEFAULT_SUPERVISOR_CONFIG } from '../../../harness/supervisor/config.js';
 import { Supervisor } from '../../../harness/supervisor/supervisor.js';

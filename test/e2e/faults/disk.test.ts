@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { provisionDevice } from '../../../fake-server/provision.js';
+import { provisionDevice } from '../../../harness/provision.js';
 import { ChildClient, type DiskFault } from '../../../harness/drivers/subprocess.js';
 import { ObservedClient } from '../../../harness/baileys/client.js';
 import { versionsUnderTest } from '../../../harness/baileys/versions.js';

@@ -5,10 +5,10 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { provisionDevice } from '../../../fake-server/provision.js';
+import { provisionDevice } from '../../../harness/provision.js';
 import { ChildClient } from '../../../harness/drivers/subprocess.js';
 import { versionsUnderTest } from '../../../harness/baileys/versions.js';
-import { systemClock } from '../../../harness/clock.js';
+import { systemClock } from '../../../core/clock.js';
 import { PacketFaultUnsupportedError, PacketLab, packetCapabilities } from '../../../harness/faults/packet/netns.js';
 import { openSessionStore } from '../../../harness/session/index.js';
 import type { SupervisorEvent } from '../../../harness/supervisor/supervisor.js';

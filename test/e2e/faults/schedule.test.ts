@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { versionsUnderTest } from '../../../harness/baileys/versions.js';
-import { systemClock } from '../../../harness/clock.js';
+import { systemClock } from '../../../core/clock.js';
 import { DateShim } from '../../../harness/faults/clock/date-shim.js';
 import { ClockInjector, ServerInjector, shimClockOp, ToxiproxyInjector } from '../../../harness/faults/injectors.js';
 import { parseSchedule, runSchedule } from '../../../harness/faults/schedule.js';

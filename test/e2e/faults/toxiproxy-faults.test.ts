@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { versionsUnderTest } from '../../../harness/baileys/versions.js';
-import { systemClock } from '../../../harness/clock.js';
+import { systemClock } from '../../../core/clock.js';
 import type { Supervisor, SupervisorEvent } from '../../../harness/supervisor/supervisor.js';
 import { superviseThroughToxiproxy } from '../../support/proxied-supervisor.js';
 

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { Rng } from '../../../harness/random.js';
+import { Rng } from '../../../core/random.js';
 import { baseDelay, chooseDelay, delayBounds, type BackoffPolicy } from '../../../harness/supervisor/backoff.js';
 import { classifyClose } from '../../../harness/supervisor/close-policy.js';
 

@@ -6,8 +6,8 @@
  * (test/conformance/toxiproxy.test.ts) holds it to the real server.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Clock } from '../../../clock.js';
-import { Rng } from '../../../random.js';
+import type { Clock } from '../../../../core/clock.js';
+import { Rng } from '../../../../core/random.js';
 import { TOXICS } from './toxics/index.js';
 import type { ToxicSpec } from './link.js';
 import { ApiError, EmbeddedProxy, type ProxyConfig } from './proxy.js';

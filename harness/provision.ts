@@ -3,14 +3,17 @@
  * `useMultiFileAuthState` format and registers the device with the server, so any bot starts
  * already logged in, with no QR. The creds are made by the Baileys version named (its own
  * `initAuthCreds` and `BufferJSON`), so the files are exactly what that version would write.
+ * Harness work, not the server's: the server only registers the device; the control API's
+ * POST /devices is served by `provisionForControlApi`, handed to `startControlApi`.
  */
-import { loadBaileys, SUPPORTED_BAILEYS_VERSIONS, type BaileysModule } from '../harness/baileys/versions.js';
-import { FileSessionStore } from '../harness/session/file-store.js';
-import { SessionStoreError, type SessionStore } from '../harness/session/store.js';
-import { sign } from './crypto/curve.js';
-import { decodeAdvSignedDeviceIdentity } from './protocol/messages.js';
-import { ADV_DEVICE_SIG_PREFIX } from './phone.js';
-import type { FakeWhatsAppServer } from './server.js';
+import { DeviceRequestError, type DeviceProvisioner } from '../fake-server/control-api.js';
+import { loadBaileys, SUPPORTED_BAILEYS_VERSIONS, UnknownBaileysVersionError, type BaileysModule } from './baileys/versions.js';
+import { FileSessionStore } from './session/file-store.js';
+import { SessionStoreError, type SessionStore } from './session/store.js';
+import { sign } from '../fake-server/crypto/curve.js';
+import { decodeAdvSignedDeviceIdentity } from '../fake-server/protocol/messages.js';
+import { ADV_DEVICE_SIG_PREFIX } from '../fake-server/phone.js';
+import type { FakeWhatsAppServer } from '../fake-server/server.js';
 
 export interface ProvisionOptions {
   /** A directory for Baileys' multi-file store (the default store)... */
@@ -79,6 +82,20 @@ export async function provisionDevice(server: FakeWhatsAppServer, opts: Provisio
     await session.close();
   }
 }
+
+/**
+ * POST /devices for `startControlApi(server, { provision: provisionForControlApi })`: an unknown
+ * Baileys version is a 400, a location that already holds a session a 409.
+ */
+export const provisionForControlApi: DeviceProvisioner = async (server, request) => {
+  try {
+    return await provisionDevice(server, request);
+  } catch (err) {
+    if (err instanceof UnknownBaileysVersionError) throw new DeviceRequestError(400, err.message);
+    if (err instanceof ProvisionError) throw new DeviceRequestError(409, err.message);
+    throw err;
+  }
+};
 
 /** A store that already loads (or is damaged) is not silently replaced. */
 async function refuseExistingSession(store: SessionStore, baileys: BaileysModule): Promise<void> {
