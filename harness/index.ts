@@ -16,4 +16,26 @@ export { systemClock, type Clock } from '../core/clock.js';
 export { Rng } from '../core/random.js';
 export { SCENARIOS } from '../scenarios/index.js';
 export { runScenario, checkScenario, type Scenario, type ScenarioRun, type CheckResult } from './scenario.js';
-export { ALL_INVARIANTS, type Invariant, type Verdict } from './invariants.js';
+export {
+  ALL_INVARIANTS,
+  recoversWithinBound,
+  doesNotGiveUp,
+  noQrAfterTransientFault,
+  stopsAfter401,
+  replacedInstanceStandsDown,
+  backoffDiscipline,
+  neverTwoOpen,
+  storeReloadsAfterCrash,
+  judgeSettings,
+  checkInvariants,
+  type Invariant,
+  type InvariantContext,
+  type InvariantResult,
+  type JudgeSettings,
+  type Verdict,
+} from './invariants.js';
+export { clientEvidence, type ClientEvidence, type ServerClose } from './recorder/evidence.js';
+export { clientMetrics, type ClientMetrics } from './recorder/metrics.js';
+export { parseSchedule, FAULT_KINDS, ScheduleError, type Schedule, type ScheduleEntry, type FaultKind } from './faults/schedule.js';
+// Building blocks for your own scenarios' fault generators (fast-check arbitraries of schedules).
+export { inSequence, stepsInSequence, type FaultStep } from '../scenarios/settings.js';
