@@ -26,7 +26,6 @@ export {
   backoffDiscipline,
   neverTwoOpen,
   storeReloadsAfterCrash,
-  judgeSettings,
   checkInvariants,
   type Invariant,
   type InvariantContext,
@@ -34,6 +33,7 @@ export {
   type JudgeSettings,
   type Verdict,
 } from './invariants.js';
+export { judgeSettings, recoveryBoundMs, DEFAULT_RECOVERY_SLO_MS, DEFAULT_STORM_LIMIT } from './bots/bounds.js';
 export { clientEvidence, type ClientEvidence, type ServerClose } from './recorder/evidence.js';
 export { clientMetrics, type ClientMetrics } from './recorder/metrics.js';
 export { parseSchedule, FAULT_KINDS, ScheduleError, type Schedule, type ScheduleEntry, type FaultKind } from './faults/schedule.js';

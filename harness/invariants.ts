@@ -6,8 +6,7 @@ import type { Schedule, ScheduleEvent } from './faults/schedule.js';
 import { clientEvidence, expectedDown, firstTerminal, killsOf, openAt } from './recorder/evidence.js';
 import { clientMetrics } from './recorder/metrics.js';
 import type { RunRecord } from './recorder/timeline.js';
-import type { SupervisorConfig } from './supervisor/config.js';
-import type { SupervisorEvent } from './supervisor/supervisor.js';
+import type { BotReport } from './bots/bot.js';
 
 /**
  * valid / invalid / unknown (the window ended before the check could decide: never a pass) /
@@ -43,8 +42,8 @@ export interface JudgeSettings {
 
 export interface InvariantContext {
   run: RunRecord;
-  config: SupervisorConfig;
   schedule: Schedule;
+  /** The bounds this bot is held to (harness/bots/bounds.ts: its declared policy, or the SLO). */
   judge: JudgeSettings;
 }
 
@@ -54,52 +53,7 @@ export interface Invariant {
 }
 
 const clientEvents = (ctx: InvariantContext, client: number) =>
-  ctx.run.timeline.filter((e) => e.source === 'client' && e.client === client).map((e) => e.event as SupervisorEvent);
-
-/** Baileys declares a dead link at interval + 5 s (fixed, unscalable); silence is seen by 2·interval + 5 s at worst. */
-export const BAILEYS_KEEPALIVE_ALLOWANCE_MS = 5_000;
-
-/** The longest a bot following `config` (its declared policy) may take to be open again after the last fault cleared. */
-export function recoveryBoundMs(config: SupervisorConfig): number {
-  const b = config.backoff;
-  const maxDelay = b.maxDelayMs * (b.jitter === 'proportional' ? 1 + b.jitterFraction : 1);
-  const detect = 2 * config.keepAliveIntervalMs + BAILEYS_KEEPALIVE_ALLOWANCE_MS;
-  return detect + maxDelay + Math.max(config.loginTimeoutMs, config.connectTimeoutMs) + 2_000;
-}
-
-/** Default recovery SLO for a bot with no declared policy, real-world ms. */
-export const DEFAULT_RECOVERY_SLO_MS = 60_000;
-/** Default storm limit: attempts per real-world minute. */
-export const DEFAULT_STORM_LIMIT = 30;
-/** The shortest wait a bot may leave after repeated failed attempts, real-world ms: less is a retry storm. */
-export const MIN_RETRY_GAP_MS = 250;
-/** Unscaled machine slack added to scaled bounds: a process start, a login's round trips. */
-export const MACHINE_SLACK_MS = 2_000;
-
-/**
- * The judge's settings for a run. A bot that declares its policy (the reference supervisor) is held
- * to the bound that policy allows; any other bot to the recovery SLO. Both in measured ms.
- */
-export function judgeSettings(opts: { config: SupervisorConfig; declaresPolicy: boolean; scale: number; recoverySloMs?: number; stormLimit?: number }): JudgeSettings {
-  const slo = opts.recoverySloMs ?? DEFAULT_RECOVERY_SLO_MS;
-  const b = opts.config.backoff;
-  const declared = opts.declaresPolicy;
-  const recoveryBound = declared ? recoveryBoundMs(opts.config) : slo * opts.scale + MACHINE_SLACK_MS;
-  const maxDelay = b.maxDelayMs * (b.jitter === 'proportional' ? 1 + b.jitterFraction : 1);
-  return {
-    recoveryBoundMs: recoveryBound,
-    boundSource: declared ? 'its declared policy' : `the recovery SLO (${Math.round(slo / 1000)} s)`,
-    quietMs: declared ? maxDelay + Math.max(opts.config.loginTimeoutMs, opts.config.connectTimeoutMs) + 1_000 : (slo * opts.scale) / 2 + MACHINE_SLACK_MS / 2,
-    stormLimit: opts.stormLimit ?? DEFAULT_STORM_LIMIT,
-    // A declared policy runs time-scaled, so its minute is scaled; any other bot's timers run in
-    // real time, so its attempts are counted per real minute (a run shorter than that can only
-    // under-count: a storm it reports is certain).
-    stormWindowMs: declared ? 60_000 * opts.scale : 60_000,
-    stormWindowName: declared ? 'one real-world minute' : 'one minute (its timers run unscaled)',
-    minRetryGapMs: declared ? MIN_RETRY_GAP_MS * opts.scale : MIN_RETRY_GAP_MS,
-    randomizedDelays: declared && (b.jitter === 'full' || b.jitter === 'decorrelated'),
-  };
-}
+  ctx.run.timeline.filter((e) => e.source === 'client' && e.client === client).map((e) => e.event as BotReport);
 
 const ms = (v: number) => `${v.toFixed(0)} ms`;
 const faultEvents = (ctx: InvariantContext) => ctx.run.timeline.filter((e) => e.source === 'fault');
@@ -237,7 +191,10 @@ export const storeReloadsAfterCrash: Invariant = {
       if (ev.registrations.some(within)) return { verdict: 'invalid', message: `${what}: the restarted bot asked the server for a QR (the session was lost and silently re-paired)` };
       if (kill.corrupt) continue;
       if (ev.opens.some(within)) continue;
-      // Killed after it had stopped for good (by policy): nothing to restart.
+      // Killed while rightly down (an earlier crash damaged its creds and it has not logged in since),
+      // or after it had stopped for good by policy: there is no session to reload.
+      const damagedBefore = kills.slice(0, k).some((d) => d.corrupt && !ev.opens.some((t) => t >= d.t && t < kill.t));
+      if (damagedBefore) continue;
       if (!openAt(ctx.run, client, kill.t) && ev.attempts.every((t) => t < kill.t - ctx.judge.quietMs)) continue;
       // A restarted bot that has not logged in and made no attempt for the quiet period has not reloaded.
       const observed = Math.min(until, ctx.run.end) - kill.t;

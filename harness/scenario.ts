@@ -22,7 +22,8 @@ import { sessionPath } from './drivers/driver.js';
 import { DateShim } from './faults/clock/date-shim.js';
 import { runSchedule, type FaultInjector, type FaultKind, type Schedule, type ScheduleEntry } from './faults/schedule.js';
 import { openToxiproxy, type ToxiproxyBackend } from './faults/toxiproxy/backend.js';
-import { checkInvariants, judgeSettings, type Invariant, type InvariantResult, type JudgeSettings, type Verdict } from './invariants.js';
+import { judgeSettings } from './bots/bounds.js';
+import { checkInvariants, type Invariant, type InvariantResult, type JudgeSettings, type Verdict } from './invariants.js';
 import { clientMetrics, type ClientMetrics } from './recorder/metrics.js';
 import { mergeTimeline, type RunRecord } from './recorder/timeline.js';
 import { openSessionStore } from './session/index.js';
@@ -269,7 +270,7 @@ async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions
     jids,
     timeline: mergeTimeline({ clients: clients.map((c) => c.events.list((e) => e.t <= end) as SupervisorEvent[]), server: serverEvents, faults: run.events.list(), jids }),
   };
-  const results = checkInvariants({ run: record, config, schedule, judge }, scenario.invariants);
+  const results = checkInvariants({ run: record, schedule, judge }, scenario.invariants);
   const verdict: Verdict = results.some((r) => r.verdict === 'invalid') ? 'invalid' : results.some((r) => r.verdict === 'unknown') ? 'unknown' : 'valid';
   const notes = await versionNotes(clients, server, opts.version);
   return { schedule, record, metrics: jids.map((_, i) => clientMetrics(record, i, schedule)), results, verdict, bot: bot.label, notes, ...(toxiproxy ? { toxiproxy: toxiproxy.kind } : {}) };

@@ -7,7 +7,7 @@
  */
 import type { Clock } from '../../core/clock.js';
 import type { EventStream } from '../../core/event-stream.js';
-import type { KillOrder } from '../drivers/respawning-client.js';
+import type { KillOrder } from '../faults/schedule.js';
 import type { BaileysModule } from '../baileys/versions.js';
 import type { SupervisorConfig } from '../supervisor/config.js';
 

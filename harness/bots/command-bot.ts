@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { resolveBaileysPackage } from '../baileys/versions.js';
 import { EventStream } from '../../core/event-stream.js';
 import { corruptCreds } from '../faults/session-corruption.js';
-import type { KillOrder } from '../drivers/respawning-client.js';
+import type { KillOrder } from '../faults/schedule.js';
 import { Rng } from '../../core/random.js';
 import { BotSetupError, type Bot, type BotClient, type BotClientContext, type BotReport } from './bot.js';
 

@@ -8,18 +8,15 @@
 import type { ChildSpec } from './child.js';
 import { ChildClient } from './subprocess.js';
 import { EventStream } from '../../core/event-stream.js';
-import { corruptCreds, type CorruptionMode } from '../faults/session-corruption.js';
+import { corruptCreds } from '../faults/session-corruption.js';
+import type { KillOrder } from '../faults/schedule.js';
+
+export type { KillOrder };
 import type { Clock } from '../../core/clock.js';
 import { lastConnectionEvent } from '../recorder/metrics.js';
 import type { Rng } from '../../core/random.js';
 import type { SupervisorEvent } from '../supervisor/supervisor.js';
 
-export interface KillOrder {
-  /** Kill at the client's next session write instead of at once (bounded by `writeWaitMs`). */
-  atNextWrite?: boolean;
-  /** Damage the session's creds before the restart. */
-  corrupt?: CorruptionMode;
-}
 
 export class RespawningClient {
   readonly events = new EventStream<SupervisorEvent>();

@@ -1,7 +1,7 @@
 /**
  * The fault injectors behind the schedule vocabulary: one per place a fault is made.
  */
-import type { KillOrder } from '../drivers/respawning-client.js';
+import type { KillOrder } from './schedule.js';
 import type { FakeWhatsAppServer } from '../../fake-server/server.js';
 import { parseAdmission, parseMove, type AdmissionPolicy } from '../../fake-server/moves.js';
 import type { Clock } from '../../core/clock.js';

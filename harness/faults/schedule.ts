@@ -38,6 +38,14 @@ export interface ScheduleEntry {
 
 export type Schedule = ScheduleEntry[];
 
+/** A `kill` fault's params: when the process dies, and what the crash leaves of its session. */
+export interface KillOrder {
+  /** Kill at the client's next session write instead of at once (bounded by `writeWaitMs`). */
+  atNextWrite?: boolean;
+  /** Damage the session's creds before the restart. */
+  corrupt?: CorruptionMode;
+}
+
 export class ScheduleError extends Error {
   override name = 'ScheduleError';
 }

@@ -118,8 +118,9 @@ export function firstTerminal(ev: ClientEvidence, code: number): number | undefi
 export function expectedDown(run: RunRecord, client: number, schedule: Schedule, ev: ClientEvidence = clientEvidence(run, client)): string | undefined {
   if (firstTerminal(ev, 401) !== undefined) return 'logged out (401)';
   if (firstTerminal(ev, 440) !== undefined) return 'replaced by another instance (440)';
-  const lastKill = killsOf(run, client, schedule).at(-1);
-  if (lastKill?.corrupt) return `its creds were damaged by a crash (${lastKill.corrupt})`;
+  // A crash that damaged its creds, with no login since: refusing the damaged store is right.
+  const damaged = killsOf(run, client, schedule).find((k) => k.corrupt && !ev.opens.some((t) => t >= k.t));
+  if (damaged) return `its creds were damaged by a crash (${damaged.corrupt})`;
   return undefined;
 }
 

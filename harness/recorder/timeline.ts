@@ -4,10 +4,9 @@
 import type { ServerEvent } from '../../fake-server/events.js';
 import type { ScheduleEvent } from '../faults/schedule.js';
 import type { BotReport } from '../bots/bot.js';
-import type { SupervisorEvent } from '../supervisor/supervisor.js';
 
 export type TimelineEntry =
-  | { t: number; source: 'client'; client: number; event: SupervisorEvent | BotReport }
+  | { t: number; source: 'client'; client: number; event: BotReport }
   | { t: number; source: 'server'; client?: number; event: ServerEvent }
   | { t: number; source: 'fault'; event: ScheduleEvent };
 
@@ -25,7 +24,7 @@ export interface RunRecord {
  * the label in each client's own socket URL (every attempt, even one refused before login); events
  * with no label (a server-wide event, a client given the plain URL) by the device's JID.
  */
-export function mergeTimeline(parts: { clients: (SupervisorEvent | BotReport)[][]; server: ServerEvent[]; faults: ScheduleEvent[]; jids: string[] }): TimelineEntry[] {
+export function mergeTimeline(parts: { clients: BotReport[][]; server: ServerEvent[]; faults: ScheduleEvent[]; jids: string[] }): TimelineEntry[] {
   const byJid = new Map(parts.jids.map((j, i) => [j, i]));
   const out: TimelineEntry[] = [
     ...parts.clients.flatMap((events, client) => events.map((event) => ({ t: event.t, source: 'client' as const, client, event }))),

@@ -4,10 +4,10 @@
  */
 import { cpus, totalmem } from 'node:os';
 import { createRequire } from 'node:module';
-import { FIXED_ALLOWANCES } from '../runner/execute.js';
+import { FIXED_ALLOWANCES } from '../bots/bounds.js';
 import { REPORT_SCHEMA, REPORT_SCHEMA_VERSION, type Report, type RunReport, type Setting, type TuneSummary } from './schema.js';
 import { recommend, summarize, tunePoints } from './summarize.js';
-import { applyValues } from '../runner/settings.js';
+import { applyValues } from '../supervisor/config.js';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { name: string; version: string };
 

@@ -7,7 +7,6 @@
 import fc from 'fast-check';
 import type { Clock } from '../../core/clock.js';
 import type { Schedule, ScheduleEntry } from '../faults/schedule.js';
-import { BAILEYS_KEEPALIVE_ALLOWANCE_MS } from '../invariants.js';
 import { runScenario, type Scenario, type ScenarioRun } from '../scenario.js';
 import type { Bot } from '../bots/bot.js';
 import type { RunReport, TimelinePoint } from '../report/schema.js';
@@ -18,7 +17,6 @@ export function scheduleForSeed(scenario: Scenario, seed: number): Schedule {
   return fc.sample(scenario.schedules(), { seed, numRuns: 1 })[0]!;
 }
 
-export const FIXED_ALLOWANCES = [{ name: "Baileys' keep-alive grace before 408", ms: BAILEYS_KEEPALIVE_ALLOWANCE_MS }];
 
 export interface ExecuteOptions {
   scenarios: Record<string, Scenario>;

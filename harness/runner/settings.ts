@@ -4,28 +4,11 @@
  * they are). Each variant goes through the one validating config parser, so a bad key or value is
  * the parser's clear error, and the recommended block is the user's own document, edited.
  */
-import { ConfigError, parseSupervisorConfig } from '../supervisor/config.js';
+import { applyValues, ConfigError, parseSupervisorConfig, settingPath } from '../supervisor/config.js';
+
+export { applyValues, settingPath };
 import type { Setting } from '../report/schema.js';
 
-export function settingPath(key: string): string[] {
-  const parts = key.split('.').filter(Boolean);
-  return parts[0] === 'channels' || parts[0] === 'web' ? parts : ['channels', 'whatsapp', ...parts];
-}
-
-/** A copy of the document with each `key=value` set. */
-export function applyValues(doc: unknown, values: Record<string, number>): Record<string, unknown> {
-  const out = structuredClone((doc ?? {}) as Record<string, unknown>);
-  for (const [key, value] of Object.entries(values)) {
-    const path = settingPath(key);
-    let node: Record<string, unknown> = out;
-    for (const p of path.slice(0, -1)) {
-      if (typeof node[p] !== 'object' || node[p] === null) node[p] = {};
-      node = node[p] as Record<string, unknown>;
-    }
-    node[path.at(-1)!] = value;
-  }
-  return out;
-}
 
 export function makeSetting(doc: unknown, values: Record<string, number>, source: string): Setting {
   const label = Object.keys(values).length ? Object.entries(values).map(([k, v]) => `${k.split('.').at(-1)}=${v}`).join(' ') : 'default';

@@ -200,3 +200,24 @@ export async function readConfigDocument(path: string): Promise<unknown> {
     throw new ConfigError(`Failed to read the config ${path}: not valid JSON (${(err as Error).message}).`);
   }
 }
+
+/** Where a setting key lives in the document: `reconnect.baseDelay` → channels.whatsapp.reconnect.baseDelay (`channels.`/`web.` paths as they are). */
+export function settingPath(key: string): string[] {
+  const parts = key.split('.').filter(Boolean);
+  return parts[0] === 'channels' || parts[0] === 'web' ? parts : ['channels', 'whatsapp', ...parts];
+}
+
+/** A copy of the document with each `key=value` set. */
+export function applyValues(doc: unknown, values: Record<string, number>): Record<string, unknown> {
+  const out = structuredClone((doc ?? {}) as Record<string, unknown>);
+  for (const [key, value] of Object.entries(values)) {
+    const path = settingPath(key);
+    let node: Record<string, unknown> = out;
+    for (const p of path.slice(0, -1)) {
+      if (typeof node[p] !== 'object' || node[p] === null) node[p] = {};
+      node = node[p] as Record<string, unknown>;
+    }
+    node[path.at(-1)!] = value;
+  }
+  return out;
+}

@@ -8,11 +8,11 @@ import { describe, expect, test } from 'vitest';
 import type { ServerEvent, ServerEventType } from '../../fake-server/events.js';
 import type { BotReport } from '../../harness/bots/bot.js';
 import type { Schedule, ScheduleEvent } from '../../harness/faults/schedule.js';
+import { judgeSettings } from '../../harness/bots/bounds.js';
 import {
   backoffDiscipline,
   checkInvariants,
   doesNotGiveUp,
-  judgeSettings,
   neverTwoOpen,
   noQrAfterTransientFault,
   recoversWithinBound,
@@ -81,7 +81,7 @@ function record(parts: { server: (ServerEvent | ServerEvent[])[]; faults?: Sched
 
 function ctx(run: RunRecord, opts: { declaresPolicy?: boolean; recoverySloMs?: number; schedule?: Schedule } = {}): InvariantContext {
   const judge = judgeSettings({ config, declaresPolicy: opts.declaresPolicy ?? true, scale: 1, ...(opts.recoverySloMs !== undefined ? { recoverySloMs: opts.recoverySloMs } : {}) });
-  return { run, config, schedule: opts.schedule ?? [], judge };
+  return { run, schedule: opts.schedule ?? [], judge };
 }
 
 const s0 = server(0);
@@ -255,7 +255,6 @@ describe('backoff discipline', () => {
   test('a bot declaring randomized delays may shrink its gaps', () => {
     const jittered = { ...config, backoff: { ...config.backoff, jitter: 'full' as const } };
     const c = ctx(retries([100, 1000, 100]));
-    c.config = jittered;
     c.judge = judgeSettings({ config: jittered, declaresPolicy: true, scale: 1 });
     expect(backoffDiscipline.check(c, 0).verdict).toBe('valid');
   });
@@ -314,6 +313,14 @@ describe('the store reloads after every crash', () => {
   test('an open after a kill is valid', () => {
     const run = record({ server: [...killed, s0.up(6000, 2)], faults, end: 30_000 });
     expect(storeReloadsAfterCrash.check(ctx(run, { schedule: kill }), 0)).toMatchObject({ verdict: 'valid', message: expect.stringMatching(/1 kill\(s\): every restart reloaded its session/) });
+  });
+
+  test('a plain kill soon after a damaging one, while the bot rightly stays down, finds no session to reload: valid, and down by design', () => {
+    const schedule: Schedule = [{ at: 5000, fault: 'kill', target: 0, params: { corrupt: 'delete' } }, { at: 7000, fault: 'kill', target: 0 }];
+    const run = record({ server: killed, faults: [applied(5000, 'kill'), applied(7000, 'kill', 1)], end: 60_000 });
+    const c = ctx(run, { schedule });
+    expect(storeReloadsAfterCrash.check(c, 0).verdict).toBe('valid');
+    expect(doesNotGiveUp.check(c, 0)).toMatchObject({ verdict: 'valid', message: expect.stringMatching(/creds were damaged by a crash \(delete\)/) });
   });
 
   test('a kill that damaged the creds and no open after it is valid (refusing the damaged store)', () => {
