@@ -25,6 +25,7 @@ import { openToxiproxy, type ToxiproxyBackend } from './faults/toxiproxy/backend
 import { judgeSettings } from './bots/bounds.js';
 import { checkInvariants, type Invariant, type InvariantResult, type JudgeSettings, type Verdict } from './invariants.js';
 import { clientMetrics, type ClientMetrics } from './recorder/metrics.js';
+import { LiveClientView } from './recorder/live-view.js';
 import { mergeTimeline, type RunRecord } from './recorder/timeline.js';
 import { openSessionStore } from './session/index.js';
 import { DEFAULT_SUPERVISOR_CONFIG, type SupervisorConfig } from './supervisor/config.js';
@@ -233,12 +234,13 @@ async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions
   // Every client must be open — by the server's record — before the faults: a bot that cannot
   // even start is a setup error, not a verdict.
   const startTimeout = bot.startTimeoutMs ?? 30_000;
+  const view = new LiveClientView(server.events);
+  res.add('live view', () => view.close());
   const opened = async (c: BotClient, i: number) => {
     const deadline = opts.clock.now() + startTimeout;
-    const isOpen = () => server.events.list().some((e) => e.type === 'open' && e.client === String(i));
     // Bounded wait for the server's open; a bot that ended (a command that keeps exiting) fails at once.
-    while (!isOpen() && !c.ended && opts.clock.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    if (isOpen()) return;
+    while (!view.hasOpened(i) && !c.ended && opts.clock.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    if (view.hasOpened(i)) return;
     const why = c.ended ? 'it ended before logging in' : `it did not log in within ${startTimeout} ms`;
     throw new BotSetupError(`Failed to start the bot (${bot.label}): client ${i}: ${why}${c.error ? ` (${c.error})` : ''}. Check that it runs on its own against "baileys-chaos serve".`);
   };
@@ -257,7 +259,7 @@ async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions
   if (failed) throw new FaultNotAppliedError(`Failed to apply fault ${failed.index} (${describeEntry(schedule[failed.index])}): ${failed.message}`);
 
   const judge = judgeSettings({ config, declaresPolicy: bot.declaresPolicy, scale: opts.scale, ...(opts.recoverySloMs !== undefined ? { recoverySloMs: opts.recoverySloMs } : {}), ...(opts.stormLimit !== undefined ? { stormLimit: opts.stormLimit } : {}) });
-  await observeUntilSettled(server, clients, run.events.list().at(-1)?.t ?? start, scenario.settleMs(config), judge, config, opts.clock);
+  await observeUntilSettled(view, clients, run.events.list().at(-1)?.t ?? start, scenario.settleMs(config), judge, config, opts.clock);
   // The window ends here: what the server saw so far is the record (stopping the clients would add
   // their closes). They are stopped before judging only so what they say at the end (a bot that ran
   // its own Baileys) is in.
@@ -305,22 +307,13 @@ const describeEntry = (e: ScheduleEntry | undefined) => (e ? [e.fault, (e.params
  * ended by its own account and stayed quiet long enough to show it, bounded by the settle window
  * (at least the recovery bound, so "not recovered" can be told from "not yet").
  */
-async function observeUntilSettled(server: FakeWhatsAppServer, clients: BotClient[], lastFault: number, settleMs: number, judge: JudgeSettings, config: SupervisorConfig, clock: Clock): Promise<void> {
+async function observeUntilSettled(view: LiveClientView, clients: BotClient[], lastFault: number, settleMs: number, judge: JudgeSettings, config: SupervisorConfig, clock: Clock): Promise<void> {
   // The last fault's effect needs a moment to arrive (a close after a move, a 408 one keep-alive
   // tick after a clock jump): observe at least that long before judging who has settled.
   await new Promise((r) => setTimeout(r, config.keepAliveIntervalMs + 1_000));
   const deadline = lastFault + Math.max(settleMs, judge.recoveryBoundMs) + 500;
-  const openNow = (i: number) => {
-    const live = new Set<number>();
-    for (const e of server.events.list()) {
-      if (e.client !== String(i)) continue;
-      if (e.type === 'open') live.add(e.conn!);
-      if (e.type === 'closed') live.delete(e.conn!);
-    }
-    return live.size > 0;
-  };
-  const lastActivity = (i: number) => Math.max(lastFault, server.events.list().filter((e) => e.client === String(i)).at(-1)?.t ?? lastFault);
-  const settled = (c: BotClient, i: number) => openNow(i) || (c.ended === true && clock.now() - lastActivity(i) >= judge.quietMs);
+  const lastActivity = (i: number) => Math.max(lastFault, view.lastSeen(i) ?? lastFault);
+  const settled = (c: BotClient, i: number) => view.isOpen(i) || (c.ended === true && clock.now() - lastActivity(i) >= judge.quietMs);
   while (clock.now() < deadline && !clients.every(settled)) await new Promise((r) => setTimeout(r, 50));
 }
 

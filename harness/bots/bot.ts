@@ -91,6 +91,9 @@ export interface Bot {
   client(ctx: BotClientContext): BotClient | Promise<BotClient>;
 }
 
+/** Has the bot said it stopped for good? Only ends the run's wait for it early: never a verdict. */
+export const saidStopped = (events: EventStream<BotReport>): boolean => events.list().some((e) => e.type === 'stopped');
+
 /** A bot that could not be run as asked: a setup problem, not a verdict on the bot. */
 export class BotSetupError extends Error {
   override name = 'BotSetupError';

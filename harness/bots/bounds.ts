@@ -9,12 +9,19 @@ import type { SupervisorConfig } from '../supervisor/config.js';
 /** Baileys declares a dead link at interval + 5 s (fixed, unscalable); silence is seen by 2·interval + 5 s at worst. */
 export const BAILEYS_KEEPALIVE_ALLOWANCE_MS = 5_000;
 
+/** The longest single backoff delay the policy allows, its proportional jitter included. */
+function longestDelayMs(config: SupervisorConfig): number {
+  const b = config.backoff;
+  return b.maxDelayMs * (b.jitter === 'proportional' ? 1 + b.jitterFraction : 1);
+}
+
+/** The longest a login attempt may take before the policy's own timeouts end it. */
+const attemptTimeoutMs = (config: SupervisorConfig) => Math.max(config.loginTimeoutMs, config.connectTimeoutMs);
+
 /** The longest a bot following `config` (its declared policy) may take to be open again after the last fault cleared. */
 export function recoveryBoundMs(config: SupervisorConfig): number {
-  const b = config.backoff;
-  const maxDelay = b.maxDelayMs * (b.jitter === 'proportional' ? 1 + b.jitterFraction : 1);
   const detect = 2 * config.keepAliveIntervalMs + BAILEYS_KEEPALIVE_ALLOWANCE_MS;
-  return detect + maxDelay + Math.max(config.loginTimeoutMs, config.connectTimeoutMs) + 2_000;
+  return detect + longestDelayMs(config) + attemptTimeoutMs(config) + 2_000;
 }
 
 /** Default recovery SLO for a bot with no declared policy, real-world ms. */
@@ -32,14 +39,13 @@ export const MACHINE_SLACK_MS = 2_000;
  */
 export function judgeSettings(opts: { config: SupervisorConfig; declaresPolicy: boolean; scale: number; recoverySloMs?: number; stormLimit?: number }): JudgeSettings {
   const slo = opts.recoverySloMs ?? DEFAULT_RECOVERY_SLO_MS;
-  const b = opts.config.backoff;
+  const jitter = opts.config.backoff.jitter;
   const declared = opts.declaresPolicy;
   const recoveryBound = declared ? recoveryBoundMs(opts.config) : slo * opts.scale + MACHINE_SLACK_MS;
-  const maxDelay = b.maxDelayMs * (b.jitter === 'proportional' ? 1 + b.jitterFraction : 1);
   return {
     recoveryBoundMs: recoveryBound,
     boundSource: declared ? 'its declared policy' : `the recovery SLO (${Math.round(slo / 1000)} s)`,
-    quietMs: declared ? maxDelay + Math.max(opts.config.loginTimeoutMs, opts.config.connectTimeoutMs) + 1_000 : (slo * opts.scale) / 2 + MACHINE_SLACK_MS / 2,
+    quietMs: declared ? longestDelayMs(opts.config) + attemptTimeoutMs(opts.config) + 1_000 : (slo * opts.scale) / 2 + MACHINE_SLACK_MS / 2,
     stormLimit: opts.stormLimit ?? DEFAULT_STORM_LIMIT,
     // A declared policy runs time-scaled, so its minute is scaled; any other bot's timers run in
     // real time, so its attempts are counted per real minute (a run shorter than that can only
@@ -47,7 +53,7 @@ export function judgeSettings(opts: { config: SupervisorConfig; declaresPolicy: 
     stormWindowMs: declared ? 60_000 * opts.scale : 60_000,
     stormWindowName: declared ? 'one real-world minute' : 'one minute (its timers run unscaled)',
     minRetryGapMs: declared ? MIN_RETRY_GAP_MS * opts.scale : MIN_RETRY_GAP_MS,
-    randomizedDelays: declared && (b.jitter === 'full' || b.jitter === 'decorrelated'),
+    randomizedDelays: declared && (jitter === 'full' || jitter === 'decorrelated'),
   };
 }
 

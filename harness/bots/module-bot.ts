@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BaileysModule } from '../baileys/versions.js';
 import { EventStream } from '../../core/event-stream.js';
-import { BotSetupError, type Bot, type BotReport } from './bot.js';
+import { BotSetupError, saidStopped, type Bot, type BotReport } from './bot.js';
 
 export interface ConnectorContext {
   /** The Baileys module of the version under test: call its makeWASocket (default export). */
@@ -68,9 +68,8 @@ export function moduleBot(path: string, connector?: Connector): Bot {
         get error() {
           return failure;
         },
-        // Only ends the wait for it early (the judge still observes the quiet period): never a verdict.
         get ended() {
-          return events.list().some((e) => e.type === 'stopped');
+          return saidStopped(events);
         },
         async start() {
           if (!ctx.baileys) throw new BotSetupError('Failed to start a module bot: no Baileys module was loaded for it.');

@@ -7,7 +7,7 @@ import { RespawningClient } from '../drivers/respawning-client.js';
 import { Rng } from '../../core/random.js';
 import { openSessionStore } from '../session/index.js';
 import { Supervisor, type SupervisorOptions } from '../supervisor/supervisor.js';
-import { BotSetupError, type Bot, type BotClient, type BotClientContext, type BotReport } from './bot.js';
+import { BotSetupError, saidStopped, type Bot, type BotClient, type BotClientContext, type BotReport } from './bot.js';
 import type { EventStream } from '../../core/event-stream.js';
 
 export type SupervisorClass = new (opts: SupervisorOptions) => Supervisor;
@@ -45,10 +45,11 @@ export function supervisorBot(Impl: SupervisorClass = Supervisor, path?: string)
       }
       if (!ctx.baileys) throw new BotSetupError('Failed to start an in-process supervisor: no Baileys module was loaded for it.');
       const sup = new Impl({ baileys: ctx.baileys, store: openSessionStore(ctx.store), config: ctx.config, clock: ctx.clock, rng: new Rng(ctx.seed), socketConfig: { waWebSocketUrl: ctx.wsUrl } });
+      const events = sup.events as unknown as EventStream<BotReport>;
       return {
-        events: sup.events as unknown as EventStream<BotReport>,
+        events,
         get ended() {
-          return sup.events.list().some((e) => e.type === 'stopped');
+          return saidStopped(events);
         },
         start: () => sup.start(),
         stop: () => sup.stop(),

@@ -36,6 +36,9 @@ export interface ClientEvidence {
   maxOpenPerDevice: number;
 }
 
+/** A connection attempt, as the server sees one: an upgrade it accepted or rejected. */
+export const isAttempt = (e: Pick<ServerEvent, 'type'>): boolean => e.type === 'ws-open' || e.type === 'upgrade-rejected';
+
 const serverEventsOf = (run: RunRecord, client: number): ServerEvent[] =>
   run.timeline.flatMap((e) => (e.source === 'server' && e.client === client ? [e.event] : []));
 
@@ -51,7 +54,7 @@ export function clientEvidence(run: RunRecord, client: number): ClientEvidence {
   let failures = 0;
   let lastClose: ServerClose | undefined;
   for (const e of events) {
-    if (e.type === 'ws-open' || e.type === 'upgrade-rejected') {
+    if (isAttempt(e)) {
       attempts.push(e.t);
       if (lastClose) gaps.push({ t: e.t, ms: e.t - lastClose.t, failures, ...(lastClose.code !== undefined ? { afterCode: lastClose.code } : {}) });
       lastClose = undefined;

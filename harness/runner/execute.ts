@@ -9,6 +9,7 @@ import type { Clock } from '../../core/clock.js';
 import type { Schedule, ScheduleEntry } from '../faults/schedule.js';
 import { runScenario, type Scenario, type ScenarioRun } from '../scenario.js';
 import type { Bot } from '../bots/bot.js';
+import { isAttempt } from '../recorder/evidence.js';
 import type { RunReport, TimelinePoint } from '../report/schema.js';
 import type { PlannedRun } from './plan.js';
 
@@ -126,8 +127,7 @@ const real = (ms: number, scale: number) => ms / scale;
 export function toReport(run: ScenarioRun, scale: number): Pick<RunReport, 'verdict' | 'invariants' | 'metrics' | 'windowMs' | 'attemptsPerMinute' | 'stormPeakPerSecond' | 'timeline'> {
   const { record } = run;
   const windowMs = real(record.end - record.start, scale);
-  const isAttempt = (type: string) => type === 'ws-open' || type === 'upgrade-rejected';
-  const attempts = record.timeline.filter((e) => e.source === 'server' && e.client !== undefined && isAttempt(e.event.type) && e.t >= record.start).map((e) => real(e.t - record.start, scale));
+  const attempts = record.timeline.filter((e) => e.source === 'server' && e.client !== undefined && isAttempt(e.event) && e.t >= record.start).map((e) => real(e.t - record.start, scale));
   return {
     verdict: run.verdict,
     invariants: run.results,
@@ -150,7 +150,7 @@ export function toReport(run: ScenarioRun, scale: number): Pick<RunReport, 'verd
       if (e.source === 'fault') return [{ t, source: 'fault', type: e.event.type, detail: `#${e.event.index} ${describeFault(run.schedule[e.event.index])}${e.event.message ? `: ${e.event.message}` : ''}` }];
       const client = e.client !== undefined ? { client: e.client } : {};
       const ev = e.event;
-      if (isAttempt(ev.type)) return [{ t, source: 'server', ...client, type: 'attempt', ...(ev.type === 'upgrade-rejected' ? { code: ev.detail?.status as number, detail: 'upgrade rejected' } : {}) }];
+      if (isAttempt(ev)) return [{ t, source: 'server', ...client, type: 'attempt', ...(ev.type === 'upgrade-rejected' ? { code: ev.detail?.status as number, detail: 'upgrade rejected' } : {}) }];
       if (ev.type === 'open') return [{ t, source: 'server', ...client, type: 'open' }];
       if (ev.type === 'closed') return [{ t, source: 'server', ...client, type: 'closed', ...(typeof ev.detail?.code === 'number' ? { code: ev.detail.code } : {}), detail: String(ev.detail?.why ?? '') }];
       if (ev.type === 'registration') return [{ t, source: 'server', ...client, type: 'registration', detail: 'asked to pair anew (QR)' }];
