@@ -7,7 +7,7 @@
  * POST /devices is served by `provisionForControlApi`, handed to `startControlApi`.
  */
 import { DeviceRequestError, type DeviceProvisioner } from '../fake-server/control-api.js';
-import { loadBaileys, SUPPORTED_BAILEYS_VERSIONS, UnknownBaileysVersionError, type BaileysModule } from './baileys/versions.js';
+import { defaultBaileysVersion, loadBaileys, NO_BAILEYS_FOUND, UnknownBaileysVersionError, type BaileysModule } from './baileys/versions.js';
 import { FileSessionStore } from './session/file-store.js';
 import { SessionStoreError, type SessionStore } from './session/store.js';
 import { sign } from '../fake-server/crypto/curve.js';
@@ -20,7 +20,7 @@ export interface ProvisionOptions {
   authDir?: string;
   /** ...or any session store (e.g. SQLite). */
   store?: SessionStore;
-  /** Which Baileys version writes the creds (default: the newest supported). */
+  /** Which Baileys version writes the creds (default: defaultBaileysVersion(), the project's own). */
   baileysVersion?: string;
   phoneNumber?: string;
   /** Replace the creds of a store that already holds a session (default: refuse). */
@@ -41,7 +41,8 @@ export class ProvisionError extends Error {
 const KEY_BUNDLE_TYPE = Buffer.from([5]);
 
 export async function provisionDevice(server: FakeWhatsAppServer, opts: ProvisionOptions): Promise<ProvisionedDevice> {
-  const version = opts.baileysVersion ?? SUPPORTED_BAILEYS_VERSIONS[SUPPORTED_BAILEYS_VERSIONS.length - 1]!;
+  const version = opts.baileysVersion ?? defaultBaileysVersion();
+  if (!version) throw new UnknownBaileysVersionError(NO_BAILEYS_FOUND);
   const store = opts.store ?? (opts.authDir ? new FileSessionStore(opts.authDir) : undefined);
   if (!store) throw new ProvisionError('Failed to provision: give an authDir or a store.');
   const baileys = await loadBaileys(version);

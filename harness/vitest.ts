@@ -9,14 +9,15 @@
  * failure (printing the smallest schedule and its paste-ready replay) and on undecided runs
  * (unknown is never a pass).
  */
-import { describe, expect, test } from 'vitest';
-import { versionsUnderTest } from './baileys/versions.js';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { ensureBaileysVersion } from './baileys/install.js';
+import { NO_BAILEYS_FOUND, versionsUnderTest } from './baileys/versions.js';
 import { systemClock } from '../core/clock.js';
 import { seedFrom } from '../core/random.js';
 import { checkScenario, type CheckResult, type RunOptions, type Scenario } from './scenario.js';
 
 export interface ScenarioSuiteOptions {
-  /** Baileys versions (default: BAILEYS_VERSIONS from the environment, else every supported one). */
+  /** Baileys versions (default: BAILEYS_VERSIONS from the environment, else your project's installed Baileys); others are installed on demand. */
   versions?: string[];
   /** Base seed (default: SCENARIO_SEED from the environment, else 7); printed in each describe. */
   seed?: number;
@@ -52,8 +53,14 @@ export function scenarioSuite(scenarios: Scenario[], opts: ScenarioSuiteOptions 
   const seed = opts.seed ?? seedFrom(process.env.SCENARIO_SEED ?? '7');
   const scale = opts.scale ?? 0.04;
   const numRuns = opts.numRuns ?? 2;
-  for (const version of opts.versions ?? versionsUnderTest()) {
+  const versions = opts.versions ?? versionsUnderTest();
+  if (!versions.length) throw new Error(NO_BAILEYS_FOUND);
+  for (const version of versions) {
     describe(`scenarios on Baileys ${version} (seed ${seed}, scale ${scale})`, () => {
+      // A version not installed is installed into the cache, or every test fails with npm's reason.
+      beforeAll(async () => {
+        await ensureBaileysVersion(version);
+      }, 10 * 60_000);
       for (const scenario of scenarios) {
         test(`${scenario.name}: ${scenario.about}`, async () => {
           const result = await checkScenario(scenario, {

@@ -8,7 +8,7 @@
 // Idempotent: what is present is skipped. The last line printed is JSON:
 //   {"node": "/abs/node", "openclaw": "/abs/openclaw.mjs", "home": "/abs/template-home"}
 // Usage: node scripts/install-openclaw.mjs [--dir DIR]
-//   default DIR: ${BAILEYS_CHAOS_CACHE:-~/.cache/baileys-chaos}/openclaw
+//   default DIR: ${BAILEYS_CHAOS_CACHE:-${XDG_CACHE_HOME:-~/.cache}/baileys-chaos}/openclaw (harness/cache.ts)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -26,7 +26,7 @@ if (args.includes('--help') || args.includes('-h')) {
 }
 const dirFlag = args.indexOf('--dir');
 if (dirFlag >= 0 && !args[dirFlag + 1]) fail('--dir needs a directory');
-const cacheRoot = process.env.BAILEYS_CHAOS_CACHE || join(homedir(), '.cache', 'baileys-chaos');
+const cacheRoot = process.env.BAILEYS_CHAOS_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'baileys-chaos');
 const dir = resolve(dirFlag >= 0 ? args[dirFlag + 1] : join(cacheRoot, 'openclaw'));
 
 function fail(message) {

@@ -35,8 +35,7 @@ export async function ensureBaileysVersion(version: string, opts: EnsureOptions 
     await run('npm', ['install', '--no-audit', '--no-fund', '--omit=dev', '--loglevel=error'], { cwd: dir, timeout: 10 * 60_000, maxBuffer: 16 * 2 ** 20 });
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
-    const e = err as { stderr?: string; message: string };
-    throw new UnknownBaileysVersionError(`Failed to install Baileys ${version}: npm install failed (${(e.stderr || e.message).trim().split('\n').slice(-3).join(' ')}). Check the npm registry is reachable, or add it to package.json as "baileys-${version}": "npm:${NPM_NAME}@${version}".`);
+    throw new Error(`Failed to install Baileys ${version} into the cache: ${npmReason(err)}. Install it in your project instead (npm i ${NPM_NAME}@${version}, with what it needs), or pick another version.`);
   }
   if (!resolveBaileysPackage(version)) throw new UnknownBaileysVersionError(`Failed to install Baileys ${version}: npm finished but ${dir} holds no ${NPM_NAME}.`);
   return 'fresh-install';
@@ -48,10 +47,24 @@ async function assertPublished(version: string): Promise<void> {
     const { stdout } = await run('npm', ['view', NPM_NAME, 'versions', '--json'], { timeout: 60_000, maxBuffer: 16 * 2 ** 20 });
     published = JSON.parse(stdout) as string[];
   } catch (err) {
-    throw new UnknownBaileysVersionError(`Failed to look up Baileys ${version}: the npm registry did not answer (${(err as Error).message.split('\n')[0]}). Check your network or npm config.`);
+    throw new Error(`Failed to look up Baileys ${version}: the npm registry did not answer (${npmReason(err)}). Check your network or npm config.`);
   }
   if (!published.includes(version)) {
     const recent = [...published.filter((v) => !v.includes('-')).slice(-4), ...published.filter((v) => v.includes('-')).slice(-2)];
     throw new UnknownBaileysVersionError(`Failed to use Baileys ${version}: no such version of ${NPM_NAME} on npm. Recent ones: ${recent.join(', ')}.`);
   }
+}
+
+/**
+ * npm's own reason for a failed install: its "npm error" lines, minus the boilerplate (the log
+ * path, the exit code line), so a GitHub-only dependency is named rather than blamed on the registry.
+ */
+export function npmReason(err: unknown): string {
+  const e = err as { stderr?: string; message?: string };
+  const lines = (e.stderr || e.message || String(err))
+    .split('\n')
+    .map((l) => l.replace(/^npm (error|ERR!)\s*/, '').trim())
+    .filter((l) => l && !/complete log of this run|^code [A-Z]|^errno |^A complete log|^Log files were not written|^You can rerun/i.test(l));
+  const text = lines.slice(0, 4).join(' · ');
+  return text.length > 400 ? `${text.slice(0, 400)}…` : text || 'npm exited with an error and no message';
 }

@@ -1,26 +1,93 @@
 /**
- * Which Baileys versions the harness drives, and how a run loads one. Each version is installed
- * side by side as an npm alias `baileys-<version>` (see package.json); a run names the version it
- * wants, nothing else in the code base picks one.
+ * Which Baileys a run drives, and how it loads one. A version is found, in this order:
+ *  1. the Baileys the user's project has installed (resolved from the working directory:
+ *     `@whiskeysockets/baileys`, then the unscoped `baileys`), when its version matches;
+ *  2. the versions this repository pins for its own tests, as npm aliases `baileys-<version>`
+ *     (devDependencies: present in a clone, never forced on a user's project);
+ *  3. the on-demand cache (install.ts), one npm project per version.
+ * By default a run drives the project's own Baileys (see defaultBaileysVersion).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { cacheRoot } from '../cache.js';
+import { BadInputError } from '../errors.js';
 
+/** The versions this repository pins for its own tests (package.json devDependencies). */
 export const SUPPORTED_BAILEYS_VERSIONS = ['6.7.21', '7.0.0-rc14'] as const;
 export type BaileysVersion = string;
 
-/** The npm alias a version is installed under. */
+/** The npm alias a pinned version is installed under in this repository. */
 export function baileysPackageName(version: BaileysVersion): string {
   return `baileys-${version}`;
 }
 
-/** Versions named by BAILEYS_VERSIONS (comma-separated), else every supported one. */
+/** The names a bot's project may install Baileys under. */
+export const BAILEYS_PACKAGE_NAMES = ['@whiskeysockets/baileys', 'baileys'] as const;
+
+export interface ProjectBaileys {
+  version: string;
+  /** The package name it is installed under. */
+  name: string;
+  /** Its package.json. */
+  packageJson: string;
+}
+
+/**
+ * The Baileys the project at `cwd` has installed: the nearest node_modules holding
+ * `@whiskeysockets/baileys` or `baileys`, walking up like node's resolver does. Read from the
+ * directory rather than resolved, because Baileys 7's `exports` do not expose package.json.
+ */
+export function projectBaileys(cwd: string = process.env.BAILEYS_CHAOS_PROJECT ?? process.cwd()): ProjectBaileys | undefined {
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    for (const name of BAILEYS_PACKAGE_NAMES) {
+      const packageJson = join(dir, 'node_modules', name, 'package.json');
+      if (!existsSync(packageJson)) continue;
+      try {
+        const { version } = JSON.parse(readFileSync(packageJson, 'utf8')) as { version?: string };
+        if (version && existsSync(join(dirname(packageJson), 'lib', 'index.js'))) return { version, name, packageJson };
+      } catch {
+        // an unreadable package.json is not a Baileys we can drive; keep looking
+      }
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** The pinned versions installed beside this package (a clone of the repository has both). */
+export function bundledVersions(): string[] {
+  return SUPPORTED_BAILEYS_VERSIONS.filter((v) => resolveBundled(v) !== undefined);
+}
+
+/**
+ * The version a run drives when none is named: the project's own Baileys, else the newest
+ * pinned one installed beside this package. Undefined when neither exists.
+ */
+export function defaultBaileysVersion(): string | undefined {
+  return projectBaileys()?.version ?? bundledVersions().at(-1);
+}
+
+/** Says where the version a run drives comes from, for the run's first lines and `doctor`. */
+export function describeBaileysSource(version: string): string {
+  const project = projectBaileys();
+  if (project?.version === version) return `your project's ${project.name} (${dirname(project.packageJson)})`;
+  const pkg = resolveBaileysPackage(version);
+  if (!pkg) return 'not installed yet (installed on demand into the cache)';
+  return pkg.startsWith(baileysCacheDir()) ? `the cache (${dirname(pkg)})` : `pinned beside baileys-chaos (${dirname(pkg)})`;
+}
+
+/** The failure when no version was named and none is installed. */
+export const NO_BAILEYS_FOUND =
+  'Failed to choose a Baileys version: none is installed in this project (looked for @whiskeysockets/baileys and baileys in node_modules from here up). ' +
+  'Install your bot\'s Baileys (npm i @whiskeysockets/baileys), run from your bot\'s directory, or name one with --baileys VERSION (installed on demand into the cache).';
+
+/** Versions named by BAILEYS_VERSIONS (comma-separated), else the project's own, else every pinned one installed. */
 export function versionsUnderTest(env: NodeJS.ProcessEnv = process.env): string[] {
   const raw = env.BAILEYS_VERSIONS?.trim();
-  return raw ? raw.split(',').map((v) => v.trim()).filter(Boolean) : [...SUPPORTED_BAILEYS_VERSIONS];
+  if (raw) return raw.split(',').map((v) => v.trim()).filter(Boolean);
+  const project = projectBaileys();
+  return project ? [project.version] : bundledVersions();
 }
 
 const require = createRequire(import.meta.url);
@@ -57,26 +124,31 @@ export interface BaileysSocket {
   ws: { close(): void };
 }
 
-export class UnknownBaileysVersionError extends Error {
+export class UnknownBaileysVersionError extends BadInputError {
   override name = 'UnknownBaileysVersionError';
 }
 
-/**
- * Where versions outside package.json are installed on demand (see install.ts): one npm project
- * per version under $BAILEYS_CHAOS_CACHE, default ~/.cache/baileys-chaos/baileys.
- */
+/** Where versions are installed on demand (see install.ts): one npm project per version under <cache>/baileys. */
 export function baileysCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.BAILEYS_CHAOS_CACHE ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'baileys-chaos', 'baileys');
+  return join(cacheRoot(env), 'baileys');
 }
 
-/** The installed package.json of a version: the npm alias first, then the on-demand cache. */
-export function resolveBaileysPackage(version: BaileysVersion): string | undefined {
+function resolveBundled(version: BaileysVersion): string | undefined {
   try {
     return require.resolve(`${baileysPackageName(version)}/package.json`);
   } catch {
-    const cached = join(baileysCacheDir(), version, 'node_modules', '@whiskeysockets', 'baileys', 'package.json');
-    return existsSync(cached) ? cached : undefined;
+    return undefined;
   }
+}
+
+/** The installed package.json of a version: the project's own, the pinned alias, then the cache. */
+export function resolveBaileysPackage(version: BaileysVersion): string | undefined {
+  const project = projectBaileys();
+  if (project?.version === version) return project.packageJson;
+  const bundled = resolveBundled(version);
+  if (bundled) return bundled;
+  const cached = join(baileysCacheDir(), version, 'node_modules', '@whiskeysockets', 'baileys', 'package.json');
+  return existsSync(cached) ? cached : undefined;
 }
 
 /** The file URL of `relPath` inside an installed Baileys version's package. */
@@ -84,8 +156,8 @@ export function baileysFileUrl(version: BaileysVersion, relPath: string): string
   const pkgJson = resolveBaileysPackage(version);
   if (!pkgJson) {
     throw new UnknownBaileysVersionError(
-      `Failed to load Baileys ${version}: it is not installed (neither as "${baileysPackageName(version)}" in package.json nor in ${baileysCacheDir()}). ` +
-        `Supported: ${SUPPORTED_BAILEYS_VERSIONS.join(', ')}. "baileys-chaos run/compare --baileys ${version}" installs it on demand.`,
+      `Failed to load Baileys ${version}: it is not installed (not in your project, not pinned beside baileys-chaos, not in the cache ${baileysCacheDir()}). ` +
+        `"baileys-chaos run --baileys ${version}" installs it on demand; so does ensureBaileysVersion("${version}").`,
     );
   }
   return new URL(relPath, pathToFileURL(pkgJson)).href;

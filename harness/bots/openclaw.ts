@@ -28,7 +28,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { homedir } from 'node:os';
+import { cacheRoot } from '../cache.js';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { BotSetupError } from './bot.js';
@@ -70,9 +70,9 @@ export interface OpenClawProcess {
   logFile: string;
 }
 
-/** `${BAILEYS_CHAOS_CACHE:-~/.cache/baileys-chaos}/openclaw`, where setup:openclaw installs. */
+/** `<cache>/openclaw` (harness/cache.ts), where setup:openclaw installs. */
 export function defaultOpenClawCacheDir(): string {
-  return join(process.env.BAILEYS_CHAOS_CACHE || join(homedir(), '.cache', 'baileys-chaos'), 'openclaw');
+  return join(cacheRoot(), 'openclaw');
 }
 
 function readJson(file: string): Record<string, unknown> | undefined {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { defaultTolerance, describeCompared, gate, GATE_TOLERANCE, type Tolerance } from '../report/baseline.js';
-import { exitCodeFor } from '../report/exit-code.js';
+import { EXIT, exitCodeFor } from '../report/exit-code.js';
 import { formatMs } from '../report/format.js';
 import type { Report } from '../report/schema.js';
 import { readReportFile } from '../report/write.js';
@@ -32,9 +32,9 @@ Prints what regressed and by how much. Make a baseline with "baileys-chaos run -
   --config FILE, --set KEY=N, --bot, --bot-cmd, --supervisor, --recovery-slo, --storm-limit,
   --toxiproxy URL, --out DIR, --quiet: as for run
 
-Exit codes: 0 passed · 1 failed (invalid runs, regressions, a baseline row missing, unknown verdicts
-without --allow-unknown) · 2 bad usage · 3 no failure of the bot, but the harness could not run
-some scenario as asked (error: fix the setup; the bot is not blamed).`,
+Exit codes: 0 passed · 1 failed (invalid runs, regressions, a baseline row missing) · 2 bad usage or
+input (a missing baseline included) · 3 undecided (unknown verdicts without --allow-unknown) · 4 the
+harness could not run some scenario as asked (error: fix the setup; the bot is not blamed).`,
   async run(argv) {
     const { values } = parseFlags(argv, { ...SUITE_FLAGS, baseline: { type: 'string' }, report: { type: 'string' }, tolerance: { type: 'string' }, 'slack-ms': { type: 'string' } });
     const allowUnknown = values['allow-unknown'] === true;
@@ -70,8 +70,8 @@ some scenario as asked (error: fix the setup; the bot is not blamed).`,
     log(
       result.exitCode === 0
         ? 'check passed'
-        : result.exitCode === 3
-          ? `check FAILED (exit 3): the harness could not run ${failing} run(s) as asked; no regression of the bot found. Fix the setup and run again.`
+        : result.exitCode === EXIT.harness
+          ? `check FAILED (exit 4): the harness could not run ${failing} run(s) as asked; no regression of the bot found. Fix the setup and run again.`
           : `check FAILED: ${failing} problem(s)`,
     );
     return result.exitCode;

@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { BadInputError } from '../errors.js';
 
 export interface Command {
   name: string;
@@ -8,7 +9,7 @@ export interface Command {
 }
 
 /** Bad flags or values: exit code 2. */
-export class UsageError extends Error {
+export class UsageError extends BadInputError {
   override name = 'UsageError';
 }
 
@@ -17,7 +18,11 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>, P 
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: (allowPositionals ?? false) as P });
   } catch (err) {
-    throw new UsageError((err as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''));
+    const message = (err as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, '');
+    // node's own text for "--runs -1" is three lines; one says what to do.
+    const ambiguous = /^Option '(--[\w-]+)' argument is ambiguous/.exec(message);
+    if (ambiguous) throw new UsageError(`${ambiguous[1]} needs a value; write a value that starts with "-" as ${ambiguous[1]}=VALUE`);
+    throw new UsageError(message.split('\n')[0]!);
   }
 }
 

@@ -3,7 +3,7 @@ import { mergeReports } from '../report/build.js';
 import { readReportFile } from '../report/write.js';
 import { parseFlags, UsageError, type Command } from './command.js';
 import { defaultSetting, executeSuite, finishReport, readSuite, SUITE_FLAGS, SUITE_HELP } from './suite.js';
-import { SUPPORTED_BAILEYS_VERSIONS } from '../baileys/versions.js';
+import { projectBaileys, SUPPORTED_BAILEYS_VERSIONS } from '../baileys/versions.js';
 
 const log = (line: string) => process.stderr.write(line + '\n');
 
@@ -13,7 +13,7 @@ export const compareCommand: Command = {
   help: `Usage: baileys-chaos compare --baileys A,B[,C] [options]
        baileys-chaos compare REPORT.json REPORT.json [...] [--out DIR]
 
-Runs every scenario with the same seeds on each version (default: ${SUPPORTED_BAILEYS_VERSIONS.join(', ')}) and
+Runs every scenario with the same seeds on each version (default: your project's Baileys and ${SUPPORTED_BAILEYS_VERSIONS.join(', ')}) and
 writes one report whose summary puts the versions side by side. A version that is not installed
 is installed on demand into the cache (with the libsignal override). With report files instead,
 combines them (each made with the same seed and time scale, e.g. one per version in a CI matrix).
@@ -26,7 +26,8 @@ ${SUITE_HELP}`,
       const merged = mergeReports(parts.map((p) => ({ ...p, report: { ...p.report, kind: 'compare' as const } })), new Date());
       return finishReport(merged, values.out ?? join('reports', 'out', 'compare'), log, !!values['allow-unknown']);
     }
-    const suite = await readSuite(values, { versions: [...SUPPORTED_BAILEYS_VERSIONS] });
+    const project = projectBaileys()?.version;
+    const suite = await readSuite(values, { versions: [...new Set([...(project ? [project] : []), ...SUPPORTED_BAILEYS_VERSIONS])] });
     if (suite.versions.length < 2) throw new UsageError(`compare needs two or more versions, got ${suite.versions.join(', ')}: pass --baileys A,B.`);
     const report = await executeSuite({ suite, kind: 'compare', settings: [defaultSetting(suite)], log });
     return finishReport(report, suite.out ?? join('reports', 'out', 'compare'), log, suite.allowUnknown);

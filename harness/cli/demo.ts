@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeServer } from '../server.js';
 import { ObservedClient } from '../baileys/client.js';
-import { SUPPORTED_BAILEYS_VERSIONS } from '../baileys/versions.js';
+import { NO_BAILEYS_FOUND, versionsUnderTest } from '../baileys/versions.js';
+import { ensureVersions } from './suite.js';
 import { systemClock } from '../../core/clock.js';
 import { parseFlags, UsageError, type Command } from './command.js';
 
@@ -21,13 +22,17 @@ export const demoCommand: Command = {
   summary: 'pair a real Baileys client with the fake server, then break and recover it',
   help: `Usage: baileys-chaos demo [--baileys 6.7.21,7.0.0-rc14] [--keep-alive-ms 1000]
 
+Default version: your project's Baileys (else the ones pinned beside baileys-chaos).
+
 For each Baileys version: a fresh client shows a QR, the simulated phone scans it, the server
 sends the 515 restart real WhatsApp sends, the client logs in and opens. Then the server goes
 silent until the client's keep-alive declares 408, and the client logs in again with the same
 device (no QR). Prints a timeline and a summary; exits non-zero if any step fails.`,
   async run(argv) {
     const { values } = parseFlags(argv, { baileys: { type: 'string' }, 'keep-alive-ms': { type: 'string' } });
-    const versions = values.baileys ? values.baileys.split(',').map((v) => v.trim()) : [...SUPPORTED_BAILEYS_VERSIONS];
+    const versions = values.baileys ? values.baileys.split(',').map((v) => v.trim()) : versionsUnderTest();
+    if (!versions.length) throw new UsageError(NO_BAILEYS_FOUND);
+    await ensureVersions(versions, (line) => process.stderr.write(line + '\n'));
     const keepAliveIntervalMs = Number(values['keep-alive-ms'] ?? 1000);
     if (!Number.isInteger(keepAliveIntervalMs) || keepAliveIntervalMs < 100) throw new UsageError('--keep-alive-ms must be an integer ≥ 100');
     const results: DemoResult[] = [];

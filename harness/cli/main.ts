@@ -1,10 +1,11 @@
 /**
  * `baileys-chaos` — the command line. Each command lives in its own module; this file only
- * dispatches and turns errors into one clear line and an exit code.
- *   0 success · 1 the run found a failure or could not complete · 2 bad usage · 3 undecided
- *   (no failure, but some verdict unknown: the observation window ended first)
+ * dispatches and turns errors into one clear line and an exit code (the table in
+ * harness/report/exit-code.ts): bad input is 2, anything else that escapes a command is 4.
  */
 import { UsageError, type Command } from './command.js';
+import { BadInputError } from '../errors.js';
+import { EXIT, EXIT_CODES_HELP } from '../report/exit-code.js';
 import { checkCommand } from './check.js';
 import { compareCommand } from './compare.js';
 import { demoCommand } from './demo.js';
@@ -26,6 +27,8 @@ function usage(): string {
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Run "baileys-chaos <command> --help" for a command\'s options.',
+    '',
+    EXIT_CODES_HELP,
   ].join('\n');
 }
 
@@ -51,8 +54,9 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    const usageError = err instanceof UsageError;
-    process.stderr.write(`baileys-chaos: ${(err as Error).message ?? String(err)}${usageError ? '\nRun "baileys-chaos --help" for usage.' : ''}\n`);
-    process.exit(usageError ? 2 : 1);
+    const badInput = err instanceof BadInputError;
+    const message = (err as Error)?.message ?? String(err);
+    process.stderr.write(`baileys-chaos: ${badInput ? message : `the harness failed (exit 4, not a verdict on your bot): ${message}`}${err instanceof UsageError ? '\nRun "baileys-chaos --help" for usage.' : ''}\n`);
+    process.exit(badInput ? EXIT.usage : EXIT.harness);
   },
 );

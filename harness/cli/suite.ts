@@ -4,7 +4,7 @@
  * that executes a plan with progress and writes the report files.
  */
 import { ensureBaileysVersion } from '../baileys/install.js';
-import { SUPPORTED_BAILEYS_VERSIONS } from '../baileys/versions.js';
+import { defaultBaileysVersion, describeBaileysSource, NO_BAILEYS_FOUND } from '../baileys/versions.js';
 import { systemClock } from '../../core/clock.js';
 import { connectUrl } from '../faults/toxiproxy/backend.js';
 import { seedFrom } from '../../core/random.js';
@@ -49,7 +49,7 @@ export const SUITE_FLAGS = {
 } as const;
 
 export const SUITE_HELP = `  --scenario NAME[,NAME]  scenarios to run (repeatable; default: all). Known: ${Object.keys(SCENARIOS).join(', ')}
-  --baileys V[,V]         Baileys versions (default: ${SUPPORTED_BAILEYS_VERSIONS.at(-1)}); others are installed on demand
+  --baileys V[,V]         Baileys versions (default: your project's installed Baileys); others are installed on demand into the cache
   --config FILE           the bot's openclaw.json (either schema); default: the troubleshooting page's settings
   --set KEY=N             override one setting (repeatable), e.g. --set reconnect.baseDelay=500
   --runs N                generated schedules per scenario (default 3)
@@ -141,7 +141,7 @@ export async function readSuite(values: Values, defaults: { scenarios?: string[]
   const chosen = scenarios.length ? scenarios : (defaults.scenarios ?? Object.keys(SCENARIOS)).filter(fits);
   return {
     scenarios: chosen,
-    versions: list(values.baileys).length ? list(values.baileys) : (defaults.versions ?? [SUPPORTED_BAILEYS_VERSIONS.at(-1)!]),
+    versions: list(values.baileys).length ? list(values.baileys) : (defaults.versions ?? [defaultVersion()]),
     runs: positive(values.runs, '--runs', defaults.runs ?? 3, true),
     seed,
     scale,
@@ -186,9 +186,18 @@ export function unreachableWhy(scenario: Scenario, bot: Bot): string | undefined
   return undefined;
 }
 
-/** Installs versions not yet present (printing what it does); an unknown version is an error. */
+function defaultVersion(): string {
+  const version = defaultBaileysVersion();
+  if (!version) throw new UsageError(NO_BAILEYS_FOUND);
+  return version;
+}
+
+/** Installs versions not yet present (printing what it does and where each comes from); an unknown version is an error. */
 export async function ensureVersions(versions: string[], log: (line: string) => void): Promise<void> {
-  for (const v of versions) await ensureBaileysVersion(v, { log });
+  for (const v of versions) {
+    await ensureBaileysVersion(v, { log });
+    log(`Baileys ${v}: ${describeBaileysSource(v)}`);
+  }
 }
 
 /** The flags a replay line must repeat so it re-runs the same thing. */

@@ -3,7 +3,7 @@
  * baseline written by an older version is read with today's rules. The gate fails on
  *   - any invalid run (the bot is blamed);
  *   - any unknown run, unless unknown is allowed (--allow-unknown): undecided is not a pass;
- *   - any error run (the harness could not run the scenario as asked; not blamed on the bot: exit 3
+ *   - any error run (the harness could not run the scenario as asked; not blamed on the bot: exit 4
  *     when nothing else failed, see gateExitCode);
  *   - per baseline row (scenario × version × setting), every metric the baseline has: a recovery
  *     percentile (p50, p95, p99) worse than base·(1 + ratio) + slack, or null now (clients not
@@ -124,7 +124,7 @@ export function gate(baseline: Report, current: Report, tol: Tolerance, opts: Ga
   return { passed: exitCode === 0, exitCode, findings, compared };
 }
 
-/** Any failing finding other than error → 1; else the run verdicts' code (exitCodeFor: 3 for errors). */
+/** A regression or a missing row → 1; else the run verdicts' code (exitCodeFor: 4 for errors, 3 for unknown). */
 function gateExitCode(findings: GateFinding[], current: Report, opts: GateOptions): number {
   if (findings.some((f) => f.fails && (f.kind === 'regression' || f.kind === 'missing'))) return 1;
   return exitCodeFor(current.runs.map((r) => r.verdict), opts);

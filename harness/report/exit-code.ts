@@ -1,21 +1,32 @@
 /**
- * The process exit code for a set of run verdicts: one rule for run, compare, tune, replay and check.
+ * The process exit codes: one table for every command, printed by `baileys-chaos --help` and
+ * stated in the README.
  *
- *   0  every run valid (or valid and unknown, when unknown verdicts are allowed: --allow-unknown)
- *   1  the bot failed: some run invalid, or some verdict unknown and unknown not allowed
- *      (the observation window ended before a check could decide: never a pass by default)
- *   2  bad usage (not decided here: the CLI's UsageError)
- *   3  a harness failure: some run ended in `error` (a fault that could not be applied, Toxiproxy
- *      refusing a proxy, no network namespace, a bot command that does not start) and no run is
- *      invalid. The bot is not blamed: fix the setup and run again.
+ *   0  every run valid (and unknown ones, with --allow-unknown)
+ *   1  the bot failed: some run invalid, or `check` found a regression
+ *   2  bad usage or bad input: an unknown flag, scenario, Baileys version or file, a bad value
+ *   3  undecided: no run failed, but some verdict is unknown (the observation window ended before
+ *      a check could decide): never a pass unless --allow-unknown
+ *   4  the harness itself failed: a run ended in `error` (a fault that could not be applied,
+ *      Toxiproxy refusing a proxy, no network namespace, a bot command that does not start) or
+ *      the command crashed. The bot is not blamed: fix the setup and run again.
  *
- * Precedence: invalid (1) > error (3) > unknown not allowed (1) > 0. An error outranks an unknown
- * because the harness failing is the likelier cause of the undecided verdicts beside it.
- * `check` adds its own reasons for 1 (a regression, a baseline row missing) on top of this.
+ * Precedence for a set of runs: invalid (1) > error (4) > unknown (3) > 0. An error outranks an
+ * unknown because the harness failing is the likelier cause of the undecided verdicts beside it.
  */
+export const EXIT = { ok: 0, failed: 1, usage: 2, undecided: 3, harness: 4 } as const;
+
+/** The table as `--help` prints it. */
+export const EXIT_CODES_HELP = `Exit codes:
+  0  every run valid
+  1  the bot failed: a run invalid, or "check" found a regression
+  2  bad usage or input: unknown flag, scenario, Baileys version or file; a bad value
+  3  undecided: no run failed but a verdict is unknown (a pass only with --allow-unknown)
+  4  the harness failed: a run ended in error (fault not applied, bot did not start, ...) or a crash`;
+
 export function exitCodeFor(verdicts: string[], opts: { allowUnknown?: boolean } = {}): number {
-  if (verdicts.includes('invalid')) return 1;
-  if (verdicts.includes('error')) return 3;
-  if (verdicts.includes('unknown') && !opts.allowUnknown) return 1;
-  return 0;
+  if (verdicts.includes('invalid')) return EXIT.failed;
+  if (verdicts.includes('error')) return EXIT.harness;
+  if (verdicts.includes('unknown') && !opts.allowUnknown) return EXIT.undecided;
+  return EXIT.ok;
 }

@@ -11,6 +11,7 @@ import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
 import type { RenderOptions } from './format.js';
 import type { Report } from './schema.js';
+import { BadInputError } from '../errors.js';
 
 /** `opts.allowUnknown` (--allow-unknown): junit.xml skips unknown cases instead of failing them; report.md and report.html say so. */
 export async function writeReportFiles(report: Report, dir: string, opts: RenderOptions = {}): Promise<string[]> {
@@ -43,12 +44,12 @@ export async function readReportFile(path: string): Promise<Report> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new Error(`Failed to read the report ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}. Pass a report.json written by "baileys-chaos run".`);
+    throw new BadInputError(`Failed to read the report ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}. Pass a report.json written by "baileys-chaos run".`);
   }
   try {
     return parseReport(JSON.parse(text), path);
   } catch (err) {
-    if (err instanceof SyntaxError) throw new Error(`Failed to read the report ${path}: not valid JSON (${err.message}).`);
-    throw err;
+    if (err instanceof SyntaxError) throw new BadInputError(`Failed to read the report ${path}: not valid JSON (${err.message}).`);
+    throw err instanceof BadInputError ? err : new BadInputError((err as Error).message);
   }
 }

@@ -27,9 +27,12 @@ describe('bad input ends with one clear line and a usage exit code', () => {
     [['run', '--bot', 'does/not/exist.mjs'], 2, /Failed to load the bot module does\/not\/exist\.mjs/],
     [['run', '--bot', 'x.mjs', '--bot-cmd', 'node bot.js'], 2, /--bot and --bot-cmd both name one/],
     [['run', '--bot-cmd', 'node bot.js', '--restart', 'sometimes'], 2, /--restart must be one of always, on-failure, never/],
-    [['run', '--toxiproxy', 'http://127.0.0.1:9'], 1, /Failed to reach Toxiproxy at http:\/\/127\.0\.0\.1:9/],
+    [['run', '--toxiproxy', 'http://127.0.0.1:9'], 4, /Failed to reach Toxiproxy at http:\/\/127\.0\.0\.1:9/],
+    [['run', '--runs', '-1'], 2, /--runs needs a value; write a value that starts with "-" as --runs=VALUE/],
+    [['run', '--runs=-1'], 2, /--runs must be a positive integer, got "-1"/],
+    [['run', '--frobnicate'], 2, /Unknown option '--frobnicate'/],
     [['tune'], 2, /tune needs at least one --vary/],
-    [['check', '--baseline', '/nonexistent.json'], 1, /Failed to read the report \/nonexistent\.json: no such file/],
+    [['check', '--baseline', '/nonexistent.json'], 2, /Failed to read the report \/nonexistent\.json: no such file/],
     [['check', '--seed', '4'], 2, /--seed is taken from the baseline/],
     [['compare', '--baileys', V], 2, /compare needs two or more versions/],
     [['replay', 'stream-errors'], 2, /a schedule file needs --scenario NAME/],
@@ -44,7 +47,7 @@ describe('bad input ends with one clear line and a usage exit code', () => {
   test('an unpublished Baileys version is refused before anything runs', async () => {
     const r = await runCli(['run', ...FAST.slice(0, 2), '--baileys', '6.7.99']);
     expect(r.stderr).toMatch(/Failed to use Baileys 6\.7\.99: no such version of @whiskeysockets\/baileys on npm\. Recent ones: /);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
   }, 90_000);
 });
 
@@ -143,23 +146,23 @@ describe('compare and tune', () => {
 });
 
 describe('honest verdicts: a harness failure is an error with its cause, never blamed on the bot', () => {
-  test('a schedule entry that cannot reach the client it names: error, exit 3, the entry named', async () => {
+  test('a schedule entry that cannot reach the client it names: error, exit 4, the entry named', async () => {
     const dir = await tempDir();
     const file = join(dir, 'schedule.json');
     await writeFile(file, JSON.stringify([{ at: 1000, fault: 'server-move', target: 3, params: { kind: 'drop' } }]));
     const r = await runCli(['replay', file, '--scenario', 'stream-errors', '--baileys', V, '--out', join(dir, 'out')], { timeoutMs: 120_000 });
     expect(r.stderr).toMatch(/error stream-errors\/.*entry 0 \(server-move, target 3\) targets a client the scenario does not have/);
-    expect(r.code).toBe(3);
+    expect(r.code).toBe(4);
     const report = await readReportFile(join(dir, 'out', 'report.json'));
     expect(report.runs[0]!.verdict).toBe('error');
     expect(await readFile(join(dir, 'out', 'junit.xml'), 'utf8')).toMatch(/<error /);
   }, 180_000);
 
-  test('a bot command that does not start: error naming why, exit 3', async () => {
+  test('a bot command that does not start: error naming why, exit 4', async () => {
     const out = await tempDir();
     const r = await runCli(['run', '--scenario', 'stream-errors', '--baileys', V, '--runs', '1', '--seed', '3', '--bot-cmd', 'node -e "process.exit(3)"', '--out', out], { timeoutMs: 180_000 });
     expect(r.stderr).toMatch(/error stream-errors\/.*Failed to start the bot \(command 'node -e "process.exit\(3\)"'\): client 0: it ended before logging in \(exited with code 3/);
-    expect(r.code).toBe(3);
+    expect(r.code).toBe(4);
   }, 240_000);
 });
 

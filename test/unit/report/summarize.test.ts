@@ -60,13 +60,13 @@ test('the gate: passes on the same numbers, fails on slower recovery beyond tole
   expect(g.passed).toBe(false);
   expect(g.findings[0]).toMatchObject({ kind: 'invalid', message: expect.stringContaining('stops after 401: looped — replay: baileys-chaos replay s:1') });
   const unknownOnly = buildReport(header, [run({ verdict: 'unknown', invariants: [{ invariant: 'does not give up', client: 0, verdict: 'unknown', message: 'only 2 s observed' }] })], new Date(0));
-  expect(gate(baseline, unknownOnly, { ratio: 10, slackMs: 1e9 })).toMatchObject({ passed: false, exitCode: 1, findings: [{ kind: 'unknown', fails: true, message: expect.stringContaining('does not give up: only 2 s observed') }] });
+  expect(gate(baseline, unknownOnly, { ratio: 10, slackMs: 1e9 })).toMatchObject({ passed: false, exitCode: 3, findings: [{ kind: 'unknown', fails: true, message: expect.stringContaining('does not give up: only 2 s observed') }] });
   expect(gate(baseline, unknownOnly, { ratio: 10, slackMs: 1e9 }, { allowUnknown: true })).toMatchObject({ passed: true, exitCode: 0 });
   const dropped = buildReport({ ...header, versions: ['w'] }, [run({ version: 'w' })], new Date(0));
   expect(gate(baseline, dropped, { ratio: 10, slackMs: 1e9 }).findings[0]).toMatchObject({ kind: 'missing' });
 });
 
-test('the gate on what each baseline row has: ∞ now where the baseline had a value, the attempt rate, errors (exit 3 unless a regression)', () => {
+test('the gate on what each baseline row has: ∞ now where the baseline had a value, the attempt rate, errors (exit 4 unless a regression)', () => {
   const tol = { ratio: 0.5, slackMs: 100, attemptsSlackPerMinute: 1 };
   const baseline = buildReport(header, [run({ recover: [1000, 1000] })], new Date(0));
   const stuck = buildReport(header, [run({ recover: [1000, null] })], new Date(0));
@@ -79,10 +79,10 @@ test('the gate on what each baseline row has: ∞ now where the baseline had a v
   const s = gate(baseNull, storm, tol);
   expect(s.findings).toEqual([expect.objectContaining({ kind: 'regression', message: expect.stringMatching(/attempts per minute 10\.0 vs baseline 2\.0 \(limit 4\.0\)/) })]);
   expect(gate(baseNull, buildReport(header, [run({ recover: [null], attemptsPerMinute: 3 })], new Date(0)), tol).passed).toBe(true);
-  // An error run: exit 3 alone, 1 beside a regression.
+  // An error run: exit 4 alone, 1 beside a regression.
   const broken = run({ runIndex: 1, verdict: 'error', error: 'no network namespace\n  at x', invariants: [], metrics: [] });
   const e = gate(baseline, buildReport(header, [run({ recover: [1000, 1000] }), broken], new Date(0)), tol);
-  expect(e).toMatchObject({ passed: false, exitCode: 3, findings: [{ kind: 'error', message: expect.stringContaining('no network namespace') }] });
+  expect(e).toMatchObject({ passed: false, exitCode: 4, findings: [{ kind: 'error', message: expect.stringContaining('no network namespace') }] });
   expect(gate(baseline, buildReport(header, [run({ recover: [1000, null] }), broken], new Date(0)), tol).exitCode).toBe(1);
 });
 
