@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx, so the package works from a fresh clone without a build.
-import { register } from 'tsx/esm/api';
+// The CLI. From a clone (the TypeScript sources are here) it runs them through tsx, so no build
+// step is needed; from an installed package it runs the compiled files in dist/.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../harness/cli/main.ts');
+const sources = new URL('../harness/cli/main.ts', import.meta.url);
+if (existsSync(sources)) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(sources.href);
+} else {
+  await import('../dist/harness/cli/main.js');
+}

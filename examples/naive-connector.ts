@@ -3,7 +3,7 @@
  * at once on any close but "logged out", no backoff, no cleanup of the old socket, 440 not
  * treated as terminal. The harness's baseline for a supervisor to beat.
  */
-import type { Connector } from '../harness/bots/module-bot.js';
+import type { Connector } from 'baileys-chaos';
 
 const connect: Connector = async ({ baileys, wsUrl, authDir, report }) => {
   const { state, saveCreds } = await baileys.useMultiFileAuthState(authDir);

@@ -6,13 +6,12 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { OWN_PACKAGE } from '../package-root.js';
 import { baileysCacheDir, resolveBaileysPackage, UnknownBaileysVersionError } from './versions.js';
 
 const run = promisify(execFile);
-const ourPackage = createRequire(import.meta.url)('../../package.json') as { overrides?: Record<string, string> };
 const NPM_NAME = '@whiskeysockets/baileys';
 
 export interface EnsureOptions {
@@ -30,7 +29,7 @@ export async function ensureBaileysVersion(version: string, opts: EnsureOptions 
   opts.log?.(`Installing Baileys ${version} into ${dir} (once; later runs reuse it)…`);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'package.json'), JSON.stringify({ private: true, dependencies: { [NPM_NAME]: version }, overrides: ourPackage.overrides ?? {} }, null, 2));
+  await writeFile(join(dir, 'package.json'), JSON.stringify({ private: true, dependencies: { [NPM_NAME]: version }, overrides: OWN_PACKAGE.overrides ?? {} }, null, 2));
   try {
     await run('npm', ['install', '--no-audit', '--no-fund', '--omit=dev', '--loglevel=error'], { cwd: dir, timeout: 10 * 60_000, maxBuffer: 16 * 2 ** 20 });
   } catch (err) {

@@ -10,6 +10,7 @@ import { BotSetupError, type Bot } from './bot.js';
 import { RESTART_POLICIES, shellCommandBot, type RestartPolicy } from './command-bot.js';
 import { moduleBot } from './module-bot.js';
 import { supervisorBot, type SupervisorClass } from './supervisor-bot.js';
+import { importUserModule } from '../load-user-module.js';
 
 export { BotSetupError, type Bot, type BotClient, type BotClientContext, type BotReport } from './bot.js';
 export { commandBot, shellCommandBot, type RestartPolicy } from './command-bot.js';
@@ -52,10 +53,9 @@ export async function chooseBot(choice: BotChoice): Promise<Bot> {
 
 /** A module whose default (or `Supervisor`) export subclasses the reference Supervisor. */
 export async function loadSupervisorModule(path: string): Promise<SupervisorClass> {
-  const url = pathToFileURL(isAbsolute(path) ? path : resolve(path)).href;
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(url)) as Record<string, unknown>;
+    mod = await importUserModule(path);
   } catch (err) {
     throw new BotSetupError(`Failed to load the supervisor module ${path}: ${(err as Error).message.split('\n')[0]}`);
   }

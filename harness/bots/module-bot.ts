@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { BaileysModule } from '../baileys/versions.js';
 import { EventStream } from '../../core/event-stream.js';
 import { BotSetupError, saidStopped, type Bot, type BotReport } from './bot.js';
+import { importUserModule } from '../load-user-module.js';
 
 export interface ConnectorContext {
   /** The Baileys module of the version under test: call its makeWASocket (default export). */
@@ -35,7 +36,7 @@ export type Connector = (ctx: ConnectorContext) => ConnectorHandle | Promise<Con
 export async function loadConnector(path: string): Promise<Connector> {
   let mod: { default?: unknown; connect?: unknown };
   try {
-    mod = await import(pathToFileURL(resolve(path)).href);
+    mod = await importUserModule(path);
   } catch (err) {
     throw new BotSetupError(`Failed to load the bot module ${path}: ${(err as Error).message.split('\n')[0]}`);
   }

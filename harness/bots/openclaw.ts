@@ -29,13 +29,18 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { cacheRoot } from '../cache.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { BotSetupError } from './bot.js';
 
 export const OPENCLAW_VERSION = '2026.9.6';
 const NODE_PACKAGE = `node-${process.platform}-${process.arch}`;
-const SETUP = '`npm run setup:openclaw`';
+/** The command that installs OpenClaw and its Node: the npm script in a clone, the shipped script from a package. */
+export const OPENCLAW_SETUP = existsSync(join(PACKAGE_ROOT, 'harness', 'bots', 'openclaw.ts'))
+  ? 'npm run setup:openclaw'
+  : `node ${join(PACKAGE_ROOT, 'scripts', 'install-openclaw.mjs')}`;
+const SETUP = `\`${OPENCLAW_SETUP}\``;
 
 export interface OpenClawInstall {
   /** The directory setup:openclaw installed into. */

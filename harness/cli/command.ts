@@ -14,7 +14,11 @@ export class UsageError extends BadInputError {
 }
 
 /** parseArgs with errors turned into UsageError naming the flag. */
-export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>, P extends boolean = false>(argv: string[], options: T, allowPositionals?: P) {
+export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>, P extends boolean = false>(
+  argv: string[],
+  options: T,
+  allowPositionals?: P,
+): ReturnType<typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: P }>> {
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: (allowPositionals ?? false) as P });
   } catch (err) {

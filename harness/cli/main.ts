@@ -9,6 +9,7 @@ import { EXIT, EXIT_CODES_HELP } from '../report/exit-code.js';
 import { checkCommand } from './check.js';
 import { compareCommand } from './compare.js';
 import { demoCommand } from './demo.js';
+import { doctorCommand } from './doctor.js';
 import { mergeCommand } from './merge.js';
 import { replayCommand } from './replay.js';
 import { runCommand } from './run.js';
@@ -16,7 +17,7 @@ import { serveCommand } from './serve.js';
 import { toxiproxyCommand } from './toxiproxy.js';
 import { tuneCommand } from './tune.js';
 
-const commands: Command[] = [runCommand, compareCommand, tuneCommand, checkCommand, replayCommand, mergeCommand, serveCommand, demoCommand, toxiproxyCommand];
+const commands: Command[] = [runCommand, compareCommand, tuneCommand, checkCommand, replayCommand, mergeCommand, serveCommand, demoCommand, toxiproxyCommand, doctorCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

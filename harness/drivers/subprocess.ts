@@ -12,7 +12,9 @@ import { EventStream } from '../../core/event-stream.js';
 import type { SupervisorEvent } from '../supervisor/supervisor.js';
 import type { ChildMessage, ChildSpec, ClockCommand } from './child.js';
 
-const CHILD_ENTRY = fileURLToPath(new URL('./child.ts', import.meta.url));
+// From sources (a clone) the child is TypeScript run through tsx; from the package, compiled.
+const FROM_SOURCES = import.meta.url.endsWith('.ts');
+const CHILD_ENTRY = fileURLToPath(new URL(FROM_SOURCES ? './child.ts' : './child.js', import.meta.url));
 
 export interface WriteMark {
   phase: 'start' | 'end';
@@ -46,7 +48,7 @@ export class ChildClient {
     spec: ChildSpec,
     opts: { env?: NodeJS.ProcessEnv; execArgv?: string[]; disk?: DiskFault; netns?: string } = {},
   ) {
-    const execArgv = ['--import', 'tsx', ...(opts.execArgv ?? [])];
+    const execArgv = [...(FROM_SOURCES ? ['--import', 'tsx'] : []), ...(opts.execArgv ?? [])];
     const env = { ...process.env, ...opts.env };
     const node = [process.execPath, ...execArgv, CHILD_ENTRY];
     // The child runs as is, or wrapped: in a private mount namespace for a disk fault (needs root

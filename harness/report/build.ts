@@ -8,8 +8,9 @@ import { FIXED_ALLOWANCES } from '../bots/bounds.js';
 import { REPORT_SCHEMA, REPORT_SCHEMA_VERSION, type Report, type RunReport, type Setting, type TuneSummary } from './schema.js';
 import { recommend, summarize, tunePoints } from './summarize.js';
 import { applyValues } from '../supervisor/config.js';
+import { OWN_PACKAGE } from '../package-root.js';
 
-const pkg = createRequire(import.meta.url)('../../package.json') as { name: string; version: string };
+const pkg = OWN_PACKAGE;
 
 export interface ReportHeader {
   kind: Report['kind'];

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import type { Clock } from '../../../core/clock.js';
 import { EmbeddedToxiproxy } from './embedded/api.js';
 import { ToxiproxyClient } from './client.js';
+import { PACKAGE_ROOT } from '../../package-root.js';
 
 export type BackendKind = 'url' | 'binary' | 'docker' | 'embedded';
 
@@ -31,7 +32,7 @@ export class ToxiproxyUnavailableError extends Error {
   override name = 'ToxiproxyUnavailableError';
 }
 
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const REPO_ROOT = PACKAGE_ROOT;
 export const TOXIPROXY_IMAGE = 'ghcr.io/shopify/toxiproxy:2.12.0';
 
 /** The real server binary, if this machine has one. */

