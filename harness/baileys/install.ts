@@ -63,7 +63,7 @@ export function npmReason(err: unknown): string {
   const lines = (e.stderr || e.message || String(err))
     .split('\n')
     .map((l) => l.replace(/^npm (error|ERR!)\s*/, '').trim())
-    .filter((l) => l && !/complete log of this run|^code [A-Z]|^errno |^A complete log|^Log files were not written|^You can rerun/i.test(l));
+    .filter((l) => l && !/complete log of this run|^code \w+$|^errno |^A complete log|^Log files were not written|^You can rerun/i.test(l));
   const text = lines.slice(0, 4).join(' · ');
   return text.length > 400 ? `${text.slice(0, 400)}…` : text || 'npm exited with an error and no message';
 }
