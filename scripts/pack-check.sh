@@ -68,15 +68,28 @@ npx baileys-chaos run --scenario stream-errors --runs 1 --seed 7 --quiet --out o
 grep -q "Baileys $baileys: your project's @whiskeysockets/baileys" run.txt
 node -e 'const r = require("./out/report.json"); if (r.versions.join() !== process.argv[1] || r.runs[0].verdict !== "valid") { console.error(r.versions, r.runs.map((x) => x.verdict)); process.exit(1); }' "$baileys"
 
-step "npx baileys-chaos run --bot-cmd: the user's own bot as a command"
-npx baileys-chaos run --bot-cmd 'node bot.mjs' --scenario logged-out --runs 1 --seed 7 --quiet --out out-cmd 2>&1 | tail -3
+step "the project's own bot as a command, and the shipped example from node_modules (README: first run)"
+npx baileys-chaos run --bot-cmd 'node bot.mjs' --scenario logged-out --runs 1 --seed 7 --quiet --out out-cmd 2>&1 | tail -2
+# The README loop fights a 440: the shipped example must be judged invalid (exit 1).
+set +e
+npx baileys-chaos run --bot-cmd 'node node_modules/baileys-chaos/examples/plain-bot/bot.mjs' --scenario conflict --runs 1 --seed 7 --quiet --out out-example > example.txt 2>&1
+code=$?
+set -e
+tail -3 example.txt
+[ "$code" = 1 ] || { echo "pack-check: the plain bot on conflict exited $code, expected 1 (invalid)" >&2; exit 1; }
+
+step "the CI gate (README): a baseline with --update-baseline, then check"
+npx baileys-chaos run --bot-cmd 'node bot.mjs' --scenario stream-errors --runs 1 --seed 7 --quiet --update-baseline --out out-base 2>&1 | tail -1
+test -f reports/baseline.json
+npx baileys-chaos check --bot-cmd 'node bot.mjs' --quiet --out out-check 2>&1 | tail -2
 
 step "a vitest suite with scenarioSuite"
 mkdir -p test
 cat > test/chaos.test.js <<'JS'
 import { scenarioSuite } from 'baileys-chaos/vitest';
-import { SCENARIOS } from 'baileys-chaos';
+import { SCENARIOS, shellCommandBot } from 'baileys-chaos';
 scenarioSuite([SCENARIOS['stream-errors']], { numRuns: 1 });
+scenarioSuite([SCENARIOS['stream-errors']], { bot: shellCommandBot({ command: 'node bot.mjs' }), numRuns: 1 });
 JS
 npx vitest run test/chaos.test.js
 
