@@ -11,13 +11,15 @@ import { NoiseResponder, type NoiseTransport, type ServerIdentity } from './cryp
 import type { Device, DeviceRegistry } from './devices.js';
 import type { EventLog, ServerEventType } from './events.js';
 import type { AdmissionPolicy, ServerMove } from './moves.js';
-import { childNode, childNodes, decodeBinaryNode, describeNode, encodeBinaryNode, type BinaryNode } from './protocol/binary-node.js';
+import { moveModule } from './moves/index.js';
+import type { MoveHands } from './moves/move.js';
+import { childNode, childNodes, decodeBinaryNode, describeNode, encodeBinaryNode, S_WHATSAPP_NET, type BinaryNode } from './protocol/binary-node.js';
 import { encodeFrame, FrameReader } from './protocol/framing.js';
 import type { ClientPayload } from './protocol/messages.js';
 import type { TokenDictionary } from './protocol/tokens.js';
 import type { PairingQr, SimulatedPhone } from './phone.js';
 
-export const S_WHATSAPP_NET = 's.whatsapp.net';
+export { S_WHATSAPP_NET };
 
 /** What a connection needs from the server that owns it. */
 export interface ConnectionContext {
@@ -354,37 +356,27 @@ export class Connection {
   applyMove(move: ServerMove): void {
     if (this.phase === 'closed') return;
     this.record(move.kind === 'resume' ? 'fault-cleared' : 'fault-applied', { move });
-    this.sentCode = impliedCloseCode(move) ?? this.sentCode;
-    switch (move.kind) {
-      case 'silence':
-        this.silenced = true;
-        return;
-      case 'resume':
-        this.silenced = false;
-        return;
-      case 'stream-error':
-        return this.sendAndClose({ tag: 'stream:error', attrs: { code: String(move.code) } });
-      case 'stream-error-child':
-        return this.sendAndClose({ tag: 'stream:error', attrs: {}, content: [{ tag: move.child, attrs: {} }] });
-      case 'conflict':
-        return this.sendAndClose({ tag: 'stream:error', attrs: {}, content: [{ tag: 'conflict', attrs: { type: 'replaced' } }] });
-      case 'logged-out':
-        if (this.device) this.device.removed = true;
-        return this.sendAndClose({ tag: 'stream:error', attrs: { code: '401' }, content: [{ tag: 'conflict', attrs: { type: 'device_removed' } }] });
-      case 'end-stream':
-        return this.sendAndClose({ tag: 'xmlstreamend', attrs: {} });
-      case 'failure':
-        return this.failAndClose(move.reason);
-      case 'downgrade':
-        return this.sendAndClose({ tag: 'ib', attrs: { from: S_WHATSAPP_NET }, content: [{ tag: 'downgrade_webclient', attrs: {} }] });
-      case 'ws-close':
-        return this.closeNow('ws-close');
-      case 'drop':
-        this.socket.destroy();
-        this.finalize('dropped');
-        return;
-    }
+    const m = moveModule(move.kind);
+    this.sentCode = m?.closeCode?.(move) ?? this.sentCode;
+    m?.act(this.hands, move);
   }
+
+  /** What a move (moves/) may do to this connection. */
+  private readonly hands: MoveHands = {
+    silence: (on) => {
+      this.silenced = on;
+    },
+    sendAndClose: (node) => this.sendAndClose(node),
+    failAndClose: (reason) => this.failAndClose(reason),
+    closeNow: (why) => this.closeNow(why),
+    drop: () => {
+      this.socket.destroy();
+      this.finalize('dropped');
+    },
+    removeDevice: () => {
+      if (this.device) this.device.removed = true;
+    },
+  };
 
   private failAndClose(reason: number): void {
     this.sentCode = reason;
@@ -425,29 +417,5 @@ export class Connection {
     if (!this.socket.destroyed) this.socket.destroy();
     this.record('closed', { why, wasOpen, ...(this.sentCode !== undefined ? { code: this.sentCode } : {}) });
     this.ctx.onClosed(this);
-  }
-}
-
-/** The DisconnectReason a move makes every supported Baileys report (README's move table); none for silence. */
-function impliedCloseCode(move: ServerMove): number | undefined {
-  switch (move.kind) {
-    case 'stream-error':
-      return move.code;
-    case 'stream-error-child':
-      return 500;
-    case 'conflict':
-      return 440;
-    case 'logged-out':
-      return 401;
-    case 'failure':
-      return move.reason;
-    case 'downgrade':
-      return 411;
-    case 'end-stream':
-    case 'ws-close':
-    case 'drop':
-      return 428;
-    default:
-      return undefined;
   }
 }

@@ -3,45 +3,11 @@
  * *admission policy* decides how the server treats connections that arrive from now on.
  * README's table maps each to the DisconnectReason every supported Baileys version reports.
  */
-export type ServerMove =
-  /** Stop answering and sending (frames are read and dropped): keep-alive declares 408. */
-  | { kind: 'silence' }
-  /** Undo `silence`. */
-  | { kind: 'resume' }
-  /** `<stream:error code=X/>` then close: 515 restart required, 503, 500, 401, ... */
-  | { kind: 'stream-error'; code: number }
-  /** `<stream:error><TAG/></stream:error>` with no code (e.g. `bad-mac`): Baileys maps the child. */
-  | { kind: 'stream-error-child'; child: string }
-  /** `<stream:error><conflict type="replaced"/>`: another instance took over (440). */
-  | { kind: 'conflict' }
-  /** `<stream:error code="401"><conflict type="device_removed"/>`; the device is removed. */
-  | { kind: 'logged-out' }
-  /** `<xmlstreamend/>` then a WebSocket close: the server ended the stream (428). */
-  | { kind: 'end-stream' }
-  /** A WebSocket close frame and nothing else. */
-  | { kind: 'ws-close' }
-  /** The TCP connection destroyed with no close frame (a crash, a NAT dropping state). */
-  | { kind: 'drop' }
-  /** `<failure reason=R/>` on a live connection. */
-  | { kind: 'failure'; reason: number }
-  /** `<ib><downgrade_webclient/></ib>` (411). */
-  | { kind: 'downgrade' };
+import { isCode, MoveValidationError } from './moves/move.js';
 
-export type MoveKind = ServerMove['kind'];
-
-export const MOVE_KINDS: readonly MoveKind[] = [
-  'silence',
-  'resume',
-  'stream-error',
-  'stream-error-child',
-  'conflict',
-  'logged-out',
-  'end-stream',
-  'ws-close',
-  'drop',
-  'failure',
-  'downgrade',
-];
+// One module per move in moves/; the union, the list and the parser are built from them there.
+export { MOVE_KINDS, parseMove, type MoveKind, type ServerMove } from './moves/index.js';
+export { MoveValidationError };
 
 export interface AdmissionPolicy {
   /** Answer the HTTP upgrade with this status instead of switching protocols (as a proxy would). */
@@ -66,40 +32,6 @@ export interface AdmissionPolicy {
 }
 
 export const DEFAULT_ADMISSION: AdmissionPolicy = { postHandshakeDelayMs: 20, serverClockOffsetMs: 0 };
-
-export class MoveValidationError extends Error {
-  override name = 'MoveValidationError';
-}
-
-const isCode = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 100 && (v as number) <= 999;
-
-/** Validates untrusted input (control API, schedule files) into a ServerMove. */
-export function parseMove(input: unknown): ServerMove {
-  if (typeof input !== 'object' || input === null) throw new MoveValidationError('a move must be an object like {"kind":"silence"}');
-  const m = input as Record<string, unknown>;
-  switch (m.kind) {
-    case 'silence':
-    case 'resume':
-    case 'conflict':
-    case 'logged-out':
-    case 'end-stream':
-    case 'ws-close':
-    case 'drop':
-    case 'downgrade':
-      return { kind: m.kind };
-    case 'stream-error':
-      if (!isCode(m.code)) throw new MoveValidationError('"stream-error" needs "code", an integer status such as 515');
-      return { kind: 'stream-error', code: m.code };
-    case 'failure':
-      if (!isCode(m.reason)) throw new MoveValidationError('"failure" needs "reason", an integer status such as 401');
-      return { kind: 'failure', reason: m.reason };
-    case 'stream-error-child':
-      if (typeof m.child !== 'string' || !/^[a-z][a-z0-9_-]*$/.test(m.child)) throw new MoveValidationError('"stream-error-child" needs "child", a tag name such as "bad-mac"');
-      return { kind: 'stream-error-child', child: m.child };
-    default:
-      throw new MoveValidationError(`unknown move kind ${JSON.stringify(m.kind)}; known: ${MOVE_KINDS.join(', ')}`);
-  }
-}
 
 /** Validates a partial admission policy from untrusted input. */
 export function parseAdmission(input: unknown): Partial<AdmissionPolicy> {

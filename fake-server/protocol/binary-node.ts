@@ -7,6 +7,9 @@
 import { inflateSync } from 'node:zlib';
 import type { TokenDictionary } from './tokens.js';
 
+/** The server's own address, the `from` of what it sends. */
+export const S_WHATSAPP_NET = 's.whatsapp.net';
+
 export interface BinaryNode {
   tag: string;
   attrs: Record<string, string>;
