@@ -16,11 +16,13 @@ import { loadBaileys, trustTestRoot } from './baileys/versions.js';
 import type { Clock } from '../core/clock.js';
 import { BotSetupError, type Bot, type BotClient } from './bots/bot.js';
 import { supervisorBot, type SupervisorClass } from './bots/supervisor-bot.js';
-import { ClockInjector, KillInjector, PacketInjector, ServerInjector, shimClockOp, ToxiproxyInjector } from './faults/injectors.js';
+import { injectorFor, shimClockOp, type FaultPlaces } from './faults/injectors.js';
+import { kindOf } from './faults/kinds/index.js';
+import { targetsOne } from './faults/kinds/kind.js';
 import { PacketLab } from './faults/packet/netns.js';
 import { sessionPath } from './drivers/driver.js';
 import { DateShim } from './faults/clock/date-shim.js';
-import { runSchedule, type FaultInjector, type FaultKind, type Schedule, type ScheduleEntry } from './faults/schedule.js';
+import { runSchedule, type Schedule, type ScheduleEntry } from './faults/schedule.js';
 import { openToxiproxy, type ToxiproxyBackend } from './faults/toxiproxy/backend.js';
 import { judgeSettings } from './bots/bounds.js';
 import { checkInvariants, type Invariant, type InvariantResult, type JudgeSettings, type Verdict } from './invariants.js';
@@ -97,12 +99,11 @@ export function scaleSchedule(schedule: Schedule, scale: number): Schedule {
   return schedule.map((e) => ({ ...e, at: e.at * scale, ...(e.duration !== undefined ? { duration: e.duration * scale } : {}) }));
 }
 
-const NETWORK_FAULTS: FaultKind[] = ['toxic', 'proxy-down', 'packet-loss', 'packet-bandwidth'];
-const CLOCK_FAULTS: FaultKind[] = ['clock-jump', 'clock-skew', 'clock-drift'];
-const needsToxiproxy = (s: Schedule) => s.some((e) => e.fault === 'toxic' || e.fault === 'proxy-down');
-const needsPacketLab = (s: Schedule) => s.some((e) => e.fault === 'packet-loss' || e.fault === 'packet-bandwidth');
-const needsProcesses = (s: Schedule) => needsPacketLab(s) || s.some((e) => e.fault === 'kill');
-const targetsOne = (e: ScheduleEntry) => e.target !== undefined && e.target !== 'all';
+/** The modules of a schedule's kinds (faults/kinds/): what each asks of the run. */
+const kindsIn = (s: Schedule) => s.flatMap((e) => kindOf(e.fault) ?? []);
+const needsToxiproxy = (s: Schedule) => kindsIn(s).some((k) => k.place === 'proxy');
+const needsPacketLab = (s: Schedule) => kindsIn(s).some((k) => k.place === 'packets');
+const needsProcesses = (s: Schedule) => kindsIn(s).some((k) => k.ownProcess);
 
 /** The bot a run tests. */
 export const botOf = (opts: Pick<RunOptions, 'bot' | 'supervisor'>): Bot => opts.bot ?? supervisorBot(opts.supervisor);
@@ -116,13 +117,13 @@ export function refuseUnreachable(scenario: Scenario, schedule: Schedule, bot: B
     throw new BotSetupError(`Failed to run scenario "${scenario.name}" with the bot ${bot.label}: ${why}`);
   };
   if (needsProcesses(schedule) && bot.where === 'in-process') fail('its schedule kills clients or shapes their packets, which needs each client in its own process. Give your bot as a command (--bot-cmd), or pick a scenario without kills or packet faults.');
+  const reach = { clients: scenario.clients, where: bot.where, killable: bot.killable, clockFaults: bot.clockFaults };
   schedule.forEach((e, i) => {
     const entry = `entry ${i} (${e.fault}${targetsOne(e) ? `, target ${e.target}` : ''})`;
     if (targetsOne(e) && (e.target as number) >= scenario.clients) fail(`${entry} targets a client the scenario does not have (it has ${scenario.clients}).`);
-    if (e.fault === 'kill' && !bot.killable) fail(`${entry}: this bot cannot be killed and restarted (a command bot with --restart never stays down after a kill).`);
-    if (CLOCK_FAULTS.includes(e.fault) && !bot.clockFaults) fail(`${entry}: a clock fault cannot reach this bot's own clock (its processes take no clock shim). Leave clock scenarios out.`);
-    if (CLOCK_FAULTS.includes(e.fault) && targetsOne(e) && bot.where === 'in-process' && scenario.clients > 1) fail(`${entry}: in-process clients share the harness's clock, so a clock fault cannot reach client ${e.target} alone.`);
-    if (NETWORK_FAULTS.includes(e.fault) && targetsOne(e)) fail(`${entry}: every client shares one network path, so a network fault cannot reach client ${e.target} alone.`);
+    // Each kind knows what it can reach (faults/kinds/): a kill needs a killable bot, a clock fault a shimmed clock, ...
+    const why = kindOf(e.fault)?.unreachable?.(e, reach);
+    if (why) fail(`${entry}: ${why}`);
   });
 }
 
@@ -173,27 +174,27 @@ async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions
   let baseUrl = server.wsUrl;
   let toxiproxy: ToxiproxyBackend | undefined;
   const clients: BotClient[] = [];
-  const injectors: FaultInjector[] = [
-    new ServerInjector(server),
-    new KillInjector(async (target, order) => {
+  const places: FaultPlaces = {
+    server,
+    kill: async (target, order) => {
       await Promise.all((target === 'all' ? clients : [clients[target]!]).map((c) => c.kill?.(order)));
-    }),
-  ];
-  if (lab) injectors.push(new PacketInjector(lab));
+    },
+    ...(lab ? { packets: lab } : {}),
+  };
   if (needsToxiproxy(schedule)) {
     toxiproxy = await openToxiproxy({ clock: opts.clock, seed: opts.seed });
     const tp = toxiproxy;
     res.add('Toxiproxy', () => tp.close());
     const proxy = await tp.client.createProxy('whatsapp', `${server.host}:${server.port}`);
     baseUrl = `ws://${proxy.listen}/ws/chat`;
-    injectors.push(new ToxiproxyInjector(tp.client, proxy.name, opts.clock));
+    places.proxy = { client: tp.client, name: proxy.name, clock: opts.clock };
   }
   const ownProcess = needsProcesses(schedule) || bot.where === 'process';
   const baileys = ownProcess ? undefined : await loadBaileys(opts.version);
   if (baileys) trustTestRoot(baileys, server.trustedPublicKey);
   // A clock fault reaches the clients it names: the harness's Date shim for in-process clients
   // (all of them: they share the process), each process's own shim otherwise.
-  injectors.push(new ClockInjector(ownProcess ? (target, op, value) => (target === 'all' ? clients : [clients[target]!]).forEach((c) => c.clockFault?.(op, value)) : shimClockOp(shim)));
+  places.clock = ownProcess ? (target, op, value) => (target === 'all' ? clients : [clients[target]!]).forEach((c) => c.clockFault?.(op, value)) : shimClockOp(shim);
 
   const storeKind = bot.store === 'file' ? 'file' : scenario.store;
   const jids: string[] = [];
@@ -252,7 +253,7 @@ async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions
     await Promise.all(clients.map(opened));
   }
   const start = opts.clock.now();
-  const run = runSchedule(scaleSchedule(schedule, opts.scale), injectors, opts.clock);
+  const run = runSchedule(scaleSchedule(schedule, opts.scale), [injectorFor(places)], opts.clock);
   res.add('schedule', () => run.cancel());
   await run.done;
   const failed = run.events.list().find((e) => e.type === 'fault-failed');

@@ -7,23 +7,16 @@
  */
 import type { Clock } from '../../core/clock.js';
 import { EventStream } from '../../core/event-stream.js';
-import { CORRUPTION_MODES, type CorruptionMode } from './session-corruption.js';
-import { MoveValidationError, parseAdmission, parseMove, type AdmissionPolicy, type ServerMove } from '../../fake-server/moves.js';
+import { MoveValidationError, type AdmissionPolicy, type ServerMove } from '../../fake-server/moves.js';
+import { FAULT_KIND_MODULES, kindOf, type FaultKind } from './kinds/index.js';
+import { num, ScheduleError } from './kinds/kind.js';
 
-export type FaultKind =
-  | 'server-move' // params: a ServerMove; `silence` with a duration is resumed at its end
-  | 'admission' // params: a partial AdmissionPolicy, undone at the end of its duration
-  | 'server-restart'
-  | 'toxic' // params: {type, stream?, attributes}: a Toxiproxy toxic for the duration
-  | 'proxy-down' // the Toxiproxy proxy disabled for the duration
-  | 'clock-jump' // params: {ms}: the client's wall clock steps (undone at the end of a duration)
-  | 'clock-skew' // params: {ms}
-  | 'clock-drift' // params: {rate}
-  | 'packet-loss' // params: {percent}: dropped at random in the client's network namespace
-  | 'packet-bandwidth' // params: {kbit}: tbf shaping of the namespace's egress
-  | 'kill'; // params: {atNextWrite?, corrupt?}: SIGKILL the target client process (then it restarts)
+// Each kind, its params and what it does: one module in kinds/.
+export type { FaultKind };
+export type { KillOrder } from './kinds/kill.js';
+export { ScheduleError };
 
-export const FAULT_KINDS: readonly FaultKind[] = ['server-move', 'admission', 'server-restart', 'toxic', 'proxy-down', 'clock-jump', 'clock-skew', 'clock-drift', 'packet-loss', 'packet-bandwidth', 'kill'];
+export const FAULT_KINDS: readonly FaultKind[] = FAULT_KIND_MODULES.map((k) => k.name);
 
 export interface ScheduleEntry {
   /** ms from the start of the run. */
@@ -37,21 +30,6 @@ export interface ScheduleEntry {
 }
 
 export type Schedule = ScheduleEntry[];
-
-/** A `kill` fault's params: when the process dies, and what the crash leaves of its session. */
-export interface KillOrder {
-  /** Kill at the client's next session write instead of at once (bounded by `writeWaitMs`). */
-  atNextWrite?: boolean;
-  /** Damage the session's creds before the restart. */
-  corrupt?: CorruptionMode;
-}
-
-export class ScheduleError extends Error {
-  override name = 'ScheduleError';
-}
-
-const TOXIC_TYPES = ['latency', 'bandwidth', 'slow_close', 'timeout', 'reset_peer', 'slicer', 'limit_data', 'noop'];
-const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 /** Validates untrusted input (a file, generated data) into a Schedule, sorted by `at`. */
 export function parseSchedule(input: unknown): Schedule {
@@ -77,35 +55,7 @@ function parseEntry(raw: unknown, i: number): ScheduleEntry {
   if (typeof params !== 'object' || Array.isArray(params)) fail('has "params" that is not an object');
   const fault = e.fault as FaultKind;
   try {
-    switch (fault) {
-      case 'server-move':
-        parseMove(params);
-        break;
-      case 'admission':
-        parseAdmission(params);
-        break;
-      case 'toxic':
-        if (!TOXIC_TYPES.includes(params.type as string)) fail(`has a toxic of unknown type ${JSON.stringify(params.type)} (known: ${TOXIC_TYPES.join(', ')})`);
-        if (params.stream !== undefined && params.stream !== 'upstream' && params.stream !== 'downstream') fail('has a toxic "stream" that is neither "upstream" nor "downstream"');
-        break;
-      case 'clock-jump':
-      case 'clock-skew':
-        if (!num(params.ms)) fail(`needs params.ms, a number of milliseconds`);
-        break;
-      case 'clock-drift':
-        if (!num(params.rate) || (params.rate as number) <= -1) fail('needs params.rate, a number > -1 (0.01 = 1 % fast)');
-        break;
-      case 'packet-bandwidth':
-        if (!num(params.kbit) || (params.kbit as number) <= 0) fail('needs params.kbit, a rate > 0');
-        break;
-      case 'kill':
-        if (params.atNextWrite !== undefined && typeof params.atNextWrite !== 'boolean') fail('has params.atNextWrite that is not true or false');
-        if (params.corrupt !== undefined && !CORRUPTION_MODES.includes(params.corrupt as CorruptionMode)) fail(`has params.corrupt ${JSON.stringify(params.corrupt)} (known: ${CORRUPTION_MODES.join(', ')})`);
-        break;
-      case 'packet-loss':
-        if (!num(params.percent) || (params.percent as number) < 0 || (params.percent as number) > 100) fail('needs params.percent, 0–100');
-        break;
-    }
+    kindOf(fault)!.parse(params, fail);
   } catch (err) {
     if (err instanceof MoveValidationError) fail(err.message);
     throw err;
@@ -113,14 +63,8 @@ function parseEntry(raw: unknown, i: number): ScheduleEntry {
   return { at: e.at as number, fault, ...(e.duration !== undefined ? { duration: e.duration as number } : {}), ...(e.target !== undefined ? { target: e.target as number | 'all' } : {}), ...(e.params !== undefined ? { params } : {}) };
 }
 
-/** Faults that cannot coexist: two clock faults on one target, two toxics of one type and stream, two admissions. */
-function conflictKey(e: ScheduleEntry): string | undefined {
-  const target = String(e.target ?? 'all');
-  if (e.fault.startsWith('clock-')) return `clock:${target}`;
-  if (e.fault === 'toxic') return `toxic:${e.params?.type}:${e.params?.stream ?? 'downstream'}`;
-  if (e.fault === 'admission' || e.fault === 'proxy-down' || e.fault === 'packet-loss' || e.fault === 'packet-bandwidth') return e.fault;
-  return undefined;
-}
+/** Faults that cannot coexist (two clock faults on one target, two toxics of one type and stream, two admissions): each kind says. */
+const conflictKey = (e: ScheduleEntry): string | undefined => kindOf(e.fault)?.exclusive?.(e);
 
 function checkOverlaps(entries: ScheduleEntry[]): void {
   const end = (e: ScheduleEntry) => e.at + (e.duration ?? Infinity);
@@ -136,7 +80,7 @@ function checkOverlaps(entries: ScheduleEntry[]): void {
   }
 }
 
-/** Applies and clears one kind of fault. */
+/** Applies and clears the kinds of fault it lists (`injectorFor` in injectors.ts: every kind whose place a run has). */
 export interface FaultInjector {
   readonly kinds: readonly FaultKind[];
   /** Applies the fault; may resolve to the harness-clock time it took effect (default: when called). */

@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { versionsUnderTest } from '../../../harness/baileys/versions.js';
 import { systemClock } from '../../../core/clock.js';
 import { DateShim } from '../../../harness/faults/clock/date-shim.js';
-import { ClockInjector, ServerInjector, shimClockOp, ToxiproxyInjector } from '../../../harness/faults/injectors.js';
+import { injectorFor, shimClockOp } from '../../../harness/faults/injectors.js';
 import { parseSchedule, runSchedule } from '../../../harness/faults/schedule.js';
 import type { SupervisorEvent } from '../../../harness/supervisor/supervisor.js';
 import { onCleanup } from '../../helpers.js';
@@ -23,7 +23,7 @@ describe.each(versionsUnderTest())('a fault schedule on Baileys %s', (version) =
     ]);
     const shim = new DateShim(systemClock);
     onCleanup(() => shim.restore());
-    const run = runSchedule(schedule, [new ToxiproxyInjector(toxiproxy.client, proxy.name, systemClock), new ServerInjector(server), new ClockInjector(shimClockOp(shim))], systemClock);
+    const run = runSchedule(schedule, [injectorFor({ proxy: { client: toxiproxy.client, name: proxy.name, clock: systemClock }, server, clock: shimClockOp(shim) })], systemClock);
     onCleanup(() => run.cancel());
     await run.done;
     let opens = 0;
