@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { ServerEventType } from './events.js';
 import { MoveValidationError, parseAdmission, parseMove } from './moves.js';
 import { QrParseError } from './phone.js';
+import { PortInUseError } from '../core/port-in-use.js';
 import type { FakeWhatsAppServer, MoveTarget } from './server.js';
 
 class HttpError extends Error {
@@ -204,7 +205,7 @@ export async function startControlApi(server: FakeWhatsAppServer, opts: ControlA
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     http.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new Error(`Failed to start the control API: ${host}:${opts.port} is already in use. Pick another --control-port, or 0.`) : err),
+      reject(err.code === 'EADDRINUSE' ? new PortInUseError(`Failed to start the control API: ${host}:${opts.port} is already in use. Pick another --control-port, or 0.`) : err),
     );
     http.listen(opts.port ?? 0, host, () => resolve());
   });

@@ -48,9 +48,8 @@ export type MoveTarget = number | 'all';
 const CLIENT_PARAM = 'chaos-client';
 const clientLabel = (path: string | undefined): string | undefined => (path ? (new URL(path, 'ws://x').searchParams.get(CLIENT_PARAM) ?? undefined) : undefined);
 
-export class PortInUseError extends Error {
-  override name = 'PortInUseError';
-}
+import { PortInUseError } from '../core/port-in-use.js';
+export { PortInUseError };
 
 export class FakeWhatsAppServer {
   readonly events: EventLog;

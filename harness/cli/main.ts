@@ -5,6 +5,7 @@
  */
 import { UsageError, type Command } from './command.js';
 import { BadInputError } from '../errors.js';
+import { PortInUseError } from '../../core/port-in-use.js';
 import { EXIT, EXIT_CODES_HELP } from '../report/exit-code.js';
 import { checkCommand } from './check.js';
 import { compareCommand } from './compare.js';
@@ -55,7 +56,8 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    const badInput = err instanceof BadInputError;
+    // A port the user named that is taken is their input to change, not the harness failing.
+    const badInput = err instanceof BadInputError || err instanceof PortInUseError;
     const message = (err as Error)?.message ?? String(err);
     process.stderr.write(`baileys-chaos: ${badInput ? message : `the harness failed (exit 4, not a verdict on your bot): ${message}`}${err instanceof UsageError ? '\nRun "baileys-chaos --help" for usage.' : ''}\n`);
     process.exit(badInput ? EXIT.usage : EXIT.harness);

@@ -42,7 +42,21 @@ export const isAttempt = (e: Pick<ServerEvent, 'type'>): boolean => e.type === '
 const serverEventsOf = (run: RunRecord, client: number): ServerEvent[] =>
   run.timeline.flatMap((e) => (e.source === 'server' && e.client === client ? [e.event] : []));
 
+// Every invariant reads the same client's evidence: derive it once per record and client. Keyed
+// by the timeline's length too, so a record still growing is never answered from a stale scan.
+const derived = new WeakMap<RunRecord, Map<number, { length: number; evidence: ClientEvidence }>>();
+
 export function clientEvidence(run: RunRecord, client: number): ClientEvidence {
+  let perClient = derived.get(run);
+  if (!perClient) derived.set(run, (perClient = new Map()));
+  const hit = perClient.get(client);
+  if (hit && hit.length === run.timeline.length) return hit.evidence;
+  const evidence = deriveEvidence(run, client);
+  perClient.set(client, { length: run.timeline.length, evidence });
+  return evidence;
+}
+
+function deriveEvidence(run: RunRecord, client: number): ClientEvidence {
   const events = serverEventsOf(run, client);
   const attempts: number[] = [];
   const opens: number[] = [];

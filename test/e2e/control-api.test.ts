@@ -110,13 +110,13 @@ describe('baileys-chaos serve', () => {
     await client.waitFor('open', 15_000);
   });
 
-  test('a port in use is one clear line and exit code 1', async () => {
+  test('a port in use is one clear line and exit code 2 (bad input)', async () => {
     const server = await startServer();
     const child = spawn(process.execPath, ['bin/baileys-chaos.js', 'serve', '--port', String(server.port)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(stderr.trim()).toMatch(/^baileys-chaos: Failed to start the fake server: 127\.0\.0\.1:\d+ is already in use\. Pick another --port/);
   });
 

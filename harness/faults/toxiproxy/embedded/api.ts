@@ -11,6 +11,7 @@ import { Rng } from '../../../../core/random.js';
 import { TOXICS } from './toxics/index.js';
 import type { ToxicSpec } from './link.js';
 import { ApiError, EmbeddedProxy, type ProxyConfig } from './proxy.js';
+import { PortInUseError } from '../../../../core/port-in-use.js';
 
 /** The Toxiproxy version whose API this mirrors. */
 export const EMBEDDED_TOXIPROXY_VERSION = '2.12.0-embedded';
@@ -49,7 +50,7 @@ export class EmbeddedToxiproxy {
     const host = this.opts.host ?? '127.0.0.1';
     await new Promise<void>((resolve, reject) => {
       http.once('error', (err: NodeJS.ErrnoException) =>
-        reject(err.code === 'EADDRINUSE' ? new Error(`Failed to start the embedded Toxiproxy: ${host}:${this.opts.port} is already in use. Pick another --port, or 0.`) : err),
+        reject(err.code === 'EADDRINUSE' ? new PortInUseError(`Failed to start the embedded Toxiproxy: ${host}:${this.opts.port} is already in use. Pick another --port, or 0.`) : err),
       );
       http.listen(this.opts.port ?? 0, host, () => resolve());
     });
