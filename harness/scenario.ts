@@ -103,7 +103,11 @@ export function scaleSchedule(schedule: Schedule, scale: number): Schedule {
 const kindsIn = (s: Schedule) => s.flatMap((e) => kindOf(e.fault) ?? []);
 const needsToxiproxy = (s: Schedule) => kindsIn(s).some((k) => k.place === 'proxy');
 const needsPacketLab = (s: Schedule) => kindsIn(s).some((k) => k.place === 'packets');
-const needsProcesses = (s: Schedule) => kindsIn(s).some((k) => k.ownProcess);
+const needsProcesses = (s: Schedule, clients: number) =>
+  s.some((e) => {
+    const kind = kindOf(e.fault);
+    return !!kind && (kind.ownProcess || !!kind.needsOwnProcess?.(e, clients));
+  });
 
 /** The bot a run tests. */
 export const botOf = (opts: Pick<RunOptions, 'bot' | 'supervisor'>): Bot => opts.bot ?? supervisorBot(opts.supervisor);
@@ -116,7 +120,7 @@ export function refuseUnreachable(scenario: Scenario, schedule: Schedule, bot: B
   const fail = (why: string): never => {
     throw new BotSetupError(`Failed to run scenario "${scenario.name}" with the bot ${bot.label}: ${why}`);
   };
-  if (needsProcesses(schedule) && bot.where === 'in-process') fail('its schedule kills clients or shapes their packets, which needs each client in its own process. Give your bot as a command (--bot-cmd), or pick a scenario without kills or packet faults.');
+  if (needsProcesses(schedule, scenario.clients) && bot.where === 'in-process') fail('its schedule kills clients, shapes their packets or shifts one client\'s clock, which needs each client in its own process. Give your bot as a command (--bot-cmd), or pick a scenario without kills, packet faults or per-client clock faults.');
   const reach = { clients: scenario.clients, where: bot.where, killable: bot.killable, clockFaults: bot.clockFaults };
   schedule.forEach((e, i) => {
     const entry = `entry ${i} (${e.fault}${targetsOne(e) ? `, target ${e.target}` : ''})`;
@@ -189,7 +193,7 @@ async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions
     baseUrl = `ws://${proxy.listen}/ws/chat`;
     places.proxy = { client: tp.client, name: proxy.name, clock: opts.clock };
   }
-  const ownProcess = needsProcesses(schedule) || bot.where === 'process';
+  const ownProcess = needsProcesses(schedule, scenario.clients) || bot.where === 'process';
   const baileys = ownProcess ? undefined : await loadBaileys(opts.version);
   if (baileys) trustTestRoot(baileys, server.trustedPublicKey);
   // A clock fault reaches the clients it names: the harness's Date shim for in-process clients

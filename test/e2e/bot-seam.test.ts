@@ -8,8 +8,11 @@ import { describe, expect, test } from 'vitest';
 import { loadBaileys, versionsUnderTest } from '../../harness/baileys/versions.js';
 import { shellCommandBot } from '../../harness/bots/command-bot.js';
 import { systemClock } from '../../core/clock.js';
-import { runScenario } from '../../harness/scenario.js';
+import { runScenario, type Scenario } from '../../harness/scenario.js';
 import { streamErrors } from '../../scenarios/stream-errors.js';
+import { clockJumps } from '../../scenarios/clock-jumps.js';
+import { supervisorBot } from '../../harness/bots/supervisor-bot.js';
+import type { Bot } from '../../harness/bots/bot.js';
 
 describe.each(versionsUnderTest())('the plain bot as a command on Baileys %s', (version) => {
   test('its own Baileys import loads the version under test, confirmed by the server; a 515 is judged from the server record', async () => {
@@ -48,4 +51,15 @@ test('a fault the harness cannot apply gives the verdict error with its cause, n
   expect(run!.verdict).toBe('error');
   expect(run!.error).toMatch(/^Failed to apply fault 0 \(admission\): /);
   expect(run!.invariants).toEqual([]);
+}, 120_000);
+
+test('a clock fault for one of two clients runs each client in its own process, so only that client\'s clock moves', async () => {
+  const [version] = versionsUnderTest();
+  const reference = supervisorBot();
+  const placed: boolean[] = [];
+  const spy: Bot = { ...reference, client: (ctx) => (placed.push(ctx.ownProcess), reference.client(ctx)) };
+  const twoClients: Scenario = { ...clockJumps, name: 'clock-jumps-two', clients: 2 };
+  const run = await runScenario(twoClients, [{ at: 300, fault: 'clock-jump', target: 1, params: { ms: 60_000 } }], { version: version!, seed: 1, scale: 0.04, clock: systemClock, bot: spy });
+  expect(run.error).toBeUndefined();
+  expect(placed).toEqual([true, true]);
 }, 120_000);

@@ -22,7 +22,7 @@ describe('bad input ends with one clear line and a usage exit code', () => {
     [['run', '--set', 'reconnect.baseDelai=5'], 2, /unknown key "channels\.whatsapp\.reconnect\.baseDelai"/],
     [['run', '--shard', '3/2'], 2, /--shard must be "i\/n"/],
     [['run', '--supervisor', 'test/support/cli.ts'], 2, /default export must be a class extending Supervisor/],
-    [['run', '--scenario', 'crash-during-write', '--supervisor', 'test/support/slowed-supervisor.ts'], 2, /Failed to run scenario "crash-during-write" with the bot supervisor test\/support\/slowed-supervisor\.ts: its schedule kills clients or shapes their packets, which needs each client in its own process/],
+    [['run', '--scenario', 'crash-during-write', '--supervisor', 'test/support/slowed-supervisor.ts'], 2, /Failed to run scenario "crash-during-write" with the bot supervisor test\/support\/slowed-supervisor\.ts: its schedule kills clients, shapes their packets or shifts one client.s clock, which needs each client in its own process/],
     [['run', '--scenario', 'clock-jumps', '--bot-cmd', 'node bot.js'], 2, /a clock fault cannot reach this bot's own clock/],
     [['run', '--bot', 'does/not/exist.mjs'], 2, /Failed to load the bot module does\/not\/exist\.mjs/],
     [['run', '--bot', 'x.mjs', '--bot-cmd', 'node bot.js'], 2, /--bot and --bot-cmd both name one/],

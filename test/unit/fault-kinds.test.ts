@@ -17,11 +17,18 @@ test.each([
   [{ at: 0, fault: 'kill' }, { killable: false }, 1, /entry 0 \(kill\): this bot cannot be killed/],
   [{ at: 0, fault: 'kill' }, { where: 'in-process' }, 1, /needs each client in its own process/],
   [{ at: 0, fault: 'clock-drift', params: { rate: 0.1 } }, { clockFaults: false }, 1, /entry 0 \(clock-drift\): a clock fault cannot reach this bot's own clock/],
-  [{ at: 0, fault: 'clock-jump', target: 1, params: { ms: 5 } }, { where: 'in-process' }, 2, /in-process clients share the harness's clock, so a clock fault cannot reach client 1 alone/],
+  [{ at: 0, fault: 'clock-jump', target: 1, params: { ms: 5 } }, { where: 'in-process' }, 2, /shifts one client's clock, which needs each client in its own process/],
   [{ at: 0, fault: 'toxic', target: 0, params: { type: 'noop' } }, {}, 2, /entry 0 \(toxic, target 0\): every client shares one network path/],
   [{ at: 0, fault: 'server-move', target: 3, params: { kind: 'drop' } }, {}, 2, /entry 0 \(server-move, target 3\) targets a client the scenario does not have \(it has 2\)/],
 ] as const)('%j on a bot %j with %i clients is refused before the run', (entry, b, clients, message) => {
   expect(() => refuseUnreachable(scenario(clients), parseSchedule([entry]), bot(b))).toThrow(message);
+});
+
+test('a clock fault for one of several clients of a bot that can run either way runs each client in its own process (its own clock), not refused', () => {
+  const schedule = parseSchedule([{ at: 0, fault: 'clock-jump', target: 1, params: { ms: 5 } }]);
+  expect(() => refuseUnreachable(scenario(2), schedule, bot({ where: 'either' }))).not.toThrow();
+  // A lone client may keep the shared clock: the fault reaches exactly it.
+  expect(() => refuseUnreachable(scenario(1), parseSchedule([{ at: 0, fault: 'clock-jump', target: 0, params: { ms: 5 } }]), bot({ where: 'in-process' }))).not.toThrow();
 });
 
 test('what every kind can reach is accepted', () => {

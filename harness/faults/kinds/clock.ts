@@ -1,8 +1,11 @@
 /** What the three clock faults (clock-jump, clock-skew, clock-drift) share. */
 import { num, targetsOne, type FaultKindModule } from './kind.js';
 
-export const onTheClock: Pick<FaultKindModule<string, 'clock'>, 'place' | 'exclusive' | 'unreachable' | 'clear'> = {
+export const onTheClock: Pick<FaultKindModule<string, 'clock'>, 'place' | 'exclusive' | 'needsOwnProcess' | 'unreachable' | 'clear'> = {
   place: 'clock',
+  // In-process clients share the harness's Date: one client's clock alone is reached only when
+  // each client runs in its own process, with its own shim.
+  needsOwnProcess: (e, clients) => targetsOne(e) && clients > 1,
   // One clock fault per client's clock at a time: a second would stack on the first.
   exclusive: (e) => `clock:${String(e.target ?? 'all')}`,
   unreachable(e, reach) {

@@ -39,6 +39,8 @@ export interface FaultKindModule<N extends string = string, P extends PlaceName 
   readonly place: P;
   /** It reaches a client only in a process of its own (a kill, a network namespace's packets). */
   readonly ownProcess?: boolean;
+  /** This entry, among `clients` clients, reaches its target only in a process of its own (a clock fault for one of several). */
+  needsOwnProcess?(e: ScheduleEntry, clients: number): boolean;
   /** Checks an entry's params, calling `fail(why)` (or throwing MoveValidationError) on what cannot run. */
   parse(params: Record<string, unknown>, fail: (why: string) => never): void;
   /** Entries with the same key cannot coexist: they must not overlap in time. */
