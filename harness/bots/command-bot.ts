@@ -17,6 +17,7 @@ import { EventStream } from '../../core/event-stream.js';
 import { corruptCreds } from '../faults/session-corruption.js';
 import type { KillOrder } from '../faults/schedule.js';
 import { Rng } from '../../core/random.js';
+import { nextWriteIn } from './next-write.js';
 import { BotSetupError, type Bot, type BotClient, type BotClientContext, type BotReport } from './bot.js';
 
 export type RestartPolicy = 'always' | 'on-failure' | 'never';
@@ -204,8 +205,16 @@ class ManagedProcess implements BotClient {
 
   private killing = false;
 
-  /** SIGKILL (the whole process group), optional damage to the creds, then the manager's restart. */
+  /**
+   * SIGKILL (the whole process group), optional damage to the creds, then the manager's restart.
+   * `atNextWrite`: at the first change of a file in its session directory (bounded by writeWaitMs;
+   * killed then anyway, as the subprocess driver does).
+   */
   async kill(order: KillOrder): Promise<void> {
+    if (order.atNextWrite) {
+      const wrote = await nextWriteIn(this.plan.authDir, this.ctx.writeWaitMs);
+      this.report('kill-at-write', { wrote });
+    }
     const child = this.child;
     if (!child || this.done || this.stopping || child.exitCode !== null || child.signalCode !== null) return;
     this.killing = true;

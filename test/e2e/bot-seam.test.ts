@@ -11,6 +11,7 @@ import { systemClock } from '../../core/clock.js';
 import { runScenario, type Scenario } from '../../harness/scenario.js';
 import { streamErrors } from '../../scenarios/stream-errors.js';
 import { clockJumps } from '../../scenarios/clock-jumps.js';
+import { crashDuringWrite } from '../../scenarios/crash-during-write.js';
 import { supervisorBot } from '../../harness/bots/supervisor-bot.js';
 import type { Bot } from '../../harness/bots/bot.js';
 
@@ -63,3 +64,22 @@ test('a clock fault for one of two clients runs each client in its own process, 
   expect(run.error).toBeUndefined();
   expect(placed).toEqual([true, true]);
 }, 120_000);
+
+test('a kill "at the next write" reaches an unmodified command bot at its next session write (seen through inotify), not at once', async () => {
+  const [version] = versionsUnderTest();
+  const bot = shellCommandBot({ command: 'node examples/plain-bot/bot.mjs' });
+  // The 515 makes the bot log in again, which writes its creds: the kill waits for that write.
+  const schedule = [
+    { at: 500, fault: 'kill' as const, params: { atNextWrite: true } },
+    { at: 500, fault: 'server-move' as const, params: { kind: 'stream-error', code: 515 } },
+  ];
+  const run = await runScenario(crashDuringWrite, schedule, { version: version!, seed: 1, scale: 0.04, clock: systemClock, bot });
+  expect(run.error).toBeUndefined();
+  const atWrite = run.record.timeline.filter((e) => e.source === 'client' && e.event.type === 'kill-at-write');
+  expect(atWrite.map((e) => (e.source === 'client' ? e.event.wrote : undefined))).toEqual([true]);
+  const exits = run.record.timeline.filter((e) => e.source === 'client' && e.event.type === 'process-exit');
+  expect(exits[0]?.source === 'client' && exits[0].event.signal).toBe('SIGKILL');
+  // Whatever the crash left, the verdict comes from the server's record (a lost session is a finding, not an error).
+  expect(['valid', 'invalid']).toContain(run.verdict);
+  console.log(`plain bot killed at its next write: ${run.verdict}${run.verdict === 'invalid' ? ` (${run.results.filter((r) => r.verdict === 'invalid').map((r) => r.invariant).join(', ')})` : ''}`);
+}, 180_000);
