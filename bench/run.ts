@@ -59,7 +59,8 @@ async function startServerProcess(): Promise<{ wsUrl: string; controlUrl: string
     createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`Failed to start the server process: it exited with ${code}`)));
   });
-  const { wsUrl, controlUrl } = JSON.parse(line);
+  const { wsUrl, controlUrl, token } = JSON.parse(line);
+  controlToken = token;
   return {
     wsUrl,
     controlUrl,
@@ -67,8 +68,11 @@ async function startServerProcess(): Promise<{ wsUrl: string; controlUrl: string
   };
 }
 
+/** The server process's control API token (serve --json prints it): every change needs it. */
+let controlToken = '';
 async function api(base: string, method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(base + path, { method, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const headers = { authorization: `Bearer ${controlToken}`, 'content-type': 'application/json' };
+  const res = await fetch(base + path, { method, headers, ...(body ? { body: JSON.stringify(body) } : {}) });
   const json = await res.json();
   if (!res.ok) throw new Error(`${method} ${path}: ${json.error}`);
   return json;

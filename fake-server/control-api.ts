@@ -1,8 +1,15 @@
 /**
  * The control API: HTTP + JSON on its own port, in the spirit of Toxiproxy's. Errors are
  * `{"error": "...", "status": N}` with a 4xx status that says what was wrong.
+ * Locked: a request that changes anything (any method but GET and HEAD) needs the server's bearer
+ * token, a body must be JSON, a request from a web page of another origin is refused, and
+ * POST /devices writes only under the allowed roots. GETs stay open: they change nothing, and
+ * a bot's preload fetches GET /trust without a token.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { foreignOrigin, ownOrigins } from '../core/origin.js';
+import { AuthDirRefusedError, defaultAllowedDirs, placeUnderRoots, resolveAllowedRoots } from './allowed-roots.js';
+import { bearerMatches, checkGivenToken, newToken } from './control-token.js';
 import type { ServerEventType } from './events.js';
 import { MoveValidationError, parseAdmission, parseMove } from './moves.js';
 import { QrParseError } from './phone.js';
@@ -55,16 +62,30 @@ export interface ControlApiOptions {
   port?: number;
   /** Serves POST /devices; without it, POST /devices answers 501. */
   provision?: DeviceProvisioner;
+  /** The bearer token mutating requests must carry (at least 16 characters); default: a random one. */
+  token?: string;
+  /** Where POST /devices may write; default: the working directory and the system temp dir. */
+  allowDirs?: string[];
+}
+
+/** What a request is checked against, fixed when the API starts. */
+interface Lock {
+  token: string;
+  origins: Set<string>;
+  /** The allowed roots' real paths. */
+  roots: string[];
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
+const tooLarge = () => new HttpError(413, `Failed to read the request body: it is larger than ${MAX_BODY_BYTES} bytes. Send a smaller one.`);
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  if (Number(req.headers['content-length']) > MAX_BODY_BYTES) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, `request body larger than ${MAX_BODY_BYTES} bytes`);
+    if (size > MAX_BODY_BYTES) throw tooLarge();
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8').trim();
@@ -85,7 +106,13 @@ function parseTarget(value: unknown): MoveTarget {
   throw new HttpError(400, '"target" must be a connection id (a positive integer) or "all"');
 }
 
-type Handler = (server: FakeWhatsAppServer, req: IncomingMessage, url: URL, params: string[], opts: ControlApiOptions) => Promise<[number, unknown]> | [number, unknown];
+type Handler = (
+  server: FakeWhatsAppServer,
+  req: IncomingMessage,
+  url: URL,
+  params: string[],
+  ctx: { provision?: DeviceProvisioner | undefined; roots: string[] },
+) => Promise<[number, unknown]> | [number, unknown];
 
 const routes: { method: string; path: RegExp; handler: Handler }[] = [
   { method: 'GET', path: /^\/health$/, handler: (s) => [200, { ok: true, wsUrl: s.wsUrl }] },
@@ -104,7 +131,7 @@ const routes: { method: string; path: RegExp; handler: Handler }[] = [
   {
     method: 'POST',
     path: /^\/devices$/,
-    handler: async (s, req, _url, _params, { provision }) => {
+    handler: async (s, req, _url, _params, { provision, roots }) => {
       const body = await readJson(req);
       if (typeof body.authDir !== 'string' || !body.authDir) throw new HttpError(400, '"authDir" (a directory path) is required');
       for (const k of ['baileysVersion', 'phoneNumber'] as const) {
@@ -113,7 +140,7 @@ const routes: { method: string; path: RegExp; handler: Handler }[] = [
       if (body.phoneNumber !== undefined && !/^[1-9][0-9]{6,14}$/.test(body.phoneNumber as string)) throw new HttpError(400, '"phoneNumber" must be 7–15 digits, no "+"');
       if (!provision) throw new HttpError(501, 'this control API provisions no devices: it was started without a provisioner (startControlApi(server, { provision }); "baileys-chaos serve" has one)');
       const device = await provision(s, {
-        authDir: body.authDir,
+        authDir: await placeUnderRoots(body.authDir, roots),
         ...(body.baileysVersion ? { baileysVersion: body.baileysVersion as string } : {}),
         ...(body.phoneNumber ? { phoneNumber: body.phoneNumber as string } : {}),
         overwrite: body.overwrite === true,
@@ -197,11 +224,18 @@ const routes: { method: string; path: RegExp; handler: Handler }[] = [
 
 export interface ControlApi {
   url: string;
+  /** The bearer token mutating requests must carry (`Authorization: Bearer <token>`). */
+  token: string;
   close(): Promise<void>;
 }
 
 export async function startControlApi(server: FakeWhatsAppServer, opts: ControlApiOptions = {}): Promise<ControlApi> {
-  const http: Server = createServer((req, res) => void handle(server, opts, req, res));
+  const lock: Lock = {
+    token: opts.token === undefined ? newToken() : checkGivenToken(opts.token),
+    origins: new Set(),
+    roots: await resolveAllowedRoots(opts.allowDirs ?? defaultAllowedDirs()),
+  };
+  const http: Server = createServer((req, res) => void handle(server, opts, lock, req, res));
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     http.once('error', (err: NodeJS.ErrnoException) =>
@@ -211,8 +245,10 @@ export async function startControlApi(server: FakeWhatsAppServer, opts: ControlA
   });
   const addr = http.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
+  lock.origins = ownOrigins(host, port);
   return {
     url: `http://${host}:${port}`,
+    token: lock.token,
     close: () =>
       new Promise<void>((resolve) => {
         http.closeAllConnections();
@@ -221,23 +257,43 @@ export async function startControlApi(server: FakeWhatsAppServer, opts: ControlA
   };
 }
 
-async function handle(server: FakeWhatsAppServer, opts: ControlApiOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://control');
+/** Refuses a request from another origin (403), a change without the token (401), a body that is not JSON (415). */
+function checkLock(req: IncomingMessage, path: string, lock: Lock): void {
+  const origin = foreignOrigin(req, lock.origins);
+  if (origin !== undefined) {
+    throw new HttpError(403, `Failed to accept ${req.method} ${path}: it comes from a web page at ${origin} (Origin header), and the control API takes no cross-origin requests. Call it from a program, not a browser page.`);
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD' && !bearerMatches(req.headers.authorization, lock.token)) {
+    const why = req.headers.authorization === undefined ? 'it carries no bearer token' : 'its bearer token is not this server\'s';
+    throw new HttpError(401, `Failed to authorize ${req.method} ${path}: ${why}. Send "Authorization: Bearer <token>" with the token serve printed (its "token" field), or the one given by --token or BAILEYS_CHAOS_TOKEN.`);
+  }
+  const type = req.headers['content-type'];
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if ((hasBody || type !== undefined) && type?.split(';')[0]!.trim().toLowerCase() !== 'application/json') {
+    throw new HttpError(415, `Failed to read the body of ${req.method} ${path}: its Content-Type is ${type === undefined ? 'missing' : `"${type}"`}, not application/json. Send JSON with "Content-Type: application/json".`);
+  }
+}
+
+async function handle(server: FakeWhatsAppServer, opts: ControlApiOptions, lock: Lock, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const send = (status: number, body: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/json' });
+    // A refused request's body is not read: closing the connection spares reading the rest of it.
+    const refused = status === 401 || status === 403 || status === 413 || status === 415;
+    res.writeHead(status, { 'content-type': 'application/json', ...(status === 401 ? { 'www-authenticate': 'Bearer' } : {}), ...(refused ? { connection: 'close' } : {}) });
     res.end(JSON.stringify(body));
   };
   try {
+    const url = new URL(req.url ?? '/', 'http://control');
+    checkLock(req, url.pathname, lock);
     const matching = routes.filter((r) => r.path.test(url.pathname));
     if (!matching.length) throw new HttpError(404, `no route ${url.pathname}; see README "Control API"`);
     const route = matching.find((r) => r.method === req.method);
     if (!route) throw new HttpError(405, `${req.method} not allowed on ${url.pathname}; use ${matching.map((r) => r.method).join(' or ')}`);
     const params = route.path.exec(url.pathname)!.slice(1);
-    const [status, body] = await route.handler(server, req, url, params, opts);
+    const [status, body] = await route.handler(server, req, url, params, { provision: opts.provision, roots: lock.roots });
     send(status, body);
   } catch (err) {
     const status =
-      err instanceof HttpError || err instanceof DeviceRequestError ? err.status : err instanceof MoveValidationError || err instanceof QrParseError ? 400 : 500;
+      err instanceof HttpError || err instanceof DeviceRequestError || err instanceof AuthDirRefusedError ? err.status : err instanceof MoveValidationError || err instanceof QrParseError ? 400 : 500;
     send(status, { error: (err as Error).message, status });
   }
 }

@@ -47,7 +47,7 @@ export async function provisionDevice(server: FakeWhatsAppServer, opts: Provisio
   if (!store) throw new ProvisionError('Failed to provision: give an authDir or a store.');
   const baileys = await loadBaileys(version);
   if (!opts.overwrite) await refuseExistingSession(store, baileys);
-  const session = await store.load(baileys, { allowNew: true });
+  const session = await store.load(baileys, { allowNew: true, replace: !!opts.overwrite });
   try {
     const creds = session.state.creds;
     Object.assign(creds, baileys.initAuthCreds());

@@ -3,7 +3,7 @@
  * creds.json before handing the directory to Baileys, because Baileys treats an unreadable
  * creds.json as "no creds" and silently starts a fresh pairing (real-world.md, failure 13).
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BaileysModule } from '../baileys/versions.js';
 import { credsProblem, parseProblem, SessionStoreError, settleWritesOnClose, type LoadedSession, type LoadOptions, type SessionStore } from './store.js';
@@ -14,6 +14,11 @@ export class FileSessionStore implements SessionStore {
 
   async load(baileys: BaileysModule, opts: LoadOptions = {}): Promise<LoadedSession> {
     const credsPath = join(this.location, 'creds.json');
+    if (opts.replace) {
+      // Not read at all: Baileys would adopt any JSON it parses (an array, a number) as the creds to save.
+      await rm(credsPath, { force: true });
+      return this.open(baileys);
+    }
     let text: string | undefined;
     try {
       text = await readFile(credsPath, 'utf8');
@@ -32,6 +37,10 @@ export class FileSessionStore implements SessionStore {
       if (problem) throw new SessionStoreError('corrupt', credsPath, problem);
       if (!(creds as { me?: unknown }).me && !opts.allowNew) throw new SessionStoreError('not-paired', credsPath, 'creds have no "me"');
     }
+    return this.open(baileys);
+  }
+
+  private async open(baileys: BaileysModule): Promise<LoadedSession> {
     const { state, saveCreds } = await baileys.useMultiFileAuthState(this.location);
     return settleWritesOnClose({ state, saveCreds, close: async () => undefined });
   }

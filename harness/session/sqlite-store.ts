@@ -42,8 +42,8 @@ export class SqliteSessionStore implements SessionStore {
     const where = `${this.location}#creds`;
     let creds;
     const row = db.prepare('SELECT json FROM creds WHERE id = 1').get() as { json: string } | undefined;
-    if (!row) {
-      if (!opts.allowNew) {
+    if (!row || opts.replace) {
+      if (!opts.allowNew && !opts.replace) {
         db.close();
         throw new SessionStoreError(exists ? 'empty' : 'missing', where, 'no creds row');
       }

@@ -16,6 +16,11 @@ export interface LoadedSession {
 export interface LoadOptions {
   /** Start a fresh, unpaired session when the store is missing or empty (first-time pairing). */
   allowNew?: boolean;
+  /**
+   * Start a fresh, unpaired session whatever the creds hold, damaged ones included (provisioning
+   * with overwrite). Implies allowNew. A database SQLite itself cannot open is still an error.
+   */
+  replace?: boolean;
 }
 
 export interface SessionStore {
