@@ -4,8 +4,12 @@
  * 200 for a new toxic, 204 for deletes and reset, errors as {"error","status"} with the same
  * messages, toxic names defaulting to `<type>_<stream>`. The conformance suite
  * (test/conformance/toxiproxy.test.ts) holds it to the real server.
+ * Like the real one, it refuses browsers (a "Mozilla/" User-Agent: 403 "User agent not allowed");
+ * beyond it, it refuses a request from another origin (Origin header) and a body over 1 MiB (413),
+ * so a web page or a runaway client cannot drive or exhaust it. No token: the real one has none.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { foreignOrigin, ownOrigins } from '../../../../core/origin.js';
 import type { Clock } from '../../../../core/clock.js';
 import { Rng } from '../../../../core/random.js';
 import { TOXICS } from './toxics/index.js';
@@ -13,11 +17,17 @@ import type { ToxicSpec } from './link.js';
 import { ApiError, EmbeddedProxy, type ProxyConfig } from './proxy.js';
 import { PortInUseError } from '../../../../core/port-in-use.js';
 
+/** No Toxiproxy request needs more; the real server has no limit. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
 /** The Toxiproxy version whose API this mirrors. */
 export const EMBEDDED_TOXIPROXY_VERSION = '2.12.0-embedded';
 
 const ERR = {
   badBody: (why: string) => new ApiError(`bad request body: ${why}`, 400),
+  tooLarge: () => new ApiError(`Failed to read the request body: it is larger than ${MAX_BODY_BYTES} bytes. Send a smaller one.`, 413),
+  crossOrigin: (origin: string) =>
+    new ApiError(`Failed to accept the request: it comes from a web page at ${origin} (Origin header), and this API takes no cross-origin requests. Call it from a program.`, 403),
   missing: (field: string) => new ApiError(`missing required field: ${field}`, 400),
   proxyNotFound: () => new ApiError('proxy not found', 404),
   proxyExists: () => new ApiError('proxy already exists', 409),
@@ -38,6 +48,7 @@ export interface EmbeddedToxiproxyOptions {
 export class EmbeddedToxiproxy {
   private readonly proxies = new Map<string, EmbeddedProxy>();
   private http: Server | undefined;
+  private origins = new Set<string>();
   private readonly rng: Rng;
   url = '';
 
@@ -55,7 +66,9 @@ export class EmbeddedToxiproxy {
       http.listen(this.opts.port ?? 0, host, () => resolve());
     });
     const addr = http.address();
-    this.url = `http://${host}:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    const port = typeof addr === 'object' && addr ? addr.port : 0;
+    this.url = `http://${host}:${port}`;
+    this.origins = ownOrigins(host, port);
     this.http = http;
     return this.url;
   }
@@ -104,7 +117,7 @@ export class EmbeddedToxiproxy {
 
   private async route(req: IncomingMessage, path: string): Promise<[number, unknown]> {
     const method = req.method ?? 'GET';
-    const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+    const parts = path.split('/').filter(Boolean).map(decodePart);
     const body = () => readBody(req);
     if (parts[0] === 'version' && parts.length === 1 && method === 'GET') return [200, { version: EMBEDDED_TOXIPROXY_VERSION }];
     if (parts[0] === 'reset' && parts.length === 1 && method === 'POST') {
@@ -184,14 +197,31 @@ export class EmbeddedToxiproxy {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // The real server's own refusal of browsers, byte for byte (Go's http.Error).
+    if (req.headers['user-agent']?.startsWith('Mozilla/')) {
+      res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }).end('User agent not allowed\n');
+      return;
+    }
     try {
+      const origin = foreignOrigin(req, this.origins);
+      if (origin !== undefined) throw ERR.crossOrigin(origin);
       const [status, body] = await this.route(req, new URL(req.url ?? '/', 'http://x').pathname);
       if (body === undefined) res.writeHead(status).end();
       else res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     } catch (err) {
       const status = err instanceof ApiError ? err.status : 500;
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: (err as Error).message, status }) + '\n');
+      // After a 413 the rest of the body is not read: closing the connection spares reading it.
+      res.writeHead(status, { 'content-type': 'application/json', ...(status === 413 ? { connection: 'close' } : {}) }).end(JSON.stringify({ error: (err as Error).message, status }) + '\n');
     }
+  }
+}
+
+/** A bad %-escape is a 400, as in Go's server (it cannot parse such a URL), not a 500. */
+function decodePart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new ApiError(`Failed to read the path: "${part}" has a bad %-escape.`, 400);
   }
 }
 
@@ -211,8 +241,14 @@ function numericAttributes(v: unknown): Record<string, number> {
 }
 
 async function readBody(req: IncomingMessage): Promise<unknown> {
+  if (Number(req.headers['content-length']) > MAX_BODY_BYTES) throw ERR.tooLarge();
   const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw ERR.tooLarge();
+    chunks.push(c as Buffer);
+  }
   const text = Buffer.concat(chunks).toString('utf8');
   try {
     return JSON.parse(text);
