@@ -8,8 +8,11 @@
  *    server's work isolated. If the raw rate is far above the Baileys rate, the client is the
  *    bottleneck, not the server.
  * And the time the CI scenario suite (test/e2e/scenarios*.test.ts, time-scaled) takes, end to end.
+ * And the run-to-run spread of what the CI gate compares, with the tolerance derived from it
+ * (bench/gate-spread.ts; GATE_TOLERANCE in harness/report/baseline.ts is set from it).
  * Usage: npm run bench [-- --clients 20 --rounds 3 --raw-logins 500 --out bench/results/bench.json]
  *        npm run bench -- --only scenarios   (re-measure some sections; the others are kept from --out)
+ *        npm run bench -- --only gate-spread --gate-repetitions 3 [--gate-note TEXT]
  */
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -25,6 +28,7 @@ import { RawClient } from '../test/support/raw-client.js';
 import { startFakeServer } from '../harness/server.js';
 import { runCrashTrials } from '../harness/crash.js';
 import { benchToxiproxyOverhead } from './toxiproxy-overhead.js';
+import { benchGateSpread } from './gate-spread.js';
 import { Rng, seedFrom } from '../core/random.js';
 
 const { values } = parseArgs({
@@ -35,10 +39,12 @@ const { values } = parseArgs({
     'crash-trials': { type: 'string', default: '40' },
     'crash-seed': { type: 'string' },
     out: { type: 'string', default: 'bench/results/bench.json' },
+    'gate-repetitions': { type: 'string', default: '3' },
+    'gate-note': { type: 'string' },
     only: { type: 'string' },
   },
 });
-const SECTIONS = ['logins', 'crash', 'toxiproxy', 'scenarios'] as const;
+const SECTIONS = ['logins', 'crash', 'toxiproxy', 'scenarios', 'gate-spread'] as const;
 const only = values.only?.split(',').map((x) => x.trim());
 for (const o of only ?? []) if (!(SECTIONS as readonly string[]).includes(o)) throw new Error(`Failed to read --only: unknown section "${o}". Known: ${SECTIONS.join(', ')}.`);
 const wanted = (section: (typeof SECTIONS)[number]) => !only || only.includes(section);
@@ -243,7 +249,8 @@ const result: Record<string, unknown> = {
     'serverCpuPerLoginMs: the server process\'s whole cpuUsage delta per login (kernel, TCP accept, HTTP upgrade, WebSocket, protocol). ' +
     'serverProtocolWorkPerLoginMs: process CPU spent in the server\'s frame handlers per login (Noise, binary nodes, answers, including the socket writes they make). ' +
     'serverProtocolWorkExcludingSocketWritesPerLoginMs: the same less the CPU of handing frames to the socket (one system call a frame). ' +
-    'scenarioSuite: wall time of the CI scenario suite under vitest. Ratios are from one run.',
+    'scenarioSuite: wall time of the CI scenario suite under vitest. Ratios are from one run. ' +
+    'gateSpread: the baseline\'s suite run R times; per gated metric the values and their spread, and the gate tolerance derived from it (its rule and note inside).',
 };
 if (wanted('logins')) {
   const server = await startServerProcess();
@@ -278,6 +285,7 @@ if (wanted('toxiproxy')) {
   result.toxiproxyOverhead = await benchToxiproxyOverhead();
 }
 if (wanted('scenarios')) result.scenarioSuite = await benchScenarioSuite();
+if (wanted('gate-spread')) result.gateSpread = await benchGateSpread({ repetitions: Number(values['gate-repetitions']), ...(values['gate-note'] ? { note: values['gate-note'] } : {}) });
 await mkdir(dirname(values.out!), { recursive: true });
 await writeFile(values.out!, JSON.stringify(result, null, 2) + '\n');
 process.stdout.write(JSON.stringify(result, null, 2) + '\n');
