@@ -115,6 +115,10 @@ function stopsAfterClose(name: string, code: number, words: { none: string; loop
       if (at === undefined) return { verdict: 'valid', message: words.none };
       const later = ev.attempts.filter((t) => t > at);
       if (later.length > 0) return { verdict: 'invalid', message: `${words.loop(later.length)}; first one ${ms(later[0]! - at)} after the ${code}` };
+      // Its own newer login replaced a connection the server still held (one the network had
+      // silently cut), and that newer one is open at the end: a handover, not another instance.
+      const handover = ev.closes.find((c) => c.t === at && c.code === code && c.replacedByOwn !== undefined);
+      if (handover && ev.openConnsAtEnd.includes(handover.replacedByOwn!)) return { verdict: 'valid', message: `its own newer connection replaced one the server still held (440 to the old one), and is open at the end` };
       const quiet = ctx.run.end - at;
       return quiet >= ctx.judge.quietMs ? { verdict: 'valid', message: `${words.stopped}: no attempt in the ${ms(quiet)} after it` } : { verdict: 'unknown', message: `only ${ms(quiet)} observed after the ${code}, less than ${ms(ctx.judge.quietMs)}` };
     },

@@ -17,6 +17,11 @@ export interface ServerClose {
   why: string;
   /** The connection had reached `open` (logged in and active). */
   wasOpen: boolean;
+  /**
+   * A 440 that a newer login of this same client caused (its own new connection replaced one the
+   * server still held, e.g. after packets were lost): the connection that replaced it.
+   */
+  replacedByOwn?: number;
 }
 
 export interface ClientEvidence {
@@ -32,6 +37,8 @@ export interface ClientEvidence {
   gaps: { t: number; ms: number; failures: number; afterCode?: number }[];
   /** Was a connection of this client open when the window ended? */
   openAtEnd: boolean;
+  /** Its connections open when the window ended. */
+  openConnsAtEnd: number[];
   /** The most connections of this client's device open at once (any client's). */
   maxOpenPerDevice: number;
 }
@@ -65,9 +72,12 @@ function deriveEvidence(run: RunRecord, client: number): ClientEvidence {
   const registrations: number[] = [];
   const gaps: ClientEvidence['gaps'] = [];
   const openConns = new Set<number>();
+  const own = new Set<number>();
+  const replacedBy = new Map<number, number>();
   let failures = 0;
   let lastClose: ServerClose | undefined;
   for (const e of events) {
+    if (e.type === 'ws-open') own.add(e.conn!);
     if (isAttempt(e)) {
       attempts.push(e.t);
       if (lastClose) gaps.push({ t: e.t, ms: e.t - lastClose.t, failures, ...(lastClose.code !== undefined ? { afterCode: lastClose.code } : {}) });
@@ -83,18 +93,21 @@ function deriveEvidence(run: RunRecord, client: number): ClientEvidence {
     } else if (e.type === 'closed') {
       const wasOpen = !!e.detail?.wasOpen;
       const code = e.detail?.code as number | undefined;
-      const close: ServerClose = { t: e.t, conn: e.conn!, why: String(e.detail?.why ?? ''), wasOpen, ...(code !== undefined ? { code } : {}) };
+      const by = replacedBy.get(e.conn!);
+      const close: ServerClose = { t: e.t, conn: e.conn!, why: String(e.detail?.why ?? ''), wasOpen, ...(code !== undefined ? { code } : {}), ...(code === 440 && by !== undefined && own.has(by) ? { replacedByOwn: by } : {}) };
       closes.push(close);
       openConns.delete(e.conn!);
       failures = wasOpen ? 0 : failures + 1;
       lastClose = close;
+    } else if (e.type === 'stanza' && e.detail?.replacedBy !== undefined) {
+      replacedBy.set(e.conn!, Number(e.detail.replacedBy));
     } else if (e.type === 'login-refused') {
       refusals.push({ t: e.t, reason: Number(e.detail?.reason) });
     } else if (e.type === 'registration') {
       registrations.push(e.t);
     }
   }
-  return { attempts, opens, closes, refusals, registrations, gaps, openAtEnd: openConns.size > 0, maxOpenPerDevice: maxOpenPerDevice(run, client) };
+  return { attempts, opens, closes, refusals, registrations, gaps, openAtEnd: openConns.size > 0, openConnsAtEnd: [...openConns], maxOpenPerDevice: maxOpenPerDevice(run, client) };
 }
 
 /** Server side, across every client on the same device: the most of its connections open at once. */
@@ -134,7 +147,8 @@ export function firstTerminal(ev: ClientEvidence, code: number): number | undefi
 /** Why a client is rightly not open at the end: a terminal close, or a crash that damaged its session. */
 export function expectedDown(run: RunRecord, client: number, schedule: Schedule, ev: ClientEvidence = clientEvidence(run, client)): string | undefined {
   if (firstTerminal(ev, 401) !== undefined) return 'logged out (401)';
-  if (firstTerminal(ev, 440) !== undefined) return 'replaced by another instance (440)';
+  // Replaced by its own newer login is no reason to be down: it is that newer connection.
+  if (ev.closes.some((c) => c.code === 440 && c.replacedByOwn === undefined)) return 'replaced by another instance (440)';
   // A crash that damaged its creds, with no login since: refusing the damaged store is right.
   const damaged = killsOf(run, client, schedule).find((k) => k.corrupt && !ev.opens.some((t) => t >= k.t));
   if (damaged) return `its creds were damaged by a crash (${damaged.corrupt})`;

@@ -213,6 +213,28 @@ describe('a replaced instance stands down', () => {
     expect(recoversWithinBound.check(c, 0)).toMatchObject({ verdict: 'valid', message: expect.stringMatching(/replaced by another instance \(440\)/) });
     expect(doesNotGiveUp.check(c, 0).verdict).toBe('valid');
   });
+
+  // One client whose old connection the network cut silently (packets lost): the server still holds
+  // it, the client's own new login replaces it (440 to the dead one). A handover, not another instance.
+  const replacedBy = (t: number, conn: number, by: number): ServerEvent => ({ t, seq: ++seq, type: 'stanza', conn, client: '0', jid: JID, detail: { replacedBy: by } });
+  const ownHandover = [s0.up(0, 1), s0.attempt(5000, 2), s0.open(5100, 2), replacedBy(5100, 1, 2), s0.closed(5150, 1, { wasOpen: true, code: 440, why: 'server move' })];
+
+  test('its own newer login replacing a connection the server still held: a handover, valid at once while the newer one is open', () => {
+    const c = ctx(record({ server: ownHandover, faults: [applied(1000, 'packet-loss')], end: 6000 }));
+    expect(replacedInstanceStandsDown.check(c, 0)).toMatchObject({ verdict: 'valid', message: expect.stringMatching(/its own newer connection replaced one the server still held/) });
+    // It is not "down by design": it is that newer connection, and must be judged as recovering.
+    expect(doesNotGiveUp.check(c, 0)).toMatchObject({ verdict: 'valid', message: 'open at the end of the window' });
+  });
+
+  test('fighting itself is still a loop: attempts after its own replacement are invalid (two sockets racing)', () => {
+    const selfFight = [...ownHandover, s0.attempt(5400, 3), s0.open(5500, 3), replacedBy(5500, 2, 3), s0.closed(5550, 2, { wasOpen: true, code: 440 })];
+    expect(replacedInstanceStandsDown.check(ctx(record({ server: selfFight, end: 30_000 })), 0)).toMatchObject({ verdict: 'invalid', message: expect.stringMatching(/1 attempt\(s\) after being replaced \(440\)/) });
+  });
+
+  test('a handover whose newer connection closed again falls back to the quiet window', () => {
+    const closedAgain = [...ownHandover, s0.closed(5800, 2, { wasOpen: true, why: 'socket closed' })];
+    expect(replacedInstanceStandsDown.check(ctx(record({ server: closedAgain, end: 6000 })), 0).verdict).toBe('unknown');
+  });
 });
 
 // ---- backoff discipline ----------------------------------------------------------------------

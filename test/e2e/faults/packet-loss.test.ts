@@ -16,6 +16,8 @@ import { onCleanup, startServer, tempDir } from '../../helpers.js';
 import { FAST_RECOVERY } from '../../support/proxied-supervisor.js';
 import { scenarioSuite } from '../../../harness/vitest.js';
 import { packetLoss } from '../../../scenarios/packet-loss.js';
+import { shellCommandBot } from '../../../harness/bots/command-bot.js';
+import { runScenario } from '../../../harness/scenario.js';
 
 const caps = await packetCapabilities();
 const why = caps.missing.filter((m) => !m.startsWith('netem')).join('; ');
@@ -121,4 +123,20 @@ describe.skipIf(unavailable)(`packet loss (skipped where unavailable: ${why || '
 // helper as the CI scenario suite; here because it needs the namespaces this pass may create.
 describe.skipIf(unavailable)(`packet-loss scenario (skipped where unavailable: ${why || 'available here'})`, () => {
   scenarioSuite([packetLoss]);
+});
+
+// A command bot runs inside the namespace too (`ip netns exec` around the command): the loss
+// reaches an unmodified process. Real-world time (scale 1): the plain bot's own 30 s keep-alive must notice (up to two intervals).
+describe.skipIf(unavailable)(`packet loss on an unmodified command bot (skipped where unavailable: ${why || 'available here'})`, () => {
+  test('100 % loss for 80 s: the plain bot loses its connection and is back after it clears, by the server\'s record', async () => {
+    const [version] = versionsUnderTest();
+    const bot = shellCommandBot({ command: 'node examples/plain-bot/bot.mjs' });
+    const run = await runScenario({ ...packetLoss, clients: 1 }, [{ at: 1_000, fault: 'packet-loss', params: { percent: 100 }, duration: 80_000 }], { version: version!, seed: 1, scale: 1, clock: systemClock, bot });
+    expect(run.error).toBeUndefined();
+    const m = run.metrics[0]!;
+    console.log(`plain bot under 80 s of total loss on ${version}: ${run.verdict}, ${m.attempts} attempts, recovered in ${m.recoverMs ?? '—'} ms`);
+    // The loss reached the process: the server saw it come back with a new connection.
+    expect(m.attempts).toBeGreaterThanOrEqual(2);
+    expect(run.verdict, JSON.stringify(run.results.filter((r) => r.verdict !== 'valid'))).toBe('valid');
+  }, 240_000);
 });
