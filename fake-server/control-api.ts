@@ -106,6 +106,10 @@ function parseTarget(value: unknown): MoveTarget {
   throw new HttpError(400, '"target" must be a connection id (a positive integer) or "all"');
 }
 
+function requireLive(s: FakeWhatsAppServer, id: number): void {
+  if (!s.listConnections({ live: true }).some((c) => c.id === id)) throw new HttpError(404, `no live connection ${id}; GET /connections lists them`);
+}
+
 type Handler = (
   server: FakeWhatsAppServer,
   req: IncomingMessage,
@@ -159,7 +163,9 @@ const routes: { method: string; path: RegExp; handler: Handler }[] = [
     handler: async (s, req) => {
       const body = await readJson(req);
       const move = parseMove(body.move ?? body);
-      return [200, { applied: s.apply(move, parseTarget(body.target)), move }];
+      const target = parseTarget(body.target);
+      if (target !== 'all') requireLive(s, target);
+      return [200, { applied: s.apply(move, target), move }];
     },
   },
   {
@@ -168,7 +174,7 @@ const routes: { method: string; path: RegExp; handler: Handler }[] = [
     handler: async (s, req, _url, [id]) => {
       const move = parseMove(await readJson(req));
       const target = Number(id);
-      if (!s.listConnections({ live: true }).some((c) => c.id === target)) throw new HttpError(404, `no live connection ${target}; GET /connections lists them`);
+      requireLive(s, target);
       return [200, { applied: s.apply(move, target), move }];
     },
   },

@@ -60,3 +60,15 @@ test('a browser (a "Mozilla/" User-Agent) is refused as the real server refuses 
 test('a bad %-escape in the path is a 400, not a 500', async () => {
   expect((await send('GET', '/proxies/%E0%A4%A', {})).status).toBe(400);
 });
+
+test('a client of a proxy whose upstream has no valid port is closed, and the server lives on', async () => {
+  const created = await send('POST', '/proxies', {}, JSON.stringify({ name: 'badup', upstream: 'nonsense', listen: '127.0.0.1:0' }));
+  expect(created.status).toBe(201);
+  const [host, port] = JSON.parse(created.text).listen.split(':');
+  const { connect } = await import('node:net');
+  const socket = connect({ host, port: Number(port) });
+  await new Promise<void>((resolve) => socket.on('close', () => resolve()).on('error', () => undefined));
+  expect((await send('GET', '/version', {})).status).toBe(200);
+  expect((await send('POST', '/proxies', {}, JSON.stringify({ name: 'badlisten', upstream: '127.0.0.1:1', listen: '127.0.0.1:99999' }))).text).toMatch(/^\{"error":"listen tcp: address 127\.0\.0\.1:99999: invalid port","status":500\}/);
+  expect((await send('DELETE', '/proxies/badup', {})).status).toBe(204);
+});

@@ -131,8 +131,10 @@ export class EmbeddedToxiproxy {
       const list = await body();
       if (!Array.isArray(list)) throw ERR.badBody('expected an array of proxies');
       const out = [];
-      for (const item of list) {
-        const existing = this.proxies.get(String((item as { name?: unknown }).name ?? ''));
+      for (const raw of list) {
+        // null decodes to an empty proxy in Go (then "missing required field"); other non-objects are a bad body.
+        const item = raw === null ? {} : asObject(raw);
+        const existing = this.proxies.get(String(item.name ?? ''));
         if (existing) {
           await existing.stop();
           this.proxies.delete(existing.config.name);

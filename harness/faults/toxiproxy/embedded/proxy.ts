@@ -55,7 +55,9 @@ export class EmbeddedProxy {
   async start(): Promise<void> {
     if (this.server) return;
     const [host, port] = splitHostPort(this.config.listen);
-    if (!Number.isInteger(port)) throw new ApiError(`listen address "${this.config.listen}" has no port`, 500);
+    // Go's own words for an address it cannot listen on (a 500 in Toxiproxy too); node would throw a RangeError.
+    if (!Number.isInteger(port)) throw new ApiError(`listen tcp: address ${this.config.listen}: missing port in address`, 500);
+    if (port < 0 || port > 65535) throw new ApiError(`listen tcp: address ${this.config.listen}: invalid port`, 500);
     const server = createServer((client) => this.accept(client));
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err) => reject(new ApiError(`listen tcp ${this.config.listen}: ${(err as Error).message}`, 500)));
@@ -78,6 +80,11 @@ export class EmbeddedProxy {
 
   private accept(client: Socket): void {
     const [host, port] = splitHostPort(this.config.upstream);
+    // An upstream that cannot be dialled closes the client, as in Toxiproxy; connect() would throw out of the listener.
+    if (!Number.isInteger(port) || port <= 0 || port > 65535) {
+      client.destroy();
+      return;
+    }
     const upstream = connect({ host, port });
     const resetOnClose = this.toxics.some((t) => t.type === 'reset_peer');
     const conn: Connection = { client, upstream, links: [] };
