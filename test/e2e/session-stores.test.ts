@@ -85,4 +85,18 @@ describe('loading a damaged store is a clear error, never a fresh pairing', () =
     await provisionDevice(server, { store });
     await expect(provisionDevice(server, { store })).rejects.toThrow(/already holds a session/);
   });
+
+  test('provisioning with overwrite replaces a damaged creds row (sqlite)', async () => {
+    const server = await startServer();
+    const path = join(await tempDir(), 'y.db');
+    await provisionDevice(server, { store: new SqliteSessionStore(path) });
+    const db = new Database(path);
+    db.prepare('UPDATE creds SET json = substr(json, 1, 40) WHERE id = 1').run();
+    db.close();
+    await expect(provisionDevice(server, { store: new SqliteSessionStore(path) })).rejects.toThrow(/holds a damaged session .* Pass overwrite to replace it/);
+    const { jid } = await provisionDevice(server, { store: new SqliteSessionStore(path), overwrite: true });
+    const session = await new SqliteSessionStore(path).load(await loadBaileys(versionsUnderTest().at(-1)!));
+    expect(session.state.creds.me?.id).toBe(jid);
+    await session.close();
+  });
 });
