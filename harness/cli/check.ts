@@ -1,15 +1,28 @@
 import { join } from 'node:path';
-import { defaultTolerance, describeCompared, gate, GATE_TOLERANCE, type Tolerance } from '../report/baseline.js';
+import { defaultTolerance, describeCompared, gate, GATE_TOLERANCE, GATE_TOLERANCE_SOURCE, type Tolerance } from '../report/baseline.js';
 import { EXIT, exitCodeFor } from '../report/exit-code.js';
 import { formatMs } from '../report/format.js';
 import type { Report } from '../report/schema.js';
 import { readReportFile } from '../report/write.js';
 import { makeSetting } from '../runner/settings.js';
 import { parseFlags, UsageError, type Command } from './command.js';
-import { executeSuite, finishReport, readSuite, SUITE_FLAGS } from './suite.js';
+import { DEFAULT_TIME_SCALE, executeSuite, finishReport, readSuite, SUITE_FLAGS } from './suite.js';
 import { DEFAULT_BASELINE } from './run.js';
 
 const log = (line: string) => process.stderr.write(line + '\n');
+
+/** Words into lines of at most 100 characters, for --help. */
+function wrap(text: string, width = 100): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line].join('\n');
+}
 
 export const checkCommand: Command = {
   name: 'check',
@@ -22,12 +35,15 @@ bot and config given now, then fails on any invalid run, any unknown verdict (un
 metric the baseline has: a recovery percentile (p50, p95, p99) worse than base·(1 + R) + slack or
 not reached now (clients not recovered: ∞), attempts per minute above base·(1 + R) + ${GATE_TOLERANCE.attemptsSlackPerMinute}.
 Prints what regressed and by how much. Make a baseline with "baileys-chaos run --update-baseline".
+The default tolerance (R ${GATE_TOLERANCE.ratio}, slack ${GATE_TOLERANCE.slackMachineMs} ms of machine time, attempts slack ${GATE_TOLERANCE.attemptsSlackPerMinute} a minute) is
+${wrap(GATE_TOLERANCE_SOURCE + '. A noisier CI runner may need more: measure there, or pass --tolerance and --slack-ms.')}
   --baseline FILE     the baseline report (default ${DEFAULT_BASELINE})
   --report FILE       judge this report.json instead of running (e.g. one merged from shards)
   --shard i/n         run every n-th planned run only; fails on its verdicts, the metrics are gated
                       after "baileys-chaos merge" with --report
-  --tolerance R       allowed relative growth of a percentile or the attempt rate (default ${GATE_TOLERANCE.ratio} = ${GATE_TOLERANCE.ratio * 100} %)
-  --slack-ms MS       allowed absolute growth of a percentile, real-world ms (default ${GATE_TOLERANCE.slackMachineMs} ms of machine time ÷ the time scale)
+  --tolerance R       allowed relative growth of a percentile or the attempt rate (default ${GATE_TOLERANCE.ratio} = ${Math.round(GATE_TOLERANCE.ratio * 100)} %)
+  --slack-ms MS       allowed absolute growth of a percentile, real-world ms (default ${GATE_TOLERANCE.slackMachineMs} ms of
+                      machine time ÷ the time scale: ${formatMs(GATE_TOLERANCE.slackMachineMs / DEFAULT_TIME_SCALE)} at ${DEFAULT_TIME_SCALE})
   --allow-unknown     unknown verdicts (the window ended before a check decided) are listed, not failed
   --config FILE, --set KEY=N, --bot, --bot-cmd, --supervisor, --recovery-slo, --storm-limit,
   --toxiproxy URL, --out DIR, --quiet: as for run

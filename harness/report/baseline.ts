@@ -20,17 +20,39 @@ import type { Percentiles, Report, SummaryRow } from './schema.js';
 import { summarize } from './summarize.js';
 
 /**
- * The gate's default tolerance and slack. To be derived from the measured run-to-run spread
- * (bench); these are the former defaults meanwhile.
+ * The gate's default tolerance and slack, derived from the measured run-to-run spread of the
+ * baseline's own suite. `npm run bench -- --only gate-spread --gate-repetitions 9`
+ * (bench/gate-spread.ts) re-ran everything reports/baseline.json ran 9 times on this repository's
+ * 2-core machine (shared with other work: noisy) and wrote, per gated metric, the values, their
+ * growth from the lowest run to the highest and the tolerance derived from it into
+ * bench/results/bench.json, section gateSpread (2026-11-27; the rule in full there, `rule`):
+ *   ratio = 2 × the worst relative growth among the recovery percentiles at or above the typical
+ *           gated value (stream-errors on 7.0.0-rc14 p95: +12.6 %), rounded up to 5 %;
+ *   slack = the least that, with that ratio, clears twice the growth of every recovery percentile,
+ *           in machine ms (stream-errors on 6.7.21 p50, 887 → 1480 ms real-world = 35.5 → 59.2 ms
+ *           machine: 2 × 23.7 − 0.3 × 35.5 = 36.7 ms), rounded up to 10 ms;
+ *   attempts slack likewise for the attempt rates (their growth ≤ 0.004 per minute): one step, 0.1.
+ * Three noisier measurements of 3 runs in the hour before saw larger growths (keepalive-timeout on
+ * 7.0.0-rc14 p95 +45 %): these defaults clear them too, but with less than the factor 2 (up to 85 %
+ * of the allowance used); see the section's note.
+ * The former hand-chosen defaults (50 %, 250 ms, 1 per minute) were looser than the spread asks,
+ * the slack most: 250 ms of machine time is 6.25 s real-world at the default scale, more than a
+ * typical recovery here (≈ 4 s). test/unit/gate-spread.test.ts keeps these equal to that section:
+ * re-measure, then copy its `tolerance` here.
  */
 export const GATE_TOLERANCE = {
-  /** Allowed relative growth of a recovery percentile and of the attempt rate (0.5 = 50 %). */
-  ratio: 0.5,
+  /** Allowed relative growth of a recovery percentile and of the attempt rate (0.3 = 30 %). */
+  ratio: 0.3,
   /** Allowed absolute growth of a recovery percentile, ms of machine time (÷ the time scale: real-world). */
-  slackMachineMs: 250,
+  slackMachineMs: 40,
   /** Allowed absolute growth of the attempt rate, attempts per real-world minute (all clients). */
-  attemptsSlackPerMinute: 1,
+  attemptsSlackPerMinute: 0.1,
 } as const;
+
+/** Where GATE_TOLERANCE comes from, in a sentence for --help. */
+export const GATE_TOLERANCE_SOURCE =
+  'derived from the run-to-run spread of the baseline\'s suite, 9 runs on this repository\'s shared 2-core machine ' +
+  '("npm run bench -- --only gate-spread"; bench/results/bench.json, gateSpread): the limit clears twice the worst growth seen between two runs';
 
 export interface Tolerance {
   /** Allowed relative growth of a percentile and of the attempt rate (0.5 = 50 %). */
