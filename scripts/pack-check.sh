@@ -78,6 +78,14 @@ set -e
 tail -3 example.txt
 [ "$code" = 1 ] || { echo "pack-check: the plain bot on conflict exited $code, expected 1 (invalid)" >&2; exit 1; }
 
+step "TypeScript user modules from the package: a Supervisor subclass, and the shipped naive connector as --bot"
+cat > my-supervisor.ts <<'TS'
+import { Supervisor } from 'baileys-chaos';
+export default class MySupervisor extends Supervisor {}
+TS
+npx baileys-chaos run --supervisor ./my-supervisor.ts --scenario stream-errors --runs 1 --seed 7 --quiet --out out-sup 2>&1 | tail -2
+npx baileys-chaos run --bot node_modules/baileys-chaos/examples/naive-connector.ts --scenario logged-out --runs 1 --seed 7 --quiet --out out-mod 2>&1 | tail -2
+
 step "the CI gate (README): a baseline with --update-baseline, then check"
 npx baileys-chaos run --bot-cmd 'node bot.mjs' --scenario stream-errors --runs 1 --seed 7 --quiet --update-baseline --out out-base 2>&1 | tail -1
 test -f reports/baseline.json
