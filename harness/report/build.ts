@@ -9,6 +9,7 @@ import { REPORT_SCHEMA, REPORT_SCHEMA_VERSION, type Report, type RunReport, type
 import { recommend, summarize, tunePoints } from './summarize.js';
 import { applyValues } from '../supervisor/config.js';
 import { OWN_PACKAGE } from '../package-root.js';
+import { BadInputError } from '../errors.js';
 
 const pkg = OWN_PACKAGE;
 
@@ -58,7 +59,8 @@ function tuneSummary(runs: RunReport[], settings: Setting[], tune: { parameters:
   };
 }
 
-export class ReportError extends Error {
+/** A report file that cannot be read or merged: the caller's input (exit 2). */
+export class ReportError extends BadInputError {
   override name = 'ReportError';
 }
 

@@ -87,7 +87,7 @@ describe('run, replay, shards and merge', () => {
     expect(report.summary[0]!.runs).toBe(2);
     const twice = await runCli(['merge', join(dir, 's0', 'report.json'), join(dir, 's0', 'report.json'), '--out', join(dir, 'bad')]);
     expect(twice.stderr).toMatch(/is in both/);
-    expect(twice.code).toBe(1);
+    expect(twice.code).toBe(2);
   }, 360_000);
 });
 
