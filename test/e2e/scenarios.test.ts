@@ -56,18 +56,17 @@ describe('crashes with the multi-file store (a finding: README)', () => {
       const run = await runScenario(crashDuringWriteFileStore, schedule, { version, seed, scale: SCALE, clock: systemClock });
       expect(run.verdict, JSON.stringify(run.results.filter((r) => r.verdict !== 'valid'))).toMatch(/^(valid|invalid)$/);
       const failed = run.results.filter((r) => r.verdict === 'invalid');
-      // The lost session also leaves the bot down: recovery and giving up fail with it. The one other
-      // failure seen (once, in a CI run on this loaded 2-core machine) is a restart that reloaded but
-      // logged in after the bound: printed, and allowed only in that form (a late open, not a loss).
-      const lateOnly = failed.length === 1 && failed[0]!.invariant === 'recovers within the bound' && /^open only /.test(failed[0]!.message);
-      if (lateOnly) console.log(`multi-file store, Baileys ${version}: a restart reloaded but opened late (machine load?): ${failed[0]!.message}`);
-      else if (failed.length) expect(failed.map((f) => f.invariant), JSON.stringify(failed)).toContain('the store reloads after every crash');
+      // The lost session also leaves the bot down: recovery and giving up fail with it. Which of the
+      // three catches it varies with timing: in CI runs on this loaded 2-core machine "does not give
+      // up" alone (6.7.21) and one invariant other than the store reload (7.0.0-rc14) caught it. A gap
+      // named in the README's findings: the store-reload invariant does not catch every such loss.
+      if (failed.length && !failed.some((f) => f.invariant === 'the store reloads after every crash')) console.log(`multi-file store, Baileys ${version}: caught without the store-reload invariant: ${JSON.stringify(failed)}`);
       for (const f of failed) {
         expect(['the store reloads after every crash', 'recovers within the bound', 'does not give up on a transient fault']).toContain(f.invariant);
         // Judged from the server alone: no login after the restart (what the bot said, a store error naming creds.json, may follow).
         expect(f.invariant === 'the store reloads after every crash' ? f.message : 'n/a').toMatch(/did not reload, lost to the crash|n\/a/);
       }
-      if (failed.length && !lateOnly) lost++;
+      if (failed.length) lost++;
     }
     console.log(`multi-file store, Baileys ${version}: ${lost} of ${schedules.length} crash schedules lost the session (seed ${seed})`);
   }, 240_000);
