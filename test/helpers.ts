@@ -49,3 +49,20 @@ export async function openClient(server: FakeWhatsAppServer, version: string, op
   const login = await server.events.waitFor((e) => e.type === 'open' && e.jid === device.jid, 5_000, 'server-side open');
   return { client, device, authDir, conn: login.conn! };
 }
+
+/**
+ * An allowed root laid with every way out of it a write could take: `link` (a symlink to a
+ * directory outside), `dangling` (a symlink to nothing), `trap/creds.json` (a symlink a write into
+ * `trap` would follow to `outside/creds-target.json`). For the control API's allowed-roots tests.
+ */
+export async function rootWithEscapes(): Promise<{ root: string; outside: string }> {
+  const { mkdir, symlink } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const root = await tempDir();
+  const outside = await tempDir();
+  await symlink(outside, join(root, 'link'));
+  await symlink(join(outside, 'nowhere'), join(root, 'dangling'));
+  await mkdir(join(root, 'trap'));
+  await symlink(join(outside, 'creds-target.json'), join(root, 'trap', 'creds.json'));
+  return { root, outside };
+}

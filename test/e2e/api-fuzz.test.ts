@@ -7,7 +7,7 @@
  * (API_FUZZ_REQUESTS=<n> for another count).
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, symlink } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { basename, join } from 'node:path';
 import { expect, test } from 'vitest';
@@ -17,7 +17,7 @@ import { startControlApi } from '../../fake-server/control-api.js';
 import { MOVE_KINDS } from '../../fake-server/moves.js';
 import { EmbeddedToxiproxy } from '../../harness/faults/toxiproxy/embedded/api.js';
 import { provisionForControlApi } from '../../harness/provision.js';
-import { onCleanup, startServer, tempDir } from '../helpers.js';
+import { onCleanup, rootWithEscapes, startServer } from '../helpers.js';
 
 const TOTAL = Number(process.env.API_FUZZ_REQUESTS ?? 100_000);
 const CONCURRENCY = 16;
@@ -123,14 +123,9 @@ function body(rng: Rng, keys: string[], strings: string[], huge: number): Buffer
 
 test('10⁵ malformed requests to the control API: 4xx, no crash, nothing written outside the roots', async () => {
   const server = await startServer();
-  const root = await tempDir();
-  const outside = await tempDir();
+  const { root, outside } = await rootWithEscapes();
   const ctl = await startControlApi(server, { provision: provisionForControlApi, allowDirs: [root] });
   onCleanup(() => ctl.close());
-  await symlink(outside, join(root, 'link'));
-  await symlink(join(outside, 'gone'), join(root, 'dangling'));
-  await mkdir(join(root, 'trap'));
-  await symlink(join(outside, 'creds.json'), join(root, 'trap', 'creds.json'));
   const dirs = [
     ...Array.from({ length: 8 }, (_, i) => join(root, `d${i}`)),
     join(root, 'link', 'x'),

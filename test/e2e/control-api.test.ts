@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, realpath, symlink, writeFile } from 'node:fs/promises';
+import { readFile, realpath, symlink, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -10,7 +10,7 @@ import { loadBaileys, versionsUnderTest } from '../../harness/baileys/versions.j
 import { ObservedClient } from '../../harness/baileys/client.js';
 import { provisionForControlApi } from '../../harness/provision.js';
 import { FileSessionStore } from '../../harness/session/file-store.js';
-import { onCleanup, startServer, tempDir } from '../helpers.js';
+import { onCleanup, rootWithEscapes, startServer, tempDir } from '../helpers.js';
 
 /** A request as the harness makes it: the server's token, and JSON. */
 async function api(ctl: { url: string; token: string }, method: string, path: string, body?: unknown) {
@@ -157,14 +157,9 @@ describe('control API lock', () => {
 
   test('POST /devices writes only under the allowed roots, never through a symlink out of them', async () => {
     const server = await startServer();
-    const root = await tempDir();
-    const outside = await tempDir();
+    const { root, outside } = await rootWithEscapes();
     const ctl = await startControlApi(server, { provision: provisionForControlApi, allowDirs: [root] });
     onCleanup(() => ctl.close());
-    await symlink(outside, join(root, 'link'));
-    await symlink(join(outside, 'nowhere'), join(root, 'dangling'));
-    await mkdir(join(root, 'trap'));
-    await symlink(join(outside, 'creds-target.json'), join(root, 'trap', 'creds.json'));
     await writeFile(join(root, 'file'), 'x');
 
     const refused: [string, RegExp][] = [
