@@ -9,7 +9,7 @@
 import { DeviceRequestError, type DeviceProvisioner } from '../fake-server/control-api.js';
 import { defaultBaileysVersion, loadBaileys, NO_BAILEYS_FOUND, UnknownBaileysVersionError, type BaileysModule } from './baileys/versions.js';
 import { FileSessionStore } from './session/file-store.js';
-import { SessionStoreError, type SessionStore } from './session/store.js';
+import { SessionStoreError, type LoadedSession, type SessionStore } from './session/store.js';
 import { sign } from '../fake-server/crypto/curve.js';
 import { decodeAdvSignedDeviceIdentity } from '../fake-server/protocol/messages.js';
 import { ADV_DEVICE_SIG_PREFIX } from '../fake-server/phone.js';
@@ -25,6 +25,15 @@ export interface ProvisionOptions {
   phoneNumber?: string;
   /** Replace the creds of a store that already holds a session (default: refuse). */
   overwrite?: boolean;
+  /**
+   * The device's first pre-keys. 'uploaded-at-first-login' (default): the store holds none and the
+   * server counts none, so the first login generates and uploads the version's initial batch (812
+   * on 7.x, 30 on 6.7), as after a QR pairing. 'held-by-server': the version's own getNextPreKeys
+   * writes that batch into the store (what the upload would have left there) and the server is
+   * told it holds them, so the first login's count query answers enough and nothing is uploaded
+   * (herds of many clients: no key generation, no ~800 files per client, at the first login).
+   */
+  preKeys?: 'uploaded-at-first-login' | 'held-by-server';
 }
 
 export interface ProvisionedDevice {
@@ -75,6 +84,7 @@ export async function provisionDevice(server: FakeWhatsAppServer, opts: Provisio
       platform: 'android',
       registered: true,
     });
+    if (opts.preKeys === 'held-by-server') device.preKeyCount = await storeInitialPreKeys(baileys, session.state);
     await session.saveCreds();
     server.devices.add(device);
     server.events.record('paired', null, { jid: device.jid, detail: { provisioned: true, store: store.kind, location: store.location, baileysVersion: version } });
@@ -97,6 +107,25 @@ export const provisionForControlApi: DeviceProvisioner = async (server, request)
     throw err;
   }
 };
+
+/**
+ * Writes the version's initial pre-key batch into the store with the version's own functions, as
+ * its first login would before uploading it (Baileys' uploadPreKeys: getNextPreKeys, then the
+ * creds update), and returns how many the server should count.
+ */
+async function storeInitialPreKeys(baileys: BaileysModule, state: LoadedSession['state']): Promise<number> {
+  const signal = baileys as unknown as {
+    INITIAL_PREKEY_COUNT?: number;
+    getNextPreKeys?: (state: { creds: unknown; keys: unknown }, count: number) => Promise<{ update: Record<string, unknown> }>;
+  };
+  const count = signal.INITIAL_PREKEY_COUNT;
+  if (typeof count !== 'number' || typeof signal.getNextPreKeys !== 'function') {
+    throw new ProvisionError("Failed to provision with preKeys 'held-by-server': this Baileys version exports no INITIAL_PREKEY_COUNT or getNextPreKeys. Provision without it.");
+  }
+  const { update } = await signal.getNextPreKeys({ creds: state.creds, keys: state.keys }, count);
+  Object.assign(state.creds, update);
+  return count;
+}
 
 /** A store that already loads (or is damaged) is not silently replaced. */
 async function refuseExistingSession(store: SessionStore, baileys: BaileysModule): Promise<void> {
