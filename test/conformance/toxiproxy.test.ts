@@ -59,6 +59,28 @@ const until = async (cond: () => boolean, timeoutMs: number, what: string) => {
   }
 };
 
+/** Waits until `value()` has stayed the same for `quietMs` (a stall), within a deadline; returns it. */
+const settled = async (value: () => number, quietMs: number, timeoutMs: number, what: string) => {
+  const start = performance.now();
+  let last = value();
+  let since = start;
+  while (performance.now() - since < quietMs) {
+    if (performance.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} to settle (last ${last})`);
+    await new Promise((r) => setTimeout(r, 20));
+    if (value() !== last) [last, since] = [value(), performance.now()];
+  }
+  return last;
+};
+
+/** Writes `payload` and waits for its echo; returns how long that took (ms). */
+async function echoTime(s: Socket, o: ReturnType<typeof observe>, payload: string, timeoutMs = 3000): Promise<number> {
+  const want = o.bytes + payload.length;
+  const t0 = performance.now();
+  s.write(payload);
+  await until(() => o.bytes >= want, timeoutMs, `the echo of "${payload}"`);
+  return performance.now() - t0;
+}
+
 describe.each(backends)('Toxiproxy conformance: %s', (_name, start) => {
   let backend: ToxiproxyBackend;
   let upstream: Awaited<ReturnType<typeof echoServer>>;
@@ -72,6 +94,12 @@ describe.each(backends)('Toxiproxy conformance: %s', (_name, start) => {
     const s = await open(listen);
     sockets.push(s);
     return s;
+  };
+
+  /** POST /proxies/{proxy}/toxics/{toxic} through the stock client, as a harness would call it. */
+  const updateToxic = async (proxyName: string, toxicName: string, body: { attributes?: Record<string, number>; toxicity?: number }) => {
+    const toxic = await (await backend.client.client.get(proxyName)).getToxic(toxicName);
+    return toxic.update(body as never);
   };
 
   beforeAll(async () => {
@@ -266,6 +294,58 @@ describe.each(backends)('Toxiproxy conformance: %s', (_name, start) => {
       for (const u of upstream.sockets) u.end();
       await until(() => o.closedAt > 0 || o.ended, 3000, 'the close');
       expect(performance.now() - t0).toBeGreaterThanOrEqual(280);
+    });
+
+    test('an update reaches a live connection: latency 0 → 300 → 0 applies to the next data', async () => {
+      const p = await proxy();
+      await backend.client.addToxic(p.name, { type: 'latency', attributes: { latency: 0, jitter: 0 } });
+      const s = await client(p.listen);
+      const o = observe(s);
+      expect(await echoTime(s, o, 'a')).toBeLessThan(150);
+      await updateToxic(p.name, 'latency_downstream', { attributes: { latency: 300, jitter: 0 } });
+      const slow = await echoTime(s, o, 'b');
+      expect(slow).toBeGreaterThanOrEqual(290);
+      expect(slow).toBeLessThan(600);
+      await updateToxic(p.name, 'latency_downstream', { attributes: { latency: 0, jitter: 0 } });
+      expect(await echoTime(s, o, 'c')).toBeLessThan(150);
+    });
+
+    test('an update lets go of the data a toxic holds: latency 5 s → 0 releases the held echo at once', async () => {
+      const p = await proxy();
+      await backend.client.addToxic(p.name, { type: 'latency', attributes: { latency: 5000, jitter: 0 } });
+      const s = await client(p.listen);
+      const o = observe(s);
+      const seen = new Promise<void>((r) => upstream.server.once('connection', (u) => u.once('data', () => r())));
+      s.write('held');
+      await seen; // the upstream echoed it: the echo is now on its way through the latency toxic
+      const t0 = performance.now();
+      await updateToxic(p.name, 'latency_downstream', { attributes: { latency: 0, jitter: 0 } });
+      await until(() => o.bytes === 4, 1500, 'the held echo after the update');
+      expect(performance.now() - t0).toBeLessThan(1000);
+    });
+
+    test('toxicity is drawn again on update: a toxic at toxicity 0 starts on a live connection at 1, stops at 0', async () => {
+      const p = await proxy();
+      await backend.client.addToxic(p.name, { type: 'latency', toxicity: 0, attributes: { latency: 300, jitter: 0 } });
+      const s = await client(p.listen);
+      const o = observe(s);
+      expect(await echoTime(s, o, 'a')).toBeLessThan(150);
+      expect((await updateToxic(p.name, 'latency_downstream', { toxicity: 1 })).attributes).toEqual({ latency: 300, jitter: 0 });
+      expect(await echoTime(s, o, 'b')).toBeGreaterThanOrEqual(290);
+      await updateToxic(p.name, 'latency_downstream', { toxicity: 0 });
+      expect(await echoTime(s, o, 'c')).toBeLessThan(150);
+    });
+
+    test('an update keeps a toxic\'s per-connection state: limit_data counts on from what it passed', async () => {
+      const p = await proxy();
+      await backend.client.addToxic(p.name, { type: 'limit_data', attributes: { bytes: 100 } });
+      const s = await client(p.listen);
+      const o = observe(s);
+      await echoTime(s, o, 'x'.repeat(60));
+      await updateToxic(p.name, 'limit_data_downstream', { attributes: { bytes: 150 } });
+      s.write('y'.repeat(200));
+      await until(() => o.closedAt > 0, 3000, 'the close at the new limit');
+      expect(o.bytes).toBe(150);
     });
 
     test('a disabled proxy refuses connections; enabling it again accepts them', async () => {

@@ -84,6 +84,11 @@ export class EmbeddedToxiproxy {
     }
   }
 
+  /** Bytes a proxy holds for its open connections (what backpressure bounds); for tests and diagnostics. */
+  bufferedBytes(proxyName: string): number {
+    return this.proxy(proxyName).bufferedBytes;
+  }
+
   private proxy(name: string): EmbeddedProxy {
     const p = this.proxies.get(name);
     if (!p) throw ERR.proxyNotFound();

@@ -1,79 +1,26 @@
 /**
  * One direction of one proxied connection: chunks from `source` pass through a chain of stages,
  * one per toxic of that direction, then go to `dest`. Toxics can be added, updated and removed
- * while data flows; a removed toxic's stage turns into a pass-through so order is kept.
+ * while data flows; a removed toxic's stage turns into a pass-through until it has drained.
+ *
+ * Backpressure, as Toxiproxy's bounded channels give it: a stage goes on only while its outlet
+ * has room (the next stage's queue is not full, or `dest` does not need a drain); when the first
+ * outlet is full the source socket is paused, and resumed once that outlet has drained. So the
+ * bytes held per connection stay bounded when the receiving peer does not read: the sender's
+ * kernel buffers fill and then its own socket buffers, as with the real server.
  */
 import type { Socket } from 'node:net';
-import { TOXICS, type Chunk, type StubContext, type ToxicBehaviour } from './toxics/index.js';
+import { END, type Item } from './queue.js';
+import { Stage, type StageHost, type ToxicSpec } from './stage.js';
 
-export interface ToxicSpec {
-  name: string;
-  type: string;
-  stream: 'upstream' | 'downstream';
-  toxicity: number;
-  attributes: Record<string, number>;
-}
+export type { ToxicSpec } from './stage.js';
 
-const END = Symbol('end');
-type Item = Chunk | typeof END;
-
-class Stage {
-  readonly queue: Item[] = [];
-  busy = false;
-  behaviour: ToxicBehaviour<any>;
-  abort = new AbortController();
-  readonly ctx: StubContext;
-
-  constructor(
-    readonly spec: ToxicSpec,
-    active: boolean,
-    private readonly link: Link,
-  ) {
-    this.behaviour = active ? TOXICS[spec.type]! : TOXICS.noop!;
-    this.ctx = { now: link.now, random: link.random, close: () => link.close('toxic'), state: {} };
-    this.behaviour.start?.(spec.attributes, this.ctx);
-  }
-
-  push(item: Item): void {
-    this.queue.push(item);
-    void this.drain();
-  }
-
-  private async drain(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
-    try {
-      while (this.queue.length && !this.link.closed) {
-        const item = this.queue.shift()!;
-        const out = (c: Chunk) => this.link.forward(this, c);
-        if (item === END) {
-          const pass = this.behaviour.onEnd ? await this.behaviour.onEnd(this.spec.attributes, this.ctx, this.abort.signal) : true;
-          if (pass) this.link.forward(this, END);
-        } else await this.behaviour.onChunk(item, out, this.spec.attributes, this.ctx, this.abort.signal);
-      }
-    } finally {
-      this.busy = false;
-    }
-  }
-
-  /** The toxic was removed: run its cleanup, interrupt it, and pass everything through from now on. */
-  retire(): void {
-    this.behaviour.stop?.(this.ctx);
-    this.behaviour.cleanup?.(this.spec.attributes, this.ctx);
-    this.behaviour = TOXICS.noop!;
-    this.abort.abort();
-    this.abort = new AbortController();
-  }
-
-  dispose(): void {
-    this.behaviour.stop?.(this.ctx);
-    this.abort.abort();
-  }
-}
-
-export class Link {
-  private stages: Stage[] = [];
+export class Link implements StageHost {
+  private stages: Stage[];
   closed = false;
+  /** The source is paused because the first outlet was full. */
+  private throttled = false;
+  private wakeQueued = false;
   /** Set when a reset_peer toxic existed as the connection started: closes become RSTs. */
   readonly resetOnClose: boolean;
 
@@ -87,50 +34,98 @@ export class Link {
     resetOnClose: boolean,
   ) {
     this.resetOnClose = resetOnClose;
-    this.stages = toxics.map((t) => this.newStage(t));
+    this.stages = toxics.map((t) => new Stage(t, this));
     source.on('data', (data: Buffer) => this.enter({ data, t: this.now() }));
     source.on('end', () => this.enter(END));
+    dest.on('drain', () => this.wake());
   }
 
-  private newStage(spec: ToxicSpec): Stage {
-    return new Stage(spec, this.random() < spec.toxicity, this);
+  /** Bytes this direction holds: stage queues, the items toxics work on, and `dest`'s write buffer. */
+  get bufferedBytes(): number {
+    return this.stages.reduce((n, s) => n + s.bufferedBytes, 0) + this.dest.writableLength;
   }
 
   private enter(item: Item): void {
     if (this.closed) return;
-    const first = this.stages[0];
-    if (first) first.push(item);
-    else this.deliver(item);
+    this.put(this.stages[0], item);
+    if (!this.throttled && !this.outletHasRoom(this.stages[0])) {
+      this.throttled = true;
+      this.source.pause();
+    }
   }
 
-  /** Called by a stage with its output: hands it to the next stage, or to the destination. */
+  canForward(from: Stage): boolean {
+    return this.outletHasRoom(this.after(from));
+  }
+
   forward(from: Stage, item: Item): void {
-    if (this.closed) return;
-    const next = this.stages[this.stages.indexOf(from) + 1];
-    if (next) next.push(item);
-    else this.deliver(item);
+    if (!this.closed) this.put(this.after(from), item);
   }
 
-  private deliver(item: Item): void {
-    if (item === END) this.dest.end();
-    else if (!this.dest.destroyed) this.dest.write(item.data);
+  /** `next` is the stage an output goes to; none means `dest`. */
+  private outletHasRoom(next: Stage | undefined): boolean {
+    return next ? !next.input.full : !this.dest.writableNeedDrain;
+  }
+
+  private after(from: Stage): Stage | undefined {
+    return this.stages[this.stages.indexOf(from) + 1];
+  }
+
+  private put(next: Stage | undefined, item: Item): void {
+    if (next) next.push(item);
+    else if (this.dest.destroyed) return;
+    else if (item === END) this.dest.end();
+    else this.dest.write(item.data); // a false return shows as writableNeedDrain until 'drain'
+  }
+
+  /** Coalesces the wake-ups of one tick into one look at the whole chain. */
+  wake(): void {
+    if (this.wakeQueued || this.closed) return;
+    this.wakeQueued = true;
+    queueMicrotask(() => {
+      this.wakeQueued = false;
+      this.settle();
+    });
+  }
+
+  /** Drops drained retired stages, lets every stage that can go on go on, resumes a drained source. */
+  private settle(): void {
+    if (this.closed) return;
+    this.stages = this.stages.filter((s) => !(s.retired && s.idle));
+    for (const s of this.stages) s.kick();
+    const first = this.stages[0];
+    const drained = first ? first.input.drained : !this.dest.writableNeedDrain;
+    if (this.throttled && drained) {
+      this.throttled = false;
+      this.source.resume();
+    }
+  }
+
+  private live(): Stage[] {
+    return this.stages.filter((s) => !s.retired);
   }
 
   addToxic(spec: ToxicSpec): void {
-    this.stages.push(this.newStage(spec));
+    const before = this.live().at(-1);
+    this.stages.push(new Stage(spec, this));
+    before?.restart(); // Toxiproxy interrupts and re-runs the stub before the new one to rewire it
+    this.wake();
   }
 
   updateToxic(spec: ToxicSpec): void {
-    const stage = this.stages.find((s) => s.spec.name === spec.name);
-    if (stage) Object.assign(stage.spec.attributes, spec.attributes);
+    this.live()
+      .find((s) => s.spec.name === spec.name)
+      ?.restart(spec);
+    this.wake();
   }
 
   removeToxic(name: string): void {
-    const stage = this.stages.find((s) => s.spec.name === name);
-    if (!stage) return;
-    stage.retire();
-    // An idle pass-through stage can go at once; a busy one drains into its successor first.
-    if (!stage.busy && stage.queue.length === 0) this.stages = this.stages.filter((s) => s !== stage);
+    const live = this.live();
+    const i = live.findIndex((s) => s.spec.name === name);
+    if (i < 0) return;
+    live[i]!.retire();
+    live[i - 1]?.restart(); // Toxiproxy re-runs the stub before the removed one, as it rewires it
+    this.wake();
   }
 
   dispose(): void {

@@ -113,6 +113,13 @@ export class EmbeddedProxy {
     }
   }
 
+  /** Bytes held for all its connections, both directions: bounded by backpressure. */
+  get bufferedBytes(): number {
+    let n = 0;
+    for (const c of this.connections) for (const l of c.links) n += l.bufferedBytes;
+    return n;
+  }
+
   addToxic(spec: ToxicSpec): void {
     this.toxics.push(spec);
     for (const c of this.connections) c.links[spec.stream === 'upstream' ? 0 : 1]!.addToxic(spec);

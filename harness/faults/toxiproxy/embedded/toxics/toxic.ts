@@ -24,6 +24,8 @@ export interface StubContext {
 export interface ToxicBehaviour<A> {
   /** Attribute names and their defaults: what the API shows for this type. */
   defaults: A;
+  /** Bytes that may wait in front of it (Toxiproxy's GetBufferSize); a small default when unset. */
+  bufferBytes?: number;
   /** Called when the toxic starts on a connection (after it was added, or when the connection starts). */
   start?(attrs: A, ctx: StubContext): void;
   onChunk(chunk: Chunk, out: (c: Chunk) => void, attrs: A, ctx: StubContext, signal: AbortSignal): Promise<void> | void;
