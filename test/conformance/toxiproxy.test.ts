@@ -313,11 +313,12 @@ describe.each(backends)('Toxiproxy conformance: %s', (_name, start) => {
     test('an update lets go of the data a toxic holds: latency 5 s → 0 releases the held echo at once', async () => {
       const p = await proxy();
       await backend.client.addToxic(p.name, { type: 'latency', attributes: { latency: 5000, jitter: 0 } });
+      let echoed = false; // listening before the connection exists: the proxy dials the upstream as it accepts
+      upstream.server.once('connection', (u) => u.once('data', () => (echoed = true)));
       const s = await client(p.listen);
       const o = observe(s);
-      const seen = new Promise<void>((r) => upstream.server.once('connection', (u) => u.once('data', () => r())));
       s.write('held');
-      await seen; // the upstream echoed it: the echo is now on its way through the latency toxic
+      await until(() => echoed, 3000, 'the upstream to echo it'); // the echo is now on its way through the latency toxic
       const t0 = performance.now();
       await updateToxic(p.name, 'latency_downstream', { attributes: { latency: 0, jitter: 0 } });
       await until(() => o.bytes === 4, 1500, 'the held echo after the update');
@@ -346,6 +347,44 @@ describe.each(backends)('Toxiproxy conformance: %s', (_name, start) => {
       s.write('y'.repeat(200));
       await until(() => o.closedAt > 0, 3000, 'the close at the new limit');
       expect(o.bytes).toBe(150);
+    });
+
+    test('backpressure: an upstream that does not read stops a 64 MB sender; once it reads, all of it arrives', async () => {
+      const TOTAL = 64 * 1024 * 1024;
+      const held = new Set<Socket>();
+      const quiet = createServer({ pauseOnConnect: true }, (u) => {
+        held.add(u);
+        u.on('error', () => undefined);
+      });
+      await new Promise<void>((r) => quiet.listen(0, '127.0.0.1', () => r()));
+      try {
+        const p = await backend.client.createProxy(`p${++n}`, `127.0.0.1:${(quiet.address() as { port: number }).port}`);
+        const s = await client(p.listen);
+        const piece = Buffer.alloc(64 * 1024, 5);
+        let written = 0;
+        const push = () => {
+          while (written < TOTAL) {
+            written += piece.length;
+            if (!s.write(piece)) return;
+          }
+        };
+        s.on('drain', push);
+        push();
+        // What left the sender's own buffer: without backpressure the proxy would take all 64 MB.
+        const stalledAt = await settled(() => written - s.writableLength, 500, 15_000, 'what the sender got out');
+        expect(stalledAt).toBeLessThan(TOTAL / 2); // kernel buffers on both hops take a few MB (6.6 MB here)
+        expect(s.writableLength).toBeGreaterThan(0); // the rest waits in the sender
+        expect(held.size).toBe(1);
+        let got = 0;
+        for (const u of held) {
+          u.on('data', (d: Buffer) => (got += d.length));
+          u.resume();
+        }
+        await until(() => got === TOTAL, 20_000, 'all 64 MB at the upstream once it reads');
+      } finally {
+        for (const u of held) u.destroy();
+        await new Promise<void>((r) => quiet.close(() => r()));
+      }
     });
 
     test('a disabled proxy refuses connections; enabling it again accepts them', async () => {
