@@ -32,6 +32,7 @@ import { mergeTimeline, type RunRecord } from './recorder/timeline.js';
 import { openSessionStore } from './session/index.js';
 import { DEFAULT_SUPERVISOR_CONFIG, type SupervisorConfig } from './supervisor/config.js';
 import { scaleConfig } from './supervisor/scale.js';
+import { Resources } from './resources.js';
 import type { SupervisorEvent } from './supervisor/supervisor.js';
 
 export interface Scenario {
@@ -71,6 +72,8 @@ export interface RunOptions {
   recoverySloMs?: number;
   /** Most attempts a client may make in a real-world minute (default 30). */
   stormLimit?: number;
+  /** Stops the run from outside (SIGINT): it releases everything and throws RunInterruptedError. */
+  signal?: AbortSignal;
 }
 
 export interface ScenarioRun {
@@ -131,40 +134,50 @@ export function refuseUnreachable(scenario: Scenario, schedule: Schedule, bot: B
   });
 }
 
-/** Runs one schedule end to end and judges it. Everything it starts is released, even on failure. */
+/** The run was stopped from outside (SIGINT, SIGTERM): its resources are released, it has no verdict. */
+export class RunInterruptedError extends Error {
+  override name = 'RunInterruptedError';
+}
+
+/**
+ * Runs one schedule end to end and judges it. Everything it starts is released, even on failure;
+ * when `signal` aborts, the run stops at once: its resources are released in reverse order and it
+ * throws RunInterruptedError (the steps still under way stop at their next check or acquisition).
+ */
 export async function runScenario(scenario: Scenario, schedule: Schedule, opts: RunOptions): Promise<ScenarioRun> {
   const bot = botOf(opts);
   const config = scenarioConfig(scenario, opts);
   refuseUnreachable(scenario, schedule, bot);
   const resources = new Resources();
+  const interrupted = () => new RunInterruptedError(`Failed to finish the run: it was interrupted (${String(opts.signal?.reason ?? 'aborted')}).`);
+  const live = () => {
+    if (opts.signal?.aborted) throw interrupted();
+  };
+  live();
+  const steps = runSteps(scenario, schedule, opts, bot, config, resources, live);
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(interrupted());
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  aborted.catch(() => undefined);
   try {
-    return await runSteps(scenario, schedule, opts, bot, config, resources);
+    return await Promise.race([steps, aborted]);
   } finally {
+    if (onAbort) opts.signal?.removeEventListener('abort', onAbort);
     await resources.release();
-  }
-}
-
-/** Everything a run holds, each released on its own: one failing release does not leak the rest. */
-class Resources {
-  private readonly releases: { what: string; fn: () => Promise<void> | void }[] = [];
-  add(what: string, fn: () => Promise<void> | void): void {
-    this.releases.push({ what, fn });
-  }
-  async release(): Promise<void> {
-    const failures: string[] = [];
-    for (const { what, fn } of this.releases.reverse()) {
-      try {
-        await fn();
-      } catch (err) {
-        failures.push(`${what}: ${(err as Error).message}`);
-      }
+    if (opts.signal?.aborted) {
+      // The abandoned steps fail fast now (every wait checks live(); a late acquisition is
+      // released at once); wait for them, bounded, so nothing they start outlives the run.
+      await Promise.race([steps.catch(() => undefined), new Promise((r) => setTimeout(r, 5_000).unref())]);
+      await resources.settled();
     }
-    if (failures.length) process.emitWarning(`baileys-chaos: releasing a run failed for ${failures.join('; ')}`);
   }
 }
 
-async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions, bot: Bot, config: SupervisorConfig, res: Resources): Promise<ScenarioRun> {
+async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions, bot: Bot, config: SupervisorConfig, res: Resources, live: () => void): Promise<ScenarioRun> {
   await bot.prepare?.();
+  live();
   // Packet faults need the clients in a network namespace of the run's own, the server on its host side.
   const lab = needsPacketLab(schedule) ? await PacketLab.create() : undefined;
   if (lab) res.add('network namespace', () => lab.destroy());
@@ -189,7 +202,10 @@ async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions
     toxiproxy = await openToxiproxy({ clock: opts.clock, seed: opts.seed });
     const tp = toxiproxy;
     res.add('Toxiproxy', () => tp.close());
-    const proxy = await tp.client.createProxy('whatsapp', `${server.host}:${server.port}`);
+    // A name of this run's own: an external Toxiproxy (--toxiproxy URL) may serve other runs too,
+    // and the proxy is removed at the end so the next run does not meet a 409.
+    const proxy = await tp.client.createProxy(`baileys-chaos-${process.pid}-${opts.seed}-${server.port}`, `${server.host}:${server.port}`);
+    res.add('Toxiproxy proxy', () => tp.client.removeProxy(proxy.name));
     baseUrl = `ws://${proxy.listen}/ws/chat`;
     places.proxy = { client: tp.client, name: proxy.name, clock: opts.clock };
   }
@@ -203,9 +219,6 @@ async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions
   const storeKind = bot.store === 'file' ? 'file' : scenario.store;
   const jids: string[] = [];
   const clientSessions: { type: 'file' | 'sqlite'; path: string }[] = [];
-  res.add('clients', async () => {
-    for (const c of clients) await c.stop().catch(() => undefined);
-  });
   for (let i = 0; i < scenario.clients; i++) {
     const store = { type: storeKind, path: sessionPath(workDir, storeKind, i) } as const;
     const client = await bot.client({
@@ -223,6 +236,7 @@ async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions
       writeWaitMs: config.loginTimeoutMs + 5_000,
       ...(baileys ? { baileys } : {}),
     });
+    res.add(`client ${i}`, () => client.stop());
     // Where the bot keeps its session may be its own choice (a command bot's directory).
     const sessionAt = client.sessionDir ? { type: 'file' as const, path: client.sessionDir } : store;
     if (scenario.sharedDevice && i > 0) {
@@ -244,15 +258,22 @@ async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions
   const opened = async (c: BotClient, i: number) => {
     const deadline = opts.clock.now() + startTimeout;
     // Bounded wait for the server's open; a bot that ended (a command that keeps exiting) fails at once.
-    while (!view.hasOpened(i) && !c.ended && opts.clock.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (!view.hasOpened(i) && !c.ended && opts.clock.now() < deadline) {
+      live();
+      await new Promise((r) => setTimeout(r, 50));
+    }
     if (view.hasOpened(i)) return;
     const why = c.ended ? 'it ended before logging in' : `it did not log in within ${startTimeout} ms`;
     throw new BotSetupError(`Failed to start the bot (${bot.label}): client ${i}: ${why}${c.error ? ` (${c.error})` : ''}. Check that it runs on its own against "baileys-chaos serve".`);
   };
   if (scenario.sharedDevice) {
     // Instances of one bot start one after another, each replacing the one before (440).
-    for (const [i, c] of clients.entries()) await c.start().then(() => opened(c, i));
+    for (const [i, c] of clients.entries()) {
+      live();
+      await c.start().then(() => opened(c, i));
+    }
   } else {
+    live();
     await Promise.all(clients.map((c) => c.start()));
     await Promise.all(clients.map(opened));
   }
@@ -260,11 +281,12 @@ async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions
   const run = runSchedule(scaleSchedule(schedule, opts.scale), [injectorFor(places)], opts.clock);
   res.add('schedule', () => run.cancel());
   await run.done;
+  live();
   const failed = run.events.list().find((e) => e.type === 'fault-failed');
   if (failed) throw new FaultNotAppliedError(`Failed to apply fault ${failed.index} (${describeEntry(schedule[failed.index])}): ${failed.message}`);
 
   const judge = judgeSettings({ config, declaresPolicy: bot.declaresPolicy, scale: opts.scale, ...(opts.recoverySloMs !== undefined ? { recoverySloMs: opts.recoverySloMs } : {}), ...(opts.stormLimit !== undefined ? { stormLimit: opts.stormLimit } : {}) });
-  await observeUntilSettled(view, clients, run.events.list().at(-1)?.t ?? start, scenario.settleMs(config), judge, config, opts.clock);
+  await observeUntilSettled(view, clients, run.events.list().at(-1)?.t ?? start, scenario.settleMs(config), judge, config, opts.clock, live);
   // The window ends here: what the server saw so far is the record (stopping the clients would add
   // their closes). They are stopped before judging only so what they say at the end (a bot that ran
   // its own Baileys) is in.
@@ -312,14 +334,14 @@ const describeEntry = (e: ScheduleEntry | undefined) => (e ? [e.fault, (e.params
  * ended by its own account and stayed quiet long enough to show it, bounded by the settle window
  * (at least the recovery bound, so "not recovered" can be told from "not yet").
  */
-async function observeUntilSettled(view: LiveClientView, clients: BotClient[], lastFault: number, settleMs: number, judge: JudgeSettings, config: SupervisorConfig, clock: Clock): Promise<void> {
+async function observeUntilSettled(view: LiveClientView, clients: BotClient[], lastFault: number, settleMs: number, judge: JudgeSettings, config: SupervisorConfig, clock: Clock, live: () => void): Promise<void> {
   // The last fault's effect needs a moment to arrive (a close after a move, a 408 one keep-alive
   // tick after a clock jump): observe at least that long before judging who has settled.
   await new Promise((r) => setTimeout(r, config.keepAliveIntervalMs + 1_000));
   const deadline = lastFault + Math.max(settleMs, judge.recoveryBoundMs) + 500;
   const lastActivity = (i: number) => Math.max(lastFault, view.lastSeen(i) ?? lastFault);
   const settled = (c: BotClient, i: number) => view.isOpen(i) || (c.ended === true && clock.now() - lastActivity(i) >= judge.quietMs);
-  while (clock.now() < deadline && !clients.every(settled)) await new Promise((r) => setTimeout(r, 50));
+  for (live(); clock.now() < deadline && !clients.every(settled); live()) await new Promise((r) => setTimeout(r, 50));
 }
 
 export interface CheckOptions extends RunOptions {

@@ -6,7 +6,7 @@ import type { Report } from '../report/schema.js';
 import { readReportFile } from '../report/write.js';
 import { makeSetting } from '../runner/settings.js';
 import { parseFlags, UsageError, type Command } from './command.js';
-import { DEFAULT_TIME_SCALE, executeSuite, finishReport, readSuite, SUITE_FLAGS } from './suite.js';
+import { DEFAULT_TIME_SCALE, executeSuite, finishReport, readSuite, SUITE_FLAGS, outDirFor } from './suite.js';
 import { DEFAULT_BASELINE } from './run.js';
 
 const log = (line: string) => process.stderr.write(line + '\n');
@@ -68,7 +68,9 @@ harness could not run some scenario as asked (error: fix the setup; the bot is n
       // Same setting labels as the baseline, so rows line up; their configs come from what is given now.
       const settings = baseline.settings.map((s) => (suite.configPath || Object.keys(suite.fixed).length ? { ...makeSetting(suite.document, { ...suite.fixed, ...s.values }, suite.configPath ?? 'the settings'), label: s.label } : s));
       current = await executeSuite({ suite, kind: 'check', settings, log });
-      await finishReport(current, suite.out ?? join('reports', 'out', 'check'), log, allowUnknown);
+      const code = await finishReport(current, outDirFor(suite, 'check'), log, allowUnknown);
+      // A stopped check has not run what the baseline ran: no gate over part of it.
+      if (current.interrupted) return code;
     }
     if (current.shard) {
       // Metrics of a part are not the whole's: a shard is gated on its verdicts only.

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { mergeReports } from '../report/build.js';
 import { readReportFile } from '../report/write.js';
 import { parseFlags, UsageError, type Command } from './command.js';
-import { defaultSetting, executeSuite, finishReport, readSuite, SUITE_FLAGS, SUITE_HELP } from './suite.js';
+import { defaultSetting, executeSuite, finishReport, readSuite, SUITE_FLAGS, SUITE_HELP, outDirFor } from './suite.js';
 import { projectBaileys, SUPPORTED_BAILEYS_VERSIONS } from '../baileys/versions.js';
 
 const log = (line: string) => process.stderr.write(line + '\n');
@@ -30,6 +30,6 @@ ${SUITE_HELP}`,
     const suite = await readSuite(values, { versions: [...new Set([...(project ? [project] : []), ...SUPPORTED_BAILEYS_VERSIONS])] });
     if (suite.versions.length < 2) throw new UsageError(`compare needs two or more versions, got ${suite.versions.join(', ')}: pass --baileys A,B.`);
     const report = await executeSuite({ suite, kind: 'compare', settings: [defaultSetting(suite)], log });
-    return finishReport(report, suite.out ?? join('reports', 'out', 'compare'), log, suite.allowUnknown);
+    return finishReport(report, outDirFor(suite, 'compare'), log, suite.allowUnknown);
   },
 };

@@ -5,9 +5,11 @@ import { checkScenario } from '../scenario.js';
 import { systemClock } from '../../core/clock.js';
 import { buildReport } from '../report/build.js';
 import { executePlan } from '../runner/execute.js';
+import { stopOnSignals } from '../runner/interrupt.js';
+import { EXIT } from '../report/exit-code.js';
 import { SCENARIOS } from '../../scenarios/index.js';
 import { parseFlags, UsageError, type Command } from './command.js';
-import { defaultSetting, ensureVersions, finishReport, readSuite, replayFlags, SUITE_FLAGS, SUITE_HELP } from './suite.js';
+import { defaultSetting, ensureVersions, finishReport, readSuite, replayFlags, SUITE_FLAGS, SUITE_HELP, outDirFor } from './suite.js';
 
 const log = (line: string) => process.stderr.write(line + '\n');
 
@@ -55,8 +57,13 @@ ${SUITE_HELP}`,
     }
     log(`replaying ${scenarioName} seed ${seed} on Baileys ${version}, time scale ${suite.scale}`);
     const planned = { scenario: scenarioName, version, setting, runIndex: 0, seed, ...(schedule ? { schedule } : {}) };
-    const runs = await executePlan([planned], { scenarios: SCENARIOS, scale: suite.scale, clock: systemClock, bot: suite.bot, ...(suite.recoverySloMs !== undefined ? { recoverySloMs: suite.recoverySloMs } : {}), ...(suite.stormLimit !== undefined ? { stormLimit: suite.stormLimit } : {}), replayFlags: () => replayFlags(suite, setting) });
-    const run = runs[0]!;
+    const interruption = stopOnSignals(log);
+    const runs = await executePlan([planned], { scenarios: SCENARIOS, scale: suite.scale, clock: systemClock, bot: suite.bot, ...(suite.recoverySloMs !== undefined ? { recoverySloMs: suite.recoverySloMs } : {}), ...(suite.stormLimit !== undefined ? { stormLimit: suite.stormLimit } : {}), replayFlags: () => replayFlags(suite, setting), signal: interruption.signal }).finally(() => interruption.dispose());
+    const run = runs[0];
+    if (!run) {
+      log(`replay stopped by ${String(interruption.signal.reason)}: the run was released before it finished (exit ${EXIT.interrupted}).`);
+      return EXIT.interrupted;
+    }
     process.stdout.write(`schedule (real-world ms): ${JSON.stringify(run.schedule)}\n`);
     for (const p of run.timeline.filter((p) => p.source !== 'server')) {
       process.stdout.write(`  ${(p.t / 1000).toFixed(2).padStart(9)} s  ${p.source.padEnd(6)} ${p.client !== undefined ? `c${p.client} ` : ''}${p.type}${p.code !== undefined ? ` ${p.code}` : ''}${p.detail ? ` (${p.detail})` : ''}\n`);
@@ -64,7 +71,7 @@ ${SUITE_HELP}`,
     for (const i of run.invariants) process.stdout.write(`${i.verdict.padEnd(8)} c${i.client} ${i.invariant}: ${i.message}\n`);
     if (run.error) process.stdout.write(`error: ${run.error}\n`);
     const report = buildReport({ kind: 'run', seed, timeScale: suite.scale, bot: suite.bot.label, versions: [version], scenarios: [scenarioName], settings: [setting] }, runs, new Date());
-    return finishReport(report, suite.out ?? join('reports', 'out', 'replay'), log, suite.allowUnknown);
+    return finishReport(report, outDirFor(suite, 'replay'), log, suite.allowUnknown);
   },
 };
 

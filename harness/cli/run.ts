@@ -1,7 +1,7 @@
 import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseFlags, type Command } from './command.js';
-import { defaultSetting, executeSuite, finishReport, readSuite, SUITE_FLAGS, SUITE_HELP } from './suite.js';
+import { defaultSetting, executeSuite, finishReport, readSuite, SUITE_FLAGS, SUITE_HELP, outDirFor } from './suite.js';
 
 export const DEFAULT_BASELINE = join('reports', 'baseline.json');
 const log = (line: string) => process.stderr.write(line + '\n');
@@ -22,7 +22,7 @@ Exit codes: 0 every run valid · 1 a run was invalid (an invariant failed) · 2 
     const { values } = parseFlags(argv, { ...SUITE_FLAGS, 'update-baseline': { type: 'boolean' }, baseline: { type: 'string' } });
     const suite = await readSuite(values);
     const report = await executeSuite({ suite, kind: 'run', settings: [defaultSetting(suite)], log });
-    const out = suite.out ?? join('reports', 'out', 'run');
+    const out = outDirFor(suite, 'run');
     const code = await finishReport(report, out, log, suite.allowUnknown);
     if (values['update-baseline']) {
       const target = values.baseline ?? DEFAULT_BASELINE;

@@ -3,6 +3,7 @@
  * settings, seed and scale; the checks that turn bad input into one clear line; and the loop
  * that executes a plan with progress and writes the report files.
  */
+import { join } from 'node:path';
 import { ensureBaileysVersion } from '../baileys/install.js';
 import { defaultBaileysVersion, describeBaileysSource, NO_BAILEYS_FOUND } from '../baileys/versions.js';
 import { systemClock } from '../../core/clock.js';
@@ -17,7 +18,9 @@ import { Progress } from '../runner/progress.js';
 import { makeSetting, parseAssignment } from '../runner/settings.js';
 import { readConfigDocument } from '../supervisor/config.js';
 import { chooseBot, type Bot } from '../bots/index.js';
-import { exitCodeFor } from '../report/exit-code.js';
+import { EXIT, exitCodeFor } from '../report/exit-code.js';
+import { RunStream } from '../report/run-stream.js';
+import { stopOnSignals } from '../runner/interrupt.js';
 import { refuseUnreachable, type Scenario } from '../scenario.js';
 import { SCENARIOS } from '../../scenarios/index.js';
 import { UsageError } from './command.js';
@@ -220,7 +223,14 @@ export interface ExecuteSuiteInput {
   log: (line: string) => void;
 }
 
-/** Plans, executes with progress, and builds the report (not yet written). */
+/** Where a command writes its report files (and streams its finished runs): --out, else reports/out/<kind>. */
+export const outDirFor = (suite: { out?: string | undefined }, kind: string): string => suite.out ?? join('reports', 'out', kind);
+
+/**
+ * Plans, executes with progress, and builds the report (not yet written). Each finished run is
+ * streamed to runs.jsonl in the output directory as it finishes; SIGINT or SIGTERM stops the plan
+ * and the report holds the finished runs, marked `interrupted`.
+ */
 export async function executeSuite({ suite, kind, settings, tune, log }: ExecuteSuiteInput): Promise<Report> {
   await ensureVersions(suite.versions, log);
   const plan = shardOf(planRuns({ scenarios: suite.scenarios, versions: suite.versions, settings, runs: suite.runs, seed: suite.seed }), suite.shard);
@@ -230,6 +240,8 @@ export async function executeSuite({ suite, kind, settings, tune, log }: Execute
   );
   const progress = suite.quiet ? undefined : new Progress(plan.length, systemClock);
   const label = (p: PlannedRun) => `${p.scenario} ${p.version}${p.setting.label === 'default' ? '' : ` [${p.setting.label}]`} #${p.runIndex}`;
+  const stream = new RunStream(outDirFor(suite, kind));
+  const interruption = stopOnSignals(log);
   const runs: RunReport[] = await executePlan(plan, {
     scenarios: SCENARIOS,
     scale: suite.scale,
@@ -239,9 +251,15 @@ export async function executeSuite({ suite, kind, settings, tune, log }: Execute
     ...(suite.stormLimit !== undefined ? { stormLimit: suite.stormLimit } : {}),
     replayFlags: (p) => replayFlags(suite, p.setting),
     onRunStart: (p) => progress?.start(label(p)),
-    onRunEnd: (p, r) => progress?.finish(label(p), r.verdict, r.wallMs, r.error),
-  });
+    onRunEnd: (p, r) => {
+      stream.append(r);
+      progress?.finish(label(p), r.verdict, r.wallMs, r.error);
+    },
+    signal: interruption.signal,
+  }).finally(() => interruption.dispose());
   progress?.end();
+  const stopped = interruption.signal.aborted ? { signal: String(interruption.signal.reason), plannedRuns: plan.length, finishedRuns: runs.length } : undefined;
+  if (stopped) log(`${kind}: stopped by ${stopped.signal} after ${stopped.finishedRuns} of ${stopped.plannedRuns} runs; the run in progress was released and is not in the report.`);
   return buildReport(
     {
       kind,
@@ -252,6 +270,7 @@ export async function executeSuite({ suite, kind, settings, tune, log }: Execute
       scenarios: suite.scenarios,
       settings,
       ...(suite.shard ? { shard: suite.shard } : {}),
+      ...(stopped ? { interrupted: stopped } : {}),
       ...(tune ? { tune } : {}),
     },
     runs,
@@ -267,6 +286,10 @@ export async function finishReport(report: Report, outDir: string, log: (line: s
   for (const r of report.runs.filter((r) => r.verdict === 'invalid' || r.verdict === 'unknown')) log(`  ${r.verdict} ${r.id}: ${r.invariants.filter((i) => i.verdict === r.verdict).map((i) => `${i.invariant} (client ${i.client}: ${i.message})`).join('; ')}\n    replay: ${r.replay}`);
   for (const r of report.runs.filter((r) => r.verdict === 'error')) log(`  error ${r.id}: ${r.error?.split('\n')[0]}`);
   log(`report: ${files.join(', ')}`);
+  if (report.interrupted) {
+    log(`interrupted (${report.interrupted.signal}): ${report.interrupted.finishedRuns} of ${report.interrupted.plannedRuns} planned runs finished and are in the report (exit ${EXIT.interrupted}).`);
+    return EXIT.interrupted;
+  }
   return exitCodeFor(report.runs.map((r) => r.verdict), { allowUnknown });
 }
 

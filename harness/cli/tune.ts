@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { applyValues, gridValues, makeSetting, parseRange } from '../runner/settings.js';
 import { formatMs } from '../report/format.js';
 import { parseFlags, UsageError, type Command } from './command.js';
-import { executeSuite, finishReport, readSuite, SUITE_FLAGS, SUITE_HELP } from './suite.js';
+import { executeSuite, finishReport, readSuite, SUITE_FLAGS, SUITE_HELP, outDirFor } from './suite.js';
 
 const log = (line: string) => process.stderr.write(line + '\n');
 export const TUNE_DEFAULT_SCENARIOS = ['outage-herd'];
@@ -44,7 +44,7 @@ ${SUITE_HELP}`,
       }
     });
     const report = await executeSuite({ suite, kind: 'tune', settings, tune: { parameters: ranges.map((r) => r.key), document }, log });
-    const code = await finishReport(report, suite.out ?? join('reports', 'out', 'tune'), log, suite.allowUnknown);
+    const code = await finishReport(report, outDirFor(suite, 'tune'), log, suite.allowUnknown);
     const tune = report.tune!;
     for (const p of [...tune.points].sort((a, b) => (a.recoveryP95Ms ?? Infinity) - (b.recoveryP95Ms ?? Infinity))) {
       log(`${p.pareto ? '★' : ' '} ${p.setting.padEnd(40)} recovery p95 ${formatMs(p.recoveryP95Ms)}  ${p.attemptsPerMinute.toFixed(1)} attempts/min  storm peak ${p.stormPeakPerSecond}/s${p.invalid ? `  ${p.invalid} invalid` : ''}`);

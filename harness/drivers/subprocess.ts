@@ -68,12 +68,17 @@ export class ChildClient {
     });
     let stderr = '';
     this.child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-    this.exited = new Promise((resolve) =>
+    this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
         if (code && !this.fatal) this.fatal = stderr.trim().split('\n').slice(-3).join(' | ');
         resolve({ code, signal });
-      }),
-    );
+      });
+      // A child that cannot be spawned (ENOENT, EACCES) emits 'error' and never 'exit'.
+      this.child.once('error', (err) => {
+        this.fatal ??= `Failed to start the client process (${argv[0]}): ${err.message}`;
+        resolve({ code: null, signal: null });
+      });
+    });
     this.child.send(spec);
   }
 

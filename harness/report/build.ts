@@ -23,6 +23,7 @@ export interface ReportHeader {
   scenarios: string[];
   settings: Setting[];
   shard?: { index: number; count: number };
+  interrupted?: Report['interrupted'];
   /** For tune: the varied keys and the user's config document (the recommendation edits it). */
   tune?: { parameters: string[]; document: unknown };
 }
@@ -109,5 +110,8 @@ export function mergeReports(parts: { report: Report; source: string }[], create
     settings,
     ...(first.tune ? { tune: { parameters: first.tune.parameters, document: first.tune.baseDocument } } : {}),
   };
+  // A shard that was stopped leaves the merged report incomplete: it says so.
+  const stopped = parts.map((p) => p.report.interrupted).filter((i) => i !== undefined);
+  if (stopped.length) header.interrupted = { signal: stopped[0]!.signal, plannedRuns: runs.length + stopped.reduce((a, i) => a + i.plannedRuns - i.finishedRuns, 0), finishedRuns: runs.length };
   return buildReport(header, runs, createdAt);
 }

@@ -29,6 +29,8 @@ export interface Report {
   fixedAllowances: { name: string; ms: number }[];
   /** Present when the report holds one shard of a larger run. */
   shard?: { index: number; count: number };
+  /** Present when the plan was stopped (SIGINT, SIGTERM): the report holds the runs that finished. */
+  interrupted?: { signal: string; plannedRuns: number; finishedRuns: number };
   /**
    * The bot under test: "reference" (the reference supervisor), "supervisor ./x.ts",
    * "module ./bot.mjs", "command 'node bot.js'", "openclaw". Reports written before this field was

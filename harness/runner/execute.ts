@@ -1,13 +1,14 @@
 /**
  * Carries out a plan: each planned run through `runScenario` against the real stack, one at a
  * time (runs share the machine; parallel runs would measure each other). Turns each ScenarioRun
- * into a RunReport in real-world units. A run that throws is kept as an `unknown` verdict with its
- * error, never dropped and never a pass.
+ * into a RunReport in real-world units. A run that throws is kept as an `error` verdict with its
+ * error, never dropped and never a pass. When `signal` aborts (SIGINT), the run in progress is
+ * released and dropped (it has no verdict) and the finished runs are returned.
  */
 import fc from 'fast-check';
 import type { Clock } from '../../core/clock.js';
 import type { Schedule, ScheduleEntry } from '../faults/schedule.js';
-import { runScenario, type Scenario, type ScenarioRun } from '../scenario.js';
+import { runScenario, RunInterruptedError, type Scenario, type ScenarioRun } from '../scenario.js';
 import type { Bot } from '../bots/bot.js';
 import { isAttempt } from '../recorder/evidence.js';
 import type { RunReport, TimelinePoint } from '../report/schema.js';
@@ -32,13 +33,22 @@ export interface ExecuteOptions {
   replayFlags?: (run: PlannedRun) => string[];
   onRunStart?: (run: PlannedRun, index: number) => void;
   onRunEnd?: (run: PlannedRun, report: RunReport, index: number) => void;
+  /** Stops the plan (SIGINT): the run in progress is released and dropped; finished runs are kept. */
+  signal?: AbortSignal;
 }
 
 export async function executePlan(plan: PlannedRun[], opts: ExecuteOptions): Promise<RunReport[]> {
   const out: RunReport[] = [];
   for (const [i, planned] of plan.entries()) {
+    if (opts.signal?.aborted) break;
     opts.onRunStart?.(planned, i);
-    const report = await executeRun(planned, opts);
+    let report: RunReport;
+    try {
+      report = await executeRun(planned, opts);
+    } catch (err) {
+      if (err instanceof RunInterruptedError) break;
+      throw err;
+    }
     out.push(report);
     opts.onRunEnd?.(planned, report, i);
   }
@@ -73,6 +83,7 @@ async function executeRun(planned: PlannedRun, opts: ExecuteOptions): Promise<Ru
       ...(opts.bot ? { bot: opts.bot } : {}),
       ...(opts.recoverySloMs !== undefined ? { recoverySloMs: opts.recoverySloMs } : {}),
       ...(opts.stormLimit !== undefined ? { stormLimit: opts.stormLimit } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
     });
     const report = { ...base, ...toReport(run, opts.scale), schedule, wallMs: opts.clock.now() - started, ...(run.notes.length ? { notes: run.notes } : {}), ...(run.toxiproxy ? { toxiproxy: run.toxiproxy } : {}) };
     const thrown = crashes.stop();
@@ -82,6 +93,7 @@ async function executeRun(planned: PlannedRun, opts: ExecuteOptions): Promise<Ru
     // The harness could not run or observe the scenario as asked (a bot that does not start, a
     // fault that could not be applied): its own verdict, with the cause; never blamed on the bot.
     crashes.stop();
+    if (err instanceof RunInterruptedError || opts.signal?.aborted) throw err instanceof RunInterruptedError ? err : new RunInterruptedError((err as Error).message);
     return {
       ...base,
       schedule,

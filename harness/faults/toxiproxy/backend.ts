@@ -54,10 +54,12 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function waitUntilUp(client: ToxiproxyClient, child: ChildProcess | undefined, what: string, timeoutMs = 10_000): Promise<void> {
+async function waitUntilUp(client: ToxiproxyClient, child: ChildProcess | undefined, what: string, timeoutMs = 10_000, spawnError: () => Error | undefined = () => undefined): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
+    const failed = spawnError();
+    if (failed) throw new ToxiproxyUnavailableError(`Failed to start ${what}: ${failed.message}. Check the binary's path and permissions, or set TOXIPROXY_SERVER_BIN.`);
     if (child && child.exitCode !== null) throw new ToxiproxyUnavailableError(`Failed to start ${what}: it exited with code ${child.exitCode}.`);
     try {
       await client.version();
@@ -74,16 +76,19 @@ export async function startBinary(bin: string): Promise<ToxiproxyBackend> {
   // The listener's port must be known before start: a free port, then the server binds it.
   const port = await freePort();
   const child = spawn(bin, ['-host', '127.0.0.1', '-port', String(port)], { stdio: ['ignore', 'ignore', 'ignore'] });
+  // A binary that cannot be spawned emits 'error' (never 'exit'): without a listener it would crash the process.
+  let spawnError: Error | undefined;
+  child.once('error', (err) => (spawnError = err));
   const url = `http://127.0.0.1:${port}`;
   const client = new ToxiproxyClient(url);
   const close = () =>
     new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      if (child.exitCode !== null || child.signalCode !== null || spawnError) return resolve();
       child.once('exit', () => resolve());
       child.kill('SIGTERM');
     });
   try {
-    await waitUntilUp(client, child, `toxiproxy-server (${bin})`);
+    await waitUntilUp(client, child, `toxiproxy-server (${bin})`, 10_000, () => spawnError);
   } catch (err) {
     await close();
     throw err;

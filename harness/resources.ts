@@ -1,0 +1,51 @@
+/**
+ * Everything a run holds (server, Toxiproxy, namespace, temp dir, clients, timers), released in
+ * reverse order of acquisition, each on its own: one failing release does not leak the rest.
+ * Once released, anything added later (a step still finishing after an interrupt) is released at
+ * once and the step is stopped there (add throws), so an abandoned step cannot leave something behind.
+ */
+export class ReleasedError extends Error {
+  override name = 'ReleasedError';
+}
+
+export class Resources {
+  private readonly releases: { what: string; fn: () => Promise<void> | void }[] = [];
+  private released: Promise<void> | undefined;
+  private readonly late: Promise<void>[] = [];
+
+  add(what: string, fn: () => Promise<void> | void): void {
+    if (!this.released) return void this.releases.push({ what, fn });
+    this.late.push(this.releaseOne(what, fn).then((failure) => void (failure && warn([failure]))));
+    throw new ReleasedError(`Failed to keep ${what}: the run's resources were already released (it was interrupted).`);
+  }
+
+  /** Releases everything (once; later calls wait for the same release). */
+  release(): Promise<void> {
+    this.released ??= (async () => {
+      const failures: string[] = [];
+      for (const { what, fn } of this.releases.reverse()) {
+        const failure = await this.releaseOne(what, fn);
+        if (failure) failures.push(failure);
+      }
+      if (failures.length) warn(failures);
+    })();
+    return this.released;
+  }
+
+  /** Waits for releases of things added after release() (bounded by their own release). */
+  async settled(): Promise<void> {
+    await this.released;
+    await Promise.all(this.late);
+  }
+
+  private async releaseOne(what: string, fn: () => Promise<void> | void): Promise<string | undefined> {
+    try {
+      await fn();
+      return undefined;
+    } catch (err) {
+      return `${what}: ${(err as Error)?.message ?? String(err)}`;
+    }
+  }
+}
+
+const warn = (failures: string[]) => process.emitWarning(`baileys-chaos: releasing a run failed for ${failures.join('; ')}`);
