@@ -23,6 +23,9 @@
  * the one `npm run setup:openclaw` puts under <cache>/openclaw/node, is used first). A Node that
  * cannot be found or installed stays in the output as a column with its error.
  *
+ * A node spec ending in "+acf" runs that Node with --experimental-async-context-frame (Node 22's
+ * opt-in to what 24 does by default): the column says whether the flag is a workaround there.
+ *
  * Standalone: npx tsx bench/reconnect-cost.ts --k 0,10,100 --node 20,22,24 [--baileys 6.7.21,7.0.0-rc14]
  *             [--reps 5] [--calls 5000] [--settle-ms 300] [--out bench/results/reconnect-cost.json]
  */
@@ -49,7 +52,7 @@ export interface ReconnectCostOptions {
   ks?: number[];
   /** Baileys versions (default: both pinned). */
   versions?: string[];
-  /** Node majors ("20", "22", "24") or paths to node binaries (default: this process's major). */
+  /** Node majors ("20", "22", "24") or paths to node binaries, each optionally with "+acf" (run with --experimental-async-context-frame); default: this process's major. */
   nodes?: string[];
   /** Timed repetitions per k; the median is reported (default 5). */
   reps?: number;
@@ -66,6 +69,8 @@ export interface ReconnectCostOptions {
 export interface NodeBinary {
   spec: string;
   path?: string;
+  /** Flags the bot process is started with (a "+acf" spec: --experimental-async-context-frame). */
+  args?: string[];
   version?: string;
   /** Where it came from: this process, an existing install, installed now. */
   source?: string;
@@ -102,8 +107,20 @@ async function nodeVersion(path: string): Promise<string> {
   return stdout.trim();
 }
 
-/** The node binary for a spec: a major ("22") or a path. Never throws: a failure is the column's error. */
+/** The flag "+acf" in a node spec adds: AsyncLocalStorage on AsyncContextFrame (opt-in on Node 22, the default from 24). */
+export const ACF_FLAG = '--experimental-async-context-frame';
+
+/**
+ * The node binary for a spec: a major ("22") or a path, optionally with "+acf" (run with
+ * --experimental-async-context-frame). Never throws: a failure is the column's error.
+ */
 export async function resolveNode(spec: string, opts: { install?: boolean; log?: (l: string) => void } = {}): Promise<NodeBinary> {
+  const acf = spec.endsWith('+acf');
+  const found = await resolveBinary(acf ? spec.slice(0, -'+acf'.length) : spec, opts);
+  return acf ? { ...found, spec, args: [ACF_FLAG] } : found;
+}
+
+async function resolveBinary(spec: string, opts: { install?: boolean; log?: (l: string) => void }): Promise<NodeBinary> {
   try {
     if (spec.includes('/')) return { spec, path: spec, version: await nodeVersion(spec), source: 'given path' };
     if (!/^\d+$/.test(spec)) return { spec, error: `not a Node major or a path: "${spec}"` };
@@ -134,6 +151,8 @@ export async function resolveNode(spec: string, opts: { install?: boolean; log?:
   }
 }
 
+const nodeLabel = (n: NodeBinary) => [n.version ?? n.spec, ...(n.args ?? [])].join(' ');
+
 type ChildMessage =
   | { type: 'baseline'; ms: number; repsMs: number[]; promise: ReconnectCostRow['promise'] }
   | ({ type: 'result'; k: number; logins: number } & Omit<ReconnectCostRow, 'ratioToK0'>)
@@ -148,7 +167,7 @@ async function runColumn(
   node: NodeBinary,
   o: Required<Pick<ReconnectCostOptions, 'ks' | 'reps' | 'calls' | 'settleMs'>> & { log: (l: string) => void },
 ): Promise<ReconnectCostColumn> {
-  const column: ReconnectCostColumn = { baileys: version, node: node.spec, ...(node.version ? { nodeVersion: node.version } : {}), rows: [] };
+  const column: ReconnectCostColumn = { baileys: version, node: node.spec, ...(node.version ? { nodeVersion: nodeLabel(node) } : {}), rows: [] };
   if (!node.path) return { ...column, error: `Node ${node.spec} unavailable: ${node.error}` };
   const authDir = await mkdtemp(join(tmpdir(), 'bc-reconnect-cost-'));
   let child: ChildProcess | undefined;
@@ -170,7 +189,7 @@ async function runColumn(
       settleMs: o.settleMs,
       openTimeoutMs: 30_000,
     };
-    const proc = spawn(node.path, [BOT, JSON.stringify(config)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(node.path, [...(node.args ?? []), BOT, JSON.stringify(config)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
     let stderr = '';
     proc.stderr!.on('data', (d: Buffer) => void (stderr = (stderr + d.toString()).slice(-1500)));
@@ -189,7 +208,7 @@ async function runColumn(
         else if (msg.type === 'result') {
           const { type: _t, ...row } = msg;
           column.rows.push(row);
-          o.log(`reconnect-cost:   Baileys ${version}, Node ${node.version}, k=${row.k}: ${row.ms.toFixed(2)} ms per ${o.calls} awaits, ${row.promise.resourceStores} kResourceStore on a promise`);
+          o.log(`reconnect-cost:   Baileys ${version}, Node ${nodeLabel(node)}, k=${row.k}: ${row.ms.toFixed(2)} ms per ${o.calls} awaits, ${row.promise.resourceStores} kResourceStore on a promise`);
         } else if (msg.type === 'restart-me') server.apply({ kind: 'stream-error', code: 515 });
         else if (msg.type === 'done') resolveDone();
         else if (msg.type === 'error') reject(new Error(`the bot process failed: ${msg.message}`));
@@ -255,7 +274,7 @@ export async function benchReconnectCost(opts: ReconnectCostOptions = {}): Promi
   try {
     for (const node of nodes) {
       for (const version of versions) {
-        log(`reconnect-cost: Baileys ${version} under Node ${node.version ?? node.spec}, ${Math.max(...ks)} reconnects…`);
+        log(`reconnect-cost: Baileys ${version} under Node ${nodeLabel(node)}, ${Math.max(...ks)} reconnects…`);
         columns.push(await runColumn(server, version, node, { ks, reps, calls, settleMs, log }));
       }
     }
