@@ -17,7 +17,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -30,6 +30,7 @@ import { runCrashTrials } from '../harness/crash.js';
 import { benchToxiproxyOverhead } from './toxiproxy-overhead.js';
 import { benchGateSpread } from './gate-spread.js';
 import { Rng, seedFrom } from '../core/random.js';
+import { keptStamps, provenance, type Stamp } from './provenance.js';
 
 const { values } = parseArgs({
   options: {
@@ -45,6 +46,14 @@ const { values } = parseArgs({
   },
 });
 const SECTIONS = ['logins', 'crash', 'toxiproxy', 'scenarios', 'gate-spread'] as const;
+/** The keys of bench.json each section writes. */
+const RESULT_KEYS: Record<(typeof SECTIONS)[number], string[]> = {
+  logins: ['baileys', 'serverIsolated', 'ratios'],
+  crash: ['crashDuringSessionWrites'],
+  toxiproxy: ['toxiproxyOverhead'],
+  scenarios: ['scenarioSuite'],
+  'gate-spread': ['gateSpread'],
+};
 const only = values.only?.split(',').map((x) => x.trim());
 for (const o of only ?? []) if (!(SECTIONS as readonly string[]).includes(o)) throw new Error(`Failed to read --only: unknown section "${o}". Known: ${SECTIONS.join(', ')}.`);
 const wanted = (section: (typeof SECTIONS)[number]) => !only || only.includes(section);
@@ -239,53 +248,27 @@ async function previousResult(): Promise<Record<string, unknown>> {
 }
 
 const previous = await previousResult();
+/**
+ * Each section keeps its own provenance (date, commit, machine, command): a section kept from an
+ * earlier run keeps that run's stamp. A file written before sections were stamped gets its one
+ * old stamp per section, marked approximate (it may be newer than the measurement).
+ */
+const stamps: Record<string, Stamp> = keptStamps(previous, RESULT_KEYS);
+const { date: _oldDate, machine: _oldMachine, ...kept } = previous;
 const result: Record<string, unknown> = {
-  ...previous,
+  ...kept,
   kind: 'baileys-chaos fake-server benchmark',
-  schemaVersion: 1,
-  date: new Date().toISOString(),
-  machine: { cpus: cpus().length, parallelism: availableParallelism(), model: cpus()[0]?.model, node: process.version },
+  schemaVersion: 2,
+  writtenAt: new Date().toISOString(),
   note:
+    'Each section\'s date, commit, machine and command are in provenance[section]; a section not re-measured keeps its own. ' +
     'serverCpuPerLoginMs: the server process\'s whole cpuUsage delta per login (kernel, TCP accept, HTTP upgrade, WebSocket, protocol). ' +
     'serverProtocolWorkPerLoginMs: process CPU spent in the server\'s frame handlers per login (Noise, binary nodes, answers, including the socket writes they make). ' +
     'serverProtocolWorkExcludingSocketWritesPerLoginMs: the same less the CPU of handing frames to the socket (one system call a frame). ' +
     'scenarioSuite: wall time of the CI scenario suite under vitest. Ratios are from one run. ' +
     'gateSpread: the baseline\'s suite run R times; per gated metric the values and their spread, and the gate tolerance derived from it (its rule and note inside).',
 };
-if (wanted('logins')) {
-  const server = await startServerProcess();
-  try {
-    const { publicKey } = await api(server.controlUrl, 'GET', '/trust');
-    const trusted = Buffer.from(publicKey, 'base64');
-    const baileys = [];
-    for (const version of versionsUnderTest()) {
-      process.stderr.write(`bench: ${CLIENTS} concurrent Baileys ${version} clients × ${ROUNDS} rounds…\n`);
-      baileys.push(await benchBaileys(server, version, trusted));
-    }
-    process.stderr.write(`bench: ${RAW_LOGINS} raw-initiator logins (server work isolated)…\n`);
-    const raw = await benchRaw(server);
-    result.baileys = baileys;
-    result.serverIsolated = raw;
-    result.ratios = Object.fromEntries(
-      baileys.map((b) => [
-        b.version,
-        {
-          rawLoginsPerSecondOverBaileys: raw.loginsPerSecond / b.loginsPerSecond,
-          serverCpuPerBaileysLoginOverRaw: b.serverCpuPerLoginMs / raw.serverCpuPerLoginMs,
-        },
-      ]),
-    );
-  } finally {
-    await server.stop();
-  }
-}
-if (wanted('crash')) result.crashDuringSessionWrites = await benchCrashes();
-if (wanted('toxiproxy')) {
-  process.stderr.write('bench: Toxiproxy overhead, no toxics: direct vs embedded vs real…\n');
-  result.toxiproxyOverhead = await benchToxiproxyOverhead();
-}
-if (wanted('scenarios')) result.scenarioSuite = await benchScenarioSuite();
-if (wanted('gate-spread')) result.gateSpread = await benchGateSpread({ repetitions: Number(values['gate-repetitions']), ...(values['gate-note'] ? { note: values['gate-note'] } : {}) });
+const measured = (section: (typeof SECTIONS)[number], flags: string) => (stamps[section] = provenance(`npm run bench -- --only ${section}${flags ? ` ${flags}` : ''}`));
 await mkdir(dirname(values.out!), { recursive: true });
 await writeFile(values.out!, JSON.stringify(result, null, 2) + '\n');
 process.stdout.write(JSON.stringify(result, null, 2) + '\n');

@@ -7,7 +7,7 @@
  *   npm run repeat:ci -- --times 20 --seed 7
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -18,6 +18,8 @@ if (!Number.isInteger(times) || times < 1) {
   process.exit(2);
 }
 const outDir = 'reports/out/repeat';
+// A clean slate: a run-N.json from an earlier invocation must never stand in for this one's.
+rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
 
 // One vitest at a time; Ctrl-C or a kill stops it (and its workers) too, not just this loop.
@@ -41,6 +43,7 @@ const durations: number[] = [];
 const started = performance.now();
 for (let i = 1; i <= times; i++) {
   const json = join(outDir, `run-${i}.json`);
+  rmSync(json, { force: true }); // if vitest crashes before writing it, no stale file is read
   const t0 = performance.now();
   await runVitest(['run', values.file!, '--reporter=json', `--outputFile=${json}`]);
   durations.push((performance.now() - t0) / 1000);
