@@ -165,12 +165,18 @@ class FdSampler {
       return 0; // gone (the server between kill and restart)
     }
   }
+  /** Now: the server's and each worker's open fds. */
+  counts(): { server: number; workers: number[] } {
+    const { server, workers } = this.pids();
+    return { server: this.count(server), workers: workers.map((p) => this.count(p)) };
+  }
   sample(): void {
     const { server, workers } = this.pids();
     const s = this.count(server);
     const w = workers.map((p) => this.count(p));
     const workersTotal = w.reduce((a, b) => a + b, 0);
-    for (const key of ['all', this.phase]) {
+    // 'all' leaves out setup: provisioning writes each device's pre-key files at once (813 on 7.x).
+    for (const key of this.phase === 'setup' ? ['setup'] : ['all', this.phase]) {
       const p = (this.peaks[key] ??= { server: 0, workerMax: 0, workersTotal: 0, total: 0 });
       p.server = Math.max(p.server, s);
       p.workerMax = Math.max(p.workerMax, ...w, 0);
@@ -263,6 +269,7 @@ async function benchVersion(version: string, opts: Required<Omit<ScaleOptions, '
     // 1. burst
     log(`scale: Baileys ${version}: ${n} clients in ${nWorkers} workers start at once…`);
     const cost0 = await serverStats(server);
+    const fdsBefore = sampler.counts();
     sampler.phase = 'burst';
     const goAt = mono();
     toAll({ type: 'go' });
@@ -323,6 +330,25 @@ async function benchVersion(version: string, opts: Required<Omit<ScaleOptions, '
       return { clients: w.clients, rss: s.memory.rss, heapUsed: s.memory.heapUsed, rssGrowth: s.memory.rss - base.rss, heapGrowth: s.memory.heapUsed - base.heapUsed };
     });
     const sum = (f: (x: (typeof perWorkerMem)[number]) => number) => perWorkerMem.reduce((a, x) => a + f(x), 0);
+    // What bounds N here, from the numbers above (see the report for the reasoning).
+    const limits = () => {
+      const cores = availableParallelism();
+      const cpuPerLogin = ps('burst').reduce((a, s) => a + s.cpuMs, 0) / n + (cost1.cpuMs - cost0.cpuMs) / n;
+      const serverFdsPerConn = (sampler.peaks.idle!.server - fdsBefore.server) / n;
+      const workerFdsPerClient = (sampler.peaks.all!.workerMax - Math.max(...fdsBefore.workers)) / Math.min(n, clientsPerWorker);
+      const softNofile = Number(/Max open files\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? NaN);
+      const clientMB = sum((x) => x.rss) / MB / n;
+      return {
+        cpuMsPerLoginClientAndServer: round(cpuPerLogin),
+        burstCpuBoundSeconds: round((cpuPerLogin * n) / cores / 1000, 1),
+        loginsWithin60sIfCpuBound: Math.floor((60_000 * cores) / cpuPerLogin),
+        serverFdsPerConnection: round(serverFdsPerConn, 2),
+        connectionsPerServerProcessAtUlimit: Math.floor((softNofile - fdsBefore.server) / serverFdsPerConn),
+        workerFdsPerClient: round(workerFdsPerClient, 2),
+        rssMBPerClientIncludingWorkerBaseline: round(clientMB, 2),
+        clientsPerGBOfRss: Math.floor(1024 / clientMB),
+      };
+    };
     const closeCodes = distribution(closes.filter((c) => c.t >= killAt && c.t < backAt + 5_000).map((c) => c.code ?? 'none'));
     return {
       version,
@@ -358,8 +384,7 @@ async function benchVersion(version: string, opts: Required<Omit<ScaleOptions, '
         server: {
           liveConnections: idleServer.live,
           rssMB: round(idleServer.rss / MB, 1),
-          rssKBPerConnectionOverPreBurst: round((idleServer.rss - cost0.rss) / 1024 / n, 1),
-          note: 'the first server process provisioned the devices (Baileys loaded, keys generated): its RSS holds that too; see restart.server for a clean process',
+          note: 'this process provisioned the devices (Baileys loaded, keys generated), its RSS holds that too: RSS per connection is measured on the restarted process (restart.server)',
         },
         eventLoopLag: lagSummary(idle),
         fdsPeak: sampler.peaks.idle,
@@ -388,6 +413,8 @@ async function benchVersion(version: string, opts: Required<Omit<ScaleOptions, '
         fdsPeak: sampler.peaks.restart,
       },
       fdsPeak: sampler.peaks.all,
+      fdsPeakWhileProvisioning: sampler.peaks.setup,
+      limits: limits(),
       stoppedClients: stopped.length,
       workerErrors: errors.length,
       ...(errors.length ? { firstWorkerErrors: [...new Set(errors)].slice(0, 5) } : {}),
