@@ -273,9 +273,11 @@ async function benchVersion(version: string, opts: Required<Omit<ScaleOptions, '
     sampler.phase = 'burst';
     const goAt = mono();
     toAll({ type: 'go' });
-    await until(() => openSince(goAt) === n, opts.openTimeoutMs, `all ${n} Baileys ${version} clients to open`, describeOpen(goAt));
+    // A herd that does not all open within the bound is a result (how many did), not a crash.
+    const burstDone = await until(() => openSince(goAt) === n, opts.openTimeoutMs, '').then(() => true, () => false);
+    const burstShortfall = burstDone ? undefined : describeOpen(goAt)();
     const firstOpens = [...opens.values()].map((ts) => ts[0]! - goAt);
-    const allOpenMs = Math.max(...firstOpens);
+    const allOpenMs = burstDone ? Math.max(...firstOpens) : NaN;
     toAll({ type: 'phase', name: 'idle' });
     sampler.phase = 'idle';
     const cost1 = await serverStats(server);
@@ -283,7 +285,7 @@ async function benchVersion(version: string, opts: Required<Omit<ScaleOptions, '
     const uploads = async (s: ServerHandle) =>
       ((await getJson(s.ready.controlUrl, '/events?type=iq')) as { detail?: Record<string, unknown> }[]).filter((e) => e.detail?.xmlns === 'encrypt' && e.detail?.type === 'set' && e.detail?.child === 'registration').length;
     const burstUploads = await uploads(server);
-    log(`scale: Baileys ${version}: all ${n} open in ${Math.round(allOpenMs)} ms; holding idle ${opts.idleMs} ms…`);
+    log(`scale: Baileys ${version}: ${burstDone ? `all ${n} open in ${Math.round(allOpenMs)} ms` : `not all open: ${burstShortfall}`}; holding idle ${opts.idleMs} ms…`);
 
     // 2. idle
     const pingSeq0 = (await getJson(server.ready.controlUrl, '/events?type=ping&since=0')).length as number;
@@ -303,8 +305,9 @@ async function benchVersion(version: string, opts: Required<Omit<ScaleOptions, '
     server = await startServer(port, statePath);
     const backAt = mono();
     const restarted = await serverStats(server);
-    await until(() => openSince(killAt) === n, opts.openTimeoutMs, `all ${n} Baileys ${version} clients to open again after the restart`, describeOpen(killAt));
-    const reopenMs = Math.max(...[...opens.values()].map((ts) => ts.find((x) => x >= killAt)! - killAt));
+    const reopenDone = await until(() => openSince(killAt) === n, opts.openTimeoutMs, '').then(() => true, () => false);
+    const reopenShortfall = reopenDone ? undefined : describeOpen(killAt)();
+    const reopenMs = reopenDone ? Math.max(...[...opens.values()].map((ts) => ts.find((x) => x >= killAt)! - killAt)) : NaN;
     toAll({ type: 'phase', name: 'after' });
     sampler.phase = 'after';
     const restartCost = await serverStats(server);
@@ -312,7 +315,7 @@ async function benchVersion(version: string, opts: Required<Omit<ScaleOptions, '
     const wsOpensAfter = await perClient(server, 'ws-open');
     const restartUploads = await uploads(server);
     const clientAttemptsAfter = [...Array(n).keys()].map((i) => (attempts.get(i) ?? []).filter((t) => t >= killAt).length);
-    log(`scale: Baileys ${version}: all open again ${Math.round(reopenMs)} ms after the kill; holding ${opts.afterMs} ms…`);
+    log(`scale: Baileys ${version}: ${reopenDone ? `all open again ${Math.round(reopenMs)} ms after the kill` : `not all open again: ${reopenShortfall}`}; holding ${opts.afterMs} ms…`);
 
     // 4. after
     await sleep(opts.afterMs);
@@ -359,7 +362,8 @@ async function benchVersion(version: string, opts: Required<Omit<ScaleOptions, '
       provisionSeconds: round(provisionMs / 1000, 1),
       workerLoadMsMedian: round(median(ready.map((r) => r.loadMs)), 0),
       burst: {
-        allOpenMs: round(allOpenMs, 0),
+        allOpenMs: burstDone ? round(allOpenMs, 0) : null,
+        ...(burstShortfall ? { notAllOpenWithin: { ms: opts.openTimeoutMs, state: burstShortfall } } : {}),
         p50OpenMs: round(median(firstOpens), 0),
         p95OpenMs: round(quantile(firstOpens, 0.95), 0),
         serverCpuPerLoginMs: round((cost1.cpuMs - cost0.cpuMs) / n),
@@ -394,7 +398,8 @@ async function benchVersion(version: string, opts: Required<Omit<ScaleOptions, '
         serverDownMs: round(backAt - killAt, 0),
         serverStartMs: round(server.ready.startMs, 0),
         killMs: round(killedAt - killAt, 0),
-        allOpenAgainMs: round(reopenMs, 0),
+        allOpenAgainMs: reopenDone ? round(reopenMs, 0) : null,
+        ...(reopenShortfall ? { notAllOpenWithin: { ms: opts.openTimeoutMs, state: reopenShortfall } } : {}),
         closeCodes,
         backoff: config.backoff,
         serverLoginsPerClient: { mean: round(loginsAfter.total / n, 3), max: Math.max(0, ...loginsAfter.counts.values()), distribution: distribution([...Array(n).keys()].map((i) => loginsAfter.counts.get(String(i)) ?? 0)) },
