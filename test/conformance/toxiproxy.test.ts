@@ -325,6 +325,21 @@ describe.each(backends)('Toxiproxy conformance: %s', (_name, start) => {
       expect(performance.now() - t0).toBeLessThan(1000);
     });
 
+    test('adding a toxic restarts the one before it (Toxiproxy rewires it): a latency toxic\'s held echo goes out at once', async () => {
+      const p = await proxy();
+      await backend.client.addToxic(p.name, { type: 'latency', attributes: { latency: 5000, jitter: 0 } });
+      let echoed = false;
+      upstream.server.once('connection', (u) => u.once('data', () => (echoed = true)));
+      const s = await client(p.listen);
+      const o = observe(s);
+      s.write('held');
+      await until(() => echoed, 3000, 'the upstream to echo it');
+      const t0 = performance.now();
+      await backend.client.addToxic(p.name, { name: 'after', type: 'noop', attributes: {} });
+      await until(() => o.bytes === 4, 1500, 'the held echo after the add');
+      expect(performance.now() - t0).toBeLessThan(1000);
+    });
+
     test('toxicity is drawn again on update: a toxic at toxicity 0 starts on a live connection at 1, stops at 0', async () => {
       const p = await proxy();
       await backend.client.addToxic(p.name, { type: 'latency', toxicity: 0, attributes: { latency: 300, jitter: 0 } });
