@@ -340,6 +340,25 @@ describe.each(backends)('Toxiproxy conformance: %s', (_name, start) => {
       expect(performance.now() - t0).toBeLessThan(1000);
     });
 
+    test('an update while slow_close holds the close: the restarted toxic waits its new delay (3 s → 300 ms)', async () => {
+      const p = await proxy();
+      await backend.client.addToxic(p.name, { type: 'slow_close', attributes: { delay: 3000 } });
+      let far: Socket | undefined;
+      upstream.server.once('connection', (u) => (far = u));
+      const s = await client(p.listen);
+      const o = observe(s);
+      s.write('x');
+      await until(() => o.bytes === 1 && far !== undefined, 3000, 'the echo');
+      far!.end();
+      // Time for the FIN to reach the toxic, which then holds it for 3 s. Were it later, the close
+      // would still come >= 300 ms after the update: the check holds either way.
+      await new Promise((r) => setTimeout(r, 200));
+      const t0 = performance.now();
+      await updateToxic(p.name, 'slow_close_downstream', { attributes: { delay: 300 } });
+      await until(() => o.closedAt > 0 || o.ended, 2000, 'the close at the new delay');
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(280);
+    });
+
     test('toxicity is drawn again on update: a toxic at toxicity 0 starts on a live connection at 1, stops at 0', async () => {
       const p = await proxy();
       await backend.client.addToxic(p.name, { type: 'latency', toxicity: 0, attributes: { latency: 300, jitter: 0 } });
