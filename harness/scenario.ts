@@ -33,6 +33,8 @@ import { openSessionStore } from './session/index.js';
 import { DEFAULT_SUPERVISOR_CONFIG, type SupervisorConfig } from './supervisor/config.js';
 import { scaleConfig } from './supervisor/scale.js';
 import { Resources } from './resources.js';
+import { currentSpeed } from './time/warp.js';
+import { DEFAULT_ADMISSION } from '../fake-server/moves.js';
 import type { SupervisorEvent } from './supervisor/supervisor.js';
 
 export interface Scenario {
@@ -181,7 +183,9 @@ async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions
   // Packet faults need the clients in a network namespace of the run's own, the server on its host side.
   const lab = needsPacketLab(schedule) ? await PacketLab.create() : undefined;
   if (lab) res.add('network namespace', () => lab.destroy());
-  const server = await startFakeServer({ clock: opts.clock, ...(lab ? { host: lab.hostAddress } : {}) });
+  // Under virtual time (--speed K) a delay that guards a race keeps its real length: K x virtual.
+  const speed = currentSpeed();
+  const server = await startFakeServer({ clock: opts.clock, ...(lab ? { host: lab.hostAddress } : {}), ...(speed ? { admission: { postHandshakeDelayMs: DEFAULT_ADMISSION.postHandshakeDelayMs * speed } } : {}) });
   res.add('fake server', () => server.close());
   const workDir = await mkdtemp(join(tmpdir(), 'bc-scenario-'));
   res.add('temp dir', () => rm(workDir, { recursive: true, force: true }));
@@ -199,7 +203,8 @@ async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions
     ...(lab ? { packets: lab } : {}),
   };
   if (needsToxiproxy(schedule)) {
-    toxiproxy = await openToxiproxy({ clock: opts.clock, seed: opts.seed });
+    // toxiproxy-server (Go) is not warped: under virtual time the embedded one runs on the shared clock.
+    toxiproxy = await openToxiproxy({ clock: opts.clock, seed: opts.seed, ...(speed && !process.env.TOXIPROXY_URL ? { prefer: 'embedded' as const } : {}) });
     const tp = toxiproxy;
     res.add('Toxiproxy', () => tp.close());
     // A name of this run's own: an external Toxiproxy (--toxiproxy URL) may serve other runs too,

@@ -17,6 +17,7 @@ import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
 import { toxiproxyCommand } from './toxiproxy.js';
 import { tuneCommand } from './tune.js';
+import { currentSpeed, reexecWarped, speedFlag } from '../time/warp.js';
 
 const commands: Command[] = [runCommand, compareCommand, tuneCommand, checkCommand, replayCommand, mergeCommand, serveCommand, demoCommand, toxiproxyCommand, doctorCommand];
 
@@ -46,6 +47,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(command.help + '\n');
     return 0;
   }
+  // --speed K: the whole command again, under libfaketime (harness/time/warp.ts).
+  const speed = speedFlag(rest);
+  if (speed !== undefined && currentSpeed() === undefined) return reexecWarped(speed);
   return command.run(rest);
 }
 

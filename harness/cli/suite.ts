@@ -21,6 +21,7 @@ import { chooseBot, type Bot } from '../bots/index.js';
 import { EXIT, exitCodeFor } from '../report/exit-code.js';
 import { RunStream } from '../report/run-stream.js';
 import { stopOnSignals } from '../runner/interrupt.js';
+import { currentSpeed, FAKETIME_MISSING, MAX_SPEED, speedFlag, warpDescription } from '../time/warp.js';
 import { refuseUnreachable, type Scenario } from '../scenario.js';
 import { SCENARIOS } from '../../scenarios/index.js';
 import { UsageError } from './command.js';
@@ -36,6 +37,7 @@ export const SUITE_FLAGS = {
   runs: { type: 'string' },
   seed: { type: 'string' },
   'time-scale': { type: 'string' },
+  speed: { type: 'string' },
   out: { type: 'string' },
   supervisor: { type: 'string' },
   bot: { type: 'string' },
@@ -58,6 +60,8 @@ export const SUITE_HELP = `  --scenario NAME[,NAME]  scenarios to run (repeatabl
   --runs N                generated schedules per scenario (default 3)
   --seed S                base seed (printed; default: random). The same seed gives the same schedules
   --time-scale F          multiply every duration by F (default ${DEFAULT_TIME_SCALE}: a 25 s keep-alive runs as 1 s)
+  --speed K               virtual time instead: real-world settings, everything (harness, server, Baileys, your bot's
+                          processes) on one clock K times faster (1-${MAX_SPEED}; needs libfaketime: apt-get install faketime libfaketime)
   --out DIR               where report.json, report.md, report.html, junit.xml go
   The bot under test (default: the reference supervisor); one of:
   --bot ./my-bot.js       a module whose connect(ctx) runs your own Baileys code ({baileys, version, wsUrl, authDir, index, report})
@@ -82,6 +86,8 @@ export interface Suite {
   runs: number;
   seed: number;
   scale: number;
+  /** Virtual time: the speed the whole command runs at under libfaketime (--speed); scale is then 1. */
+  speed?: number;
   document: unknown;
   configPath?: string;
   /** Fixed --set overrides, applied to every setting. */
@@ -115,7 +121,10 @@ export async function readSuite(values: Values, defaults: { scenarios?: string[]
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const scale = positive(values['time-scale'], '--time-scale', DEFAULT_TIME_SCALE, false);
+  const speed = values.speed !== undefined ? speedFlag(['--speed', values.speed]) : undefined;
+  if (speed !== undefined && values['time-scale'] !== undefined) throw new UsageError('--speed and --time-scale are two ways to run faster: give one. --speed keeps real-world settings on a faster clock.');
+  if (speed !== undefined && currentSpeed() !== speed) throw new UsageError(FAKETIME_MISSING);
+  const scale = speed !== undefined ? 1 : positive(values['time-scale'], '--time-scale', DEFAULT_TIME_SCALE, false);
   if (scale > 1) throw new UsageError(`--time-scale must be at most 1 (1 = real-world durations), got ${scale}`);
   const fixed = Object.fromEntries((values.set ?? []).map((s) => wrapConfigError(() => parseAssignment(s))));
   const document = values.config ? await wrapConfigErrorAsync(() => readConfigDocument(values.config!)) : {};
@@ -148,6 +157,7 @@ export async function readSuite(values: Values, defaults: { scenarios?: string[]
     runs: positive(values.runs, '--runs', defaults.runs ?? 3, true),
     seed,
     scale,
+    ...(speed !== undefined ? { speed } : {}),
     document,
     fixed,
     quiet: !!values.quiet,
@@ -236,7 +246,7 @@ export async function executeSuite({ suite, kind, settings, tune, log }: Execute
   const plan = shardOf(planRuns({ scenarios: suite.scenarios, versions: suite.versions, settings, runs: suite.runs, seed: suite.seed }), suite.shard);
   log(
     `${kind}: ${plan.length} runs — ${suite.scenarios.length} scenario(s) × ${suite.versions.join(', ')} × ${settings.length} setting(s) × ${suite.runs} run(s)` +
-      `${suite.shard ? ` (shard ${suite.shard.index}/${suite.shard.count})` : ''}, seed ${suite.seed}, time scale ${suite.scale}`,
+      `${suite.shard ? ` (shard ${suite.shard.index}/${suite.shard.count})` : ''}, seed ${suite.seed}, ${suite.speed ? `virtual time x${suite.speed} (real-world settings)` : `time scale ${suite.scale}`}`,
   );
   const progress = suite.quiet ? undefined : new Progress(plan.length, systemClock);
   const label = (p: PlannedRun) => `${p.scenario} ${p.version}${p.setting.label === 'default' ? '' : ` [${p.setting.label}]`} #${p.runIndex}`;
@@ -271,6 +281,7 @@ export async function executeSuite({ suite, kind, settings, tune, log }: Execute
       settings,
       ...(suite.shard ? { shard: suite.shard } : {}),
       ...(stopped ? { interrupted: stopped } : {}),
+      ...(suite.speed ? { speed: warpDescription(suite.speed, runs.find((r) => r.toxiproxy)?.toxiproxy) } : {}),
       ...(tune ? { tune } : {}),
     },
     runs,

@@ -24,6 +24,7 @@ export interface ReportHeader {
   settings: Setting[];
   shard?: { index: number; count: number };
   interrupted?: Report['interrupted'];
+  speed?: Report['speed'];
   /** For tune: the varied keys and the user's config document (the recommendation edits it). */
   tune?: { parameters: string[]; document: unknown };
 }

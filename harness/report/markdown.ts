@@ -77,6 +77,7 @@ export function renderMarkdown(report: Report, opts: RenderOptions = {}): string
     `Verdicts are judged from the fake server's record. Unknown (the window ended before a check could decide) ${opts.allowUnknown ? 'is allowed here (--allow-unknown)' : 'fails, as invalid does (pass --allow-unknown to accept it)'}; error (the harness could not run the scenario as asked) is not blamed on the bot.`,
     `Fixed allowances that do not scale: ${report.fixedAllowances.map((a) => `${a.name} (${formatMs(a.ms)})`).join(', ') || 'none'}.`,
     toxiproxyLine(report),
+    ...(report.speed ? [`**Virtual time x${report.speed.k}** (libfaketime): real-world settings on a clock ${report.speed.k} times faster; times below are virtual. Warped: ${report.speed.warped.join(', ')}. Real time: ${report.speed.realTime.join('; ')}.`] : []),
     ...(report.interrupted ? [`**Interrupted** by ${report.interrupted.signal}: ${report.interrupted.finishedRuns} of ${report.interrupted.plannedRuns} planned runs finished; only they are judged here.`] : []),
     ...notesLines(report),
     '',

@@ -31,6 +31,8 @@ export interface Report {
   shard?: { index: number; count: number };
   /** Present when the plan was stopped (SIGINT, SIGTERM): the report holds the runs that finished. */
   interrupted?: { signal: string; plannedRuns: number; finishedRuns: number };
+  /** Virtual time (--speed): the clock ran k times faster; what ran warped and what kept real time. timeScale is 1. */
+  speed?: { k: number; warped: string[]; realTime: string[] };
   /**
    * The bot under test: "reference" (the reference supervisor), "supervisor ./x.ts",
    * "module ./bot.mjs", "command 'node bot.js'", "openclaw". Reports written before this field was

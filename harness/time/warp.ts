@@ -1,0 +1,92 @@
+/**
+ * Virtual time (--speed K): the whole command runs under libfaketime, so the harness, the fake
+ * server, the embedded Toxiproxy, in-process Baileys clients and every bot process it spawns share
+ * one clock that runs K times faster than real time — Date, performance.now, setTimeout and the
+ * timers inside Baileys and the bot alike, with real-world settings untouched. The command
+ * re-executes itself once under the preload; its children inherit the warp and the clock
+ * (FAKETIME_SHARED). Facts and limits: shared/virtual-time.md in the project's notes; the README's
+ * "Virtual time".
+ *
+ * What cannot be warped keeps real time and is said so: Go binaries (toxiproxy-server: under
+ * --speed the embedded Toxiproxy is used, or a given --toxiproxy URL with its toxics' times in
+ * real ms), process.cpuUsage, file mtimes. Delays that guard races (the server's post-handshake
+ * delay) are given in real time (x K virtual).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { BadInputError } from '../errors.js';
+
+export const SPEED_ENV = 'BAILEYS_CHAOS_SPEED';
+/** Fastest speed accepted: CPU work inflates by exactly K, and Baileys' and bots' own timeouts break first. */
+export const MAX_SPEED = 50;
+
+const LIBRARY_CANDIDATES = [
+  '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1',
+  '/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1',
+  '/usr/lib/faketime/libfaketime.so.1',
+  '/usr/local/lib/faketime/libfaketime.so.1',
+];
+
+/** libfaketime's preload library, if installed ($BAILEYS_CHAOS_LIBFAKETIME first). */
+export function faketimeLibrary(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const candidates = env.BAILEYS_CHAOS_LIBFAKETIME ? [env.BAILEYS_CHAOS_LIBFAKETIME] : LIBRARY_CANDIDATES;
+  return candidates.find((p) => existsSync(p));
+}
+
+export const FAKETIME_MISSING = 'Failed to run at --speed: libfaketime is not installed. Install it ("apt-get install faketime libfaketime" on Debian/Ubuntu, or set BAILEYS_CHAOS_LIBFAKETIME to libfaketime.so.1), or leave out --speed to run in real time with --time-scale.';
+
+/** The speed this process runs at under the warp, or undefined when it is not warped. */
+export function currentSpeed(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const k = Number(env[SPEED_ENV]);
+  return k > 0 && (env.LD_PRELOAD ?? '').includes('libfaketime') ? k : undefined;
+}
+
+/** The --speed value in a command line (`--speed K` or `--speed=K`), validated; undefined when absent. */
+export function speedFlag(argv: string[]): number | undefined {
+  const i = argv.findIndex((a) => a === '--speed' || a.startsWith('--speed='));
+  if (i < 0) return undefined;
+  const raw = argv[i]!.includes('=') ? argv[i]!.slice('--speed='.length) : argv[i + 1];
+  const k = Number(raw);
+  if (raw === undefined || !Number.isFinite(k) || k < 1 || k > MAX_SPEED) throw new BadInputError(`--speed must be a number from 1 to ${MAX_SPEED} (how many times faster than real time), got "${raw ?? ''}".`);
+  return k;
+}
+
+/**
+ * Runs this command again under libfaketime at speed K, passing signals on; resolves with its
+ * exit code. Each process a warped one starts inherits the warp and continues the same clock.
+ */
+export function reexecWarped(k: number, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const library = faketimeLibrary(env);
+  if (!library) throw new BadInputError(FAKETIME_MISSING);
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: {
+      ...env,
+      LD_PRELOAD: [library, env.LD_PRELOAD].filter(Boolean).join(':'),
+      FAKETIME: `+0 x${k}`,
+      // A child keeps its parent's clock instead of starting its own at its launch.
+      FAKETIME_DONT_RESET: '1',
+      [SPEED_ENV]: String(k),
+    },
+  });
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  return new Promise((resolve) => {
+    child.once('error', (err) => resolve((process.stderr.write(`baileys-chaos: Failed to start the warped command: ${err.message}\n`), 4)));
+    child.once('exit', (code, signal) => resolve(code ?? (signal === 'SIGINT' ? 130 : 128 + 15)));
+  });
+}
+
+/** What ran warped and what kept real time in a run at speed K, for the report. */
+export function warpDescription(k: number, toxiproxy: string | undefined): { k: number; warped: string[]; realTime: string[] } {
+  return {
+    k,
+    warped: ['the harness and its clock', 'the fake server', 'in-process Baileys clients', 'every bot process (children inherit the warp)', ...(toxiproxy === 'embedded' ? ['the embedded Toxiproxy'] : [])],
+    realTime: [
+      'CPU work: it takes K times longer in virtual time (a 100 ms login reads as K x 100 ms)',
+      "the server's post-handshake delay: kept at its real-time length (x K virtual), it guards a race",
+      ...(toxiproxy && toxiproxy !== 'embedded' ? [`Toxiproxy (${toxiproxy}, not warped): its toxics' times are real ms`] : []),
+    ],
+  };
+}
