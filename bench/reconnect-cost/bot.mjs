@@ -6,6 +6,9 @@
 // `ks` (k = reconnects so far) it times a fixed async workload and counts the properties on a
 // fresh promise. One JSON object per stdout line; the parent reads them.
 //
+// A login that does not open within openTimeoutMs is retried with a fresh socket (at most 3 times,
+// reported with the results): the bench measures reconnects, not that stall.
+//
 // argv[2]: JSON { baileysUrl, wsUrl, trustedKey (base64), authDir, ks: number[], reps, calls,
 //                 settleMs, openTimeoutMs }
 import pino from 'pino';
@@ -16,8 +19,14 @@ const send = (msg) => process.stdout.write(JSON.stringify(msg) + '\n');
 /** An error's name, message and first frames, without the source line a SyntaxError's stack quotes. */
 const describe = (err) =>
   err instanceof Error ? [`${err.name}: ${err.message}`, ...(err.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)).slice(0, 4)].join('\n') : String(err);
+/** The last connection updates, for a failure's message. */
+const history = [];
+const note = (line) => {
+  history.push(`${Math.round(performance.now())}ms ${line}`);
+  if (history.length > 12) history.shift();
+};
 const fail = (message) => {
-  send({ type: 'error', message: message.slice(0, 1500) });
+  send({ type: 'error', message: `${message}`.slice(0, 1500) + (history.length ? `; last connection updates: ${history.join(', ')}` : '') });
   process.exit(1);
 };
 process.on('uncaughtException', (err) => fail(`uncaught ${describe(err)}`));
@@ -64,13 +73,32 @@ send({ type: 'baseline', ...(await measure()) });
 
 let reconnects = -1; // becomes 0 at the first open
 let sock;
+let sockets = 0;
 let openTimer;
+/** Logins that never opened (seen rarely on 6.7.21: <success> sent, no open) and were retried with a fresh socket. */
+const stalls = [];
+
+function stalled() {
+  const what = `no open within ${cfg.openTimeoutMs} ms (after ${reconnects + 1} opens)`;
+  if (stalls.length >= 3) fail(`${what}, a 4th time`);
+  stalls.push({ afterOpens: reconnects + 1, updates: history.slice(-4) });
+  note(`stalled: a fresh socket`);
+  const old = sock;
+  sock = undefined; // its close is not a reconnect of its own
+  try {
+    old?.end(undefined);
+  } catch {
+    /* already ended */
+  }
+  connect();
+}
 let ending = false;
 
 function connect() {
   clearTimeout(openTimer);
-  openTimer = setTimeout(() => fail(`no open within ${cfg.openTimeoutMs} ms (after ${reconnects + 1} opens)`), cfg.openTimeoutMs);
-  sock = makeWASocket({
+  openTimer = setTimeout(stalled, cfg.openTimeoutMs);
+  const mine = ++sockets;
+  const s = makeWASocket({
     waWebSocketUrl: cfg.wsUrl,
     auth: state,
     logger,
@@ -79,12 +107,15 @@ function connect() {
     keepAliveIntervalMs: 30_000,
     connectTimeoutMs: 20_000,
   });
-  sock.ev.on('creds.update', () => void saveCreds());
-  sock.ev.on('connection.update', (u) => {
+  sock = s;
+  s.ev.on('creds.update', () => void saveCreds());
+  s.ev.on('connection.update', (u) => {
+    const code = u.lastDisconnect?.error?.output?.statusCode;
+    if (u.connection || u.qr) note(`#${mine} ${u.qr ? 'qr' : u.connection}${code ? ` ${code}` : ''}`);
     if (u.qr) fail('the client asked for a QR: the provisioned session was not accepted');
+    if (s !== sock) return; // an old socket's late update: the bot has moved on
     if (u.connection === 'open') void opened();
     if (u.connection === 'close' && !ending) {
-      const code = u.lastDisconnect?.error?.output?.statusCode;
       if (code === baileys.DisconnectReason.loggedOut) fail(`logged out (${code})`);
       connect(); // what bots do: a fresh socket on every close that is not a logout
     }
@@ -97,7 +128,7 @@ async function opened() {
   // Let the login's own work (pre-key checks, presence, init queries) finish, as it would between
   // real reconnects that are minutes apart.
   await sleep(cfg.settleMs);
-  if (cfg.ks.includes(reconnects)) send({ type: 'result', k: reconnects, logins: reconnects + 1, ...(await measure()) });
+  if (cfg.ks.includes(reconnects)) send({ type: 'result', k: reconnects, logins: reconnects + 1, stalls: [...stalls], ...(await measure()) });
   if (reconnects >= maxK) {
     ending = true;
     try {

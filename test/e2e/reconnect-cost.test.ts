@@ -33,7 +33,10 @@ describe('reconnect cost: promise properties per login (Node of this process)', 
     expect(v7.baseline?.promise.resourceStores).toBe(0);
     const [at0, atK] = v7.rows;
     expect(at0!.promise.resourceStores, 'after the first login').toBeGreaterThanOrEqual(1);
-    expect(atK!.promise.resourceStores - at0!.promise.resourceStores, `growth over ${K} reconnects`).toBe(K);
+    // A login that stalled and was retried (rare; listed in stalls) may have entered its own.
+    const growth = atK!.promise.resourceStores - at0!.promise.resourceStores;
+    expect(growth, `growth over ${K} reconnects`).toBeGreaterThanOrEqual(K);
+    expect(growth, `growth over ${K} reconnects`).toBeLessThanOrEqual(K + atK!.stalls.length - at0!.stalls.length);
     for (const r of v6.rows) expect(r.promise.resourceStores, `6.7.21 after ${r.k} reconnects`).toBe(0);
   }, 90_000);
 });
