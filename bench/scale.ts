@@ -134,6 +134,15 @@ async function getJson(base: string, path: string): Promise<any> {
   if (!res.ok) throw new Error(`GET ${path}: ${json.error}`);
   return json;
 }
+let memoryRequests = 0;
+/** The server process's memory after a full GC (over IPC: the control API has RSS only). */
+async function serverMemory(s: ServerHandle) {
+  const id = ++memoryRequests;
+  const reply = nextMessage(s.child, (m): m is Extract<ServerReply, { type: 'memory' }> => m?.type === 'memory' && m.id === id, 30_000, 'the server\'s memory', id);
+  s.child.send({ type: 'memory', id } satisfies ServerRequest);
+  const { rss, heapUsed, external, arrayBuffers } = await reply;
+  return { rss, heapUsed, external, arrayBuffers };
+}
 const serverStats = async (s: ServerHandle) => {
   const st = await getJson(s.ready.controlUrl, '/stats');
   return { cpuMs: (st.cpu.user + st.cpu.system) / 1000, rss: st.memory as number, live: st.liveConnections as number, protocolMs: st.protocolHandlerMs as number };
@@ -205,6 +214,18 @@ async function benchVersion(version: string, opts: Required<Omit<ScaleOptions, '
   const statePath = join(root, 'server-state.json');
   let server: ServerHandle | undefined;
   const workers: { child: ChildProcess; pid: number; clients: number }[] = [];
+  /** Every worker ends its clients (sockets, session writes) and exits; killed after 15 s. */
+  const stopWorkers = () =>
+    Promise.all(
+      workers.map(async (w) => {
+        if (w.child.connected) {
+          const gone = new Promise<void>((r) => w.child.once('exit', () => r()));
+          w.child.send({ type: 'stop' } satisfies WorkerRequest);
+          await Promise.race([gone, sleep(15_000)]);
+        }
+        await killChild(w.child);
+      }),
+    );
   const sampler = new FdSampler(() => ({ server: server?.child.pid, workers: workers.map((w) => w.pid) }));
   try {
     server = await startServer(0, statePath);
@@ -307,7 +328,8 @@ async function benchVersion(version: string, opts: Required<Omit<ScaleOptions, '
     const restarted = await serverStats(server);
     const reopenDone = await until(() => openSince(killAt) === n, opts.openTimeoutMs, '').then(() => true, () => false);
     const reopenShortfall = reopenDone ? undefined : describeOpen(killAt)();
-    const reopenMs = reopenDone ? Math.max(...[...opens.values()].map((ts) => ts.find((x) => x >= killAt)! - killAt)) : NaN;
+    const reopens = [...opens.values()].map((ts) => ts.find((x) => x >= killAt)).filter((t): t is number => t !== undefined).map((t) => t - killAt);
+    const reopenMs = reopenDone ? Math.max(...reopens) : NaN;
     toAll({ type: 'phase', name: 'after' });
     sampler.phase = 'after';
     const restartCost = await serverStats(server);
@@ -320,9 +342,15 @@ async function benchVersion(version: string, opts: Required<Omit<ScaleOptions, '
     // 4. after
     await sleep(opts.afterMs);
     const afterServer = await serverStats(server);
+    const afterMem = await serverMemory(server);
     toAll({ type: 'phase', name: 'end' });
     await until(() => (phaseStats.get('after')?.length ?? 0) === nWorkers, 30_000, 'the workers\' last meters');
     sampler.sample();
+    // The restarted server once the herd has gone: the same warmed process with no connection.
+    await stopWorkers();
+    let emptyLive = -1;
+    for (const deadline = mono() + 20_000; mono() < deadline; await sleep(200)) if ((emptyLive = (await serverStats(server)).live) === 0) break;
+    const emptyMem = await serverMemory(server);
 
     const ps = (name: string) => phaseStats.get(name) ?? [];
     const readyMem = new Map(ready.map((r) => [r.worker, r.memory]));
@@ -351,6 +379,11 @@ async function benchVersion(version: string, opts: Required<Omit<ScaleOptions, '
         rssMBPerClientIncludingWorkerBaseline: round(clientMB, 2),
         clientsPerGBOfRss: Math.floor(1024 / clientMB),
       };
+    };
+    /** Each client's closes after the kill but its first (the kill's): why a reconnect failed. */
+    const laterCloses = () => {
+      const seen = new Set<number>();
+      return closes.filter((c) => c.t >= killAt && (seen.has(c.index) || (seen.add(c.index), false))).map((c) => c.code ?? 'none');
     };
     const closeCodes = distribution(closes.filter((c) => c.t >= killAt && c.t < backAt + 5_000).map((c) => c.code ?? 'none'));
     return {
@@ -400,6 +433,10 @@ async function benchVersion(version: string, opts: Required<Omit<ScaleOptions, '
         killMs: round(killedAt - killAt, 0),
         allOpenAgainMs: reopenDone ? round(reopenMs, 0) : null,
         ...(reopenShortfall ? { notAllOpenWithin: { ms: opts.openTimeoutMs, state: reopenShortfall } } : {}),
+        p50OpenAgainMs: round(median(reopens), 0),
+        p95OpenAgainMs: round(quantile(reopens, 0.95), 0),
+        p99OpenAgainMs: round(quantile(reopens, 0.99), 0),
+        closeCodesAfterTheFirst: distribution(laterCloses()),
         closeCodes,
         backoff: config.backoff,
         serverLoginsPerClient: { mean: round(loginsAfter.total / n, 3), max: Math.max(0, ...loginsAfter.counts.values()), distribution: distribution([...Array(n).keys()].map((i) => loginsAfter.counts.get(String(i)) ?? 0)) },
@@ -411,6 +448,10 @@ async function benchVersion(version: string, opts: Required<Omit<ScaleOptions, '
           rssMBAtStart: round(restarted.rss / MB, 1),
           rssMBWithAll: round(afterServer.rss / MB, 1),
           rssKBPerConnection: round((afterServer.rss - restarted.rss) / 1024 / n, 1),
+          heapAndExternalKBPerConnection: emptyLive === 0 ? round((afterMem.heapUsed + afterMem.external - emptyMem.heapUsed - emptyMem.external) / 1024 / n, 1) : null,
+          memoryNote:
+            'heapAndExternalKBPerConnection: heap and external after a full GC (--expose-gc) in the restarted server process, with all N connected less the same once every client has gone: what a connection retains. ' +
+            'rssKBPerConnection: RSS with all N less RSS at its start (RSS also holds freed pages and the allocator\'s reserve; noisy)',
           liveConnections: afterServer.live,
         },
         eventLoopLag: lagSummary(ps('restart')),
@@ -426,16 +467,7 @@ async function benchVersion(version: string, opts: Required<Omit<ScaleOptions, '
     };
   } finally {
     sampler.stop();
-    await Promise.all(
-      workers.map(async (w) => {
-        if (w.child.connected) {
-          const gone = new Promise<void>((r) => w.child.once('exit', () => r()));
-          w.child.send({ type: 'stop' });
-          await Promise.race([gone, sleep(15_000)]);
-        }
-        await killChild(w.child);
-      }),
-    );
+    await stopWorkers();
     if (server) {
       if (server.child.connected) server.child.send({ type: 'stop' } satisfies ServerRequest);
       await killChild(server.child, 'SIGTERM');

@@ -9,9 +9,10 @@
  * each provisioning batch and read at start.
  *
  * Started by bench/scale.ts with fork (IPC): `node --import tsx bench/scale/server.ts --port P --state FILE`.
- * Messages in: { type: 'provision', id, version, authDirs, preKeys } | { type: 'stop' }.
+ * Messages in: { type: 'provision', id, version, authDirs, preKeys } | { type: 'memory', id } | { type: 'stop' }.
  * Messages out: { type: 'ready', wsUrl, controlUrl, token, port, pid, devices } |
- *   { type: 'provisioned', id, jids, ms } | { type: 'error', id?, message }.
+ *   { type: 'provisioned', id, jids, ms } | { type: 'memory', id, ...after a full GC (--expose-gc) } |
+ *   { type: 'error', id?, message }.
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -23,8 +24,10 @@ import { startFakeServer } from '../../harness/server.js';
 
 export type ServerRequest =
   | { type: 'provision'; id: number; version: string; authDirs: string[]; preKeys: 'held-by-server' | 'uploaded-at-first-login' }
+  | { type: 'memory'; id: number }
   | { type: 'stop' };
 export type ServerReply =
+  | { type: 'memory'; id: number; rss: number; heapUsed: number; external: number; arrayBuffers: number }
   | { type: 'ready'; wsUrl: string; controlUrl: string; token: string; port: number; pid: number; devices: number; startMs: number }
   | { type: 'provisioned'; id: number; jids: string[]; ms: number }
   | { type: 'error'; id?: number; message: string };
@@ -82,6 +85,11 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop());
   process.on('message', (m: ServerRequest) => {
     if (m.type === 'stop') return void stop();
+    if (m.type === 'memory') {
+      (globalThis as { gc?: () => void }).gc?.();
+      const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
+      return send({ type: 'memory', id: m.id, rss, heapUsed, external, arrayBuffers });
+    }
     if (m.type === 'provision') {
       void (async () => {
         const t0 = performance.now();
