@@ -24,7 +24,9 @@ import { sessionPath } from './drivers/driver.js';
 import { DateShim } from './faults/clock/date-shim.js';
 import { runSchedule, type Schedule, type ScheduleEntry } from './faults/schedule.js';
 import { openToxiproxy, type ToxiproxyBackend } from './faults/toxiproxy/backend.js';
-import { judgeSettings } from './bots/bounds.js';
+import { BAILEYS_KEEPALIVE_ALLOWANCE_MS, judgeSettings } from './bots/bounds.js';
+import { silencesLink } from './faults/silence.js';
+import { judgeEffect, type Effect } from './effects.js';
 import { checkInvariants, type Invariant, type InvariantResult, type JudgeSettings, type Verdict } from './invariants.js';
 import { clientMetrics, type ClientMetrics } from './recorder/metrics.js';
 import { LiveClientView } from './recorder/live-view.js';
@@ -57,6 +59,8 @@ export interface Scenario {
   /** How long to keep observing after the schedule's last event, ms (scaled). */
   settleMs(config: SupervisorConfig): number;
   invariants: Invariant[];
+  /** The effect the scenario exists to provoke (effects.ts): a run where it never appeared is unknown, not valid. */
+  effect?: Effect;
 }
 
 export interface RunOptions {
@@ -99,10 +103,23 @@ export function scenarioConfig(scenario: Scenario, opts: Pick<RunOptions, 'confi
   return scaleConfig({ ...(opts.config ?? DEFAULT_SUPERVISOR_CONFIG), ...scenario.configOverrides }, opts.scale);
 }
 
-/** A real-world schedule at a time scale: when each fault happens and how long it lasts. */
+/**
+ * A real-world schedule at a time scale: when each fault happens and how long it lasts. A fault
+ * that silences the link is lengthened by what does not scale (Baileys' fixed 5 s keep-alive
+ * allowance, and a second for the tick), and what follows it moves by as much: otherwise a
+ * scaled silence ends before any client could notice it (faults/silence.ts).
+ */
 export function scaleSchedule(schedule: Schedule, scale: number): Schedule {
-  return schedule.map((e) => ({ ...e, at: e.at * scale, ...(e.duration !== undefined ? { duration: e.duration * scale } : {}) }));
+  const pad = scale < 1 ? SILENCE_PAD_MS : 0;
+  const padded = schedule.filter((e) => e.duration !== undefined && silencesLink(e));
+  return schedule.map((e) => {
+    const shift = pad * padded.filter((p) => p !== e && p.at + p.duration! <= e.at).length;
+    return { ...e, at: e.at * scale + shift, ...(e.duration !== undefined ? { duration: e.duration * scale + (padded.includes(e) ? pad : 0) } : {}) };
+  });
 }
+
+/** What a silence gains at a time scale: Baileys' fixed keep-alive allowance and one second for the keep-alive's tick. */
+export const SILENCE_PAD_MS = BAILEYS_KEEPALIVE_ALLOWANCE_MS + 1_000;
 
 /** The modules of a schedule's kinds (faults/kinds/): what each asks of the run. */
 const kindsIn = (s: Schedule) => s.flatMap((e) => kindOf(e.fault) ?? []);
@@ -290,7 +307,7 @@ async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions
   const failed = run.events.list().find((e) => e.type === 'fault-failed');
   if (failed) throw new FaultNotAppliedError(`Failed to apply fault ${failed.index} (${describeEntry(schedule[failed.index])}): ${failed.message}`);
 
-  const judge = judgeSettings({ config, declaresPolicy: bot.declaresPolicy, scale: opts.scale, ...(opts.recoverySloMs !== undefined ? { recoverySloMs: opts.recoverySloMs } : {}), ...(opts.stormLimit !== undefined ? { stormLimit: opts.stormLimit } : {}) });
+  const judge = judgeSettings({ config, declaresPolicy: bot.declaresPolicy, scale: opts.scale, ...(speed ? { speed } : {}), ...(opts.recoverySloMs !== undefined ? { recoverySloMs: opts.recoverySloMs } : {}), ...(opts.stormLimit !== undefined ? { stormLimit: opts.stormLimit } : {}) });
   await observeUntilSettled(view, clients, run.events.list().at(-1)?.t ?? start, scenario.settleMs(config), judge, config, opts.clock, live);
   // The window ends here: what the server saw so far is the record (stopping the clients would add
   // their closes). They are stopped before judging only so what they say at the end (a bot that ran
@@ -305,6 +322,7 @@ async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions
     timeline: mergeTimeline({ clients: clients.map((c) => c.events.list((e) => e.t <= end) as SupervisorEvent[]), server: serverEvents, faults: run.events.list(), jids }),
   };
   const results = checkInvariants({ run: record, schedule, judge }, scenario.invariants);
+  if (scenario.effect) results.push(judgeEffect(scenario.effect, { run: record, schedule, judge }));
   const verdict: Verdict = results.some((r) => r.verdict === 'invalid') ? 'invalid' : results.some((r) => r.verdict === 'unknown') ? 'unknown' : 'valid';
   const notes = await versionNotes(clients, server, opts.version);
   return { schedule, record, metrics: jids.map((_, i) => clientMetrics(record, i, schedule)), results, verdict, bot: bot.label, notes, ...(toxiproxy ? { toxiproxy: toxiproxy.kind } : {}) };

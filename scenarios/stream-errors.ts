@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { ALL_INVARIANTS } from '../harness/invariants.js';
 import type { Scenario } from '../harness/scenario.js';
 import { inSequence } from './settings.js';
+import { streamErrorsDelivered } from '../harness/effects.js';
 
 export const streamErrors: Scenario = {
   name: 'stream-errors',
@@ -25,4 +26,5 @@ export const streamErrors: Scenario = {
       .map((items) => inSequence(items, ({ move }, at) => ({ at, fault: 'server-move' as const, params: move as Record<string, unknown> }))),
   settleMs: (c) => c.backoff.maxDelayMs + c.loginTimeoutMs + 3_000,
   invariants: ALL_INVARIANTS,
+  effect: streamErrorsDelivered,
 };

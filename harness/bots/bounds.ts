@@ -19,9 +19,9 @@ function longestDelayMs(config: SupervisorConfig): number {
 const attemptTimeoutMs = (config: SupervisorConfig) => Math.max(config.loginTimeoutMs, config.connectTimeoutMs);
 
 /** The longest a bot following `config` (its declared policy) may take to be open again after the last fault cleared. */
-export function recoveryBoundMs(config: SupervisorConfig): number {
+export function recoveryBoundMs(config: SupervisorConfig, speed = 1): number {
   const detect = 2 * config.keepAliveIntervalMs + BAILEYS_KEEPALIVE_ALLOWANCE_MS;
-  return detect + longestDelayMs(config) + attemptTimeoutMs(config) + 2_000;
+  return detect + longestDelayMs(config) + attemptTimeoutMs(config) + MACHINE_SLACK_MS * speed;
 }
 
 /** Default recovery SLO for a bot with no declared policy, real-world ms. */
@@ -37,15 +37,17 @@ export const MACHINE_SLACK_MS = 2_000;
  * The judge's settings for a run. A bot that declares its policy (the reference supervisor) is held
  * to the bound that policy allows; any other bot to the recovery SLO. Both in measured ms.
  */
-export function judgeSettings(opts: { config: SupervisorConfig; declaresPolicy: boolean; scale: number; recoverySloMs?: number; stormLimit?: number }): JudgeSettings {
+export function judgeSettings(opts: { config: SupervisorConfig; declaresPolicy: boolean; scale: number; recoverySloMs?: number; stormLimit?: number; speed?: number }): JudgeSettings {
   const slo = opts.recoverySloMs ?? DEFAULT_RECOVERY_SLO_MS;
   const jitter = opts.config.backoff.jitter;
   const declared = opts.declaresPolicy;
-  const recoveryBound = declared ? recoveryBoundMs(opts.config) : slo * opts.scale + MACHINE_SLACK_MS;
+  // Under virtual time (speed K) machine work takes K times longer on the clock: so does its slack.
+  const slack = MACHINE_SLACK_MS * (opts.speed ?? 1);
+  const recoveryBound = declared ? recoveryBoundMs(opts.config, opts.speed) : slo * opts.scale + slack;
   return {
     recoveryBoundMs: recoveryBound,
     boundSource: declared ? 'its declared policy' : `the recovery SLO (${Math.round(slo / 1000)} s)`,
-    quietMs: declared ? longestDelayMs(opts.config) + attemptTimeoutMs(opts.config) + 1_000 : (slo * opts.scale) / 2 + MACHINE_SLACK_MS / 2,
+    quietMs: declared ? longestDelayMs(opts.config) + attemptTimeoutMs(opts.config) + 1_000 : (slo * opts.scale) / 2 + slack / 2,
     stormLimit: opts.stormLimit ?? DEFAULT_STORM_LIMIT,
     // A declared policy runs time-scaled, so its minute is scaled; any other bot's timers run in
     // real time, so its attempts are counted per real minute (a run shorter than that can only

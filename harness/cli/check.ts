@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { currentSpeed, reexecWarped } from '../time/warp.js';
 import { defaultTolerance, describeCompared, gate, GATE_TOLERANCE, GATE_TOLERANCE_SOURCE, type Tolerance } from '../report/baseline.js';
 import { EXIT, exitCodeFor } from '../report/exit-code.js';
 import { formatMs } from '../report/format.js';
@@ -54,17 +55,20 @@ harness could not run some scenario as asked (error: fix the setup; the bot is n
   async run(argv) {
     const { values } = parseFlags(argv, { ...SUITE_FLAGS, baseline: { type: 'string' }, report: { type: 'string' }, tolerance: { type: 'string' }, 'slack-ms': { type: 'string' } });
     const allowUnknown = values['allow-unknown'] === true;
-    for (const flag of ['scenario', 'baileys', 'runs', 'seed', 'time-scale'] as const) {
+    for (const flag of ['scenario', 'baileys', 'runs', 'seed', 'time-scale', 'speed'] as const) {
       if (values[flag] !== undefined) throw new UsageError(`check runs what the baseline ran: --${flag} is taken from the baseline. Make a new baseline to change it.`);
     }
     const baseline = await readReportFile(values.baseline ?? DEFAULT_BASELINE);
-    const tol = tolerance(values.tolerance, values['slack-ms'], baseline.timeScale);
+    // Machine time in report units: ÷ the time scale, or × the speed (CPU work inflates by K in virtual time).
+    const tol = tolerance(values.tolerance, values['slack-ms'], baseline.speed ? 1 / baseline.speed.k : baseline.timeScale);
     if (values.shard && values.report) throw new UsageError('--shard runs part of the baseline; --report judges a finished report. Use one of them.');
     let current: Report;
     if (values.report) current = await readReportFile(values.report);
     else {
       const runs = Math.max(...baseline.runs.map((r) => r.runIndex)) + 1;
-      const suite = await readSuite({ ...values, scenario: baseline.scenarios, baileys: baseline.versions.join(','), runs: String(runs), seed: String(baseline.seed), 'time-scale': String(baseline.timeScale) });
+      // A baseline made in virtual time is checked at its speed: this command again, under the warp.
+      if (baseline.speed && currentSpeed() !== baseline.speed.k) return reexecWarped(baseline.speed.k);
+      const suite = await readSuite({ ...values, scenario: baseline.scenarios, baileys: baseline.versions.join(','), runs: String(runs), seed: String(baseline.seed), ...(baseline.speed ? { speed: String(baseline.speed.k) } : { 'time-scale': String(baseline.timeScale) }) });
       // Same setting labels as the baseline, so rows line up; their configs come from what is given now.
       const settings = baseline.settings.map((s) => (suite.configPath || Object.keys(suite.fixed).length ? { ...makeSetting(suite.document, { ...suite.fixed, ...s.values }, suite.configPath ?? 'the settings'), label: s.label } : s));
       current = await executeSuite({ suite, kind: 'check', settings, log });

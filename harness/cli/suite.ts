@@ -217,6 +217,7 @@ export async function ensureVersions(versions: string[], log: (line: string) => 
 export function replayFlags(suite: Suite, setting: Setting): string[] {
   const values = { ...suite.fixed, ...setting.values };
   return [
+    ...(suite.speed ? [`--speed ${suite.speed}`] : []),
     ...(suite.configPath ? [`--config ${suite.configPath}`] : []),
     ...Object.entries(values).map(([k, v]) => `--set ${k}=${v}`),
     ...suite.bot.flags,

@@ -56,7 +56,9 @@ export async function executePlan(plan: PlannedRun[], opts: ExecuteOptions): Pro
 }
 
 export function replayLine(planned: PlannedRun, scale: number, extra: string[] = []): string {
-  return ['baileys-chaos replay', `${planned.scenario}:${planned.seed}`, `--baileys ${planned.version}`, `--time-scale ${scale}`, ...extra].join(' ');
+  // Under virtual time the replay runs at the same speed (extra carries --speed K), not at scale 1 in real time.
+  const time = extra.some((f) => f.startsWith('--speed ')) ? [] : [`--time-scale ${scale}`];
+  return ['baileys-chaos replay', `${planned.scenario}:${planned.seed}`, `--baileys ${planned.version}`, ...time, ...extra].join(' ');
 }
 
 async function executeRun(planned: PlannedRun, opts: ExecuteOptions): Promise<RunReport> {
