@@ -13,6 +13,8 @@
  * Usage: npm run bench [-- --clients 20 --rounds 3 --raw-logins 500 --out bench/results/bench.json]
  *        npm run bench -- --only scenarios   (re-measure some sections; the others are kept from --out)
  *        npm run bench -- --only gate-spread --gate-repetitions 3 [--gate-note TEXT]
+ *        npm run bench -- --only scale [--scale-clients 500 --scale-clients-per-worker 50]   (bench/scale.ts)
+ *        npm run bench -- --only reconnect-cost [--reconnect-ks 0,10,100 --reconnect-nodes 20,22,24]   (bench/reconnect-cost.ts)
  */
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -31,6 +33,8 @@ import { benchToxiproxyOverhead } from './toxiproxy-overhead.js';
 import { benchGateSpread } from './gate-spread.js';
 import { Rng, seedFrom } from '../core/random.js';
 import { keptStamps, provenance, type Stamp } from './provenance.js';
+import { benchScale } from './scale.js';
+import { benchReconnectCost } from './reconnect-cost.js';
 
 const { values } = parseArgs({
   options: {
@@ -43,9 +47,13 @@ const { values } = parseArgs({
     'gate-repetitions': { type: 'string', default: '3' },
     'gate-note': { type: 'string' },
     only: { type: 'string' },
+    'scale-clients': { type: 'string', default: '500' },
+    'scale-clients-per-worker': { type: 'string', default: '50' },
+    'reconnect-ks': { type: 'string', default: '0,10,100' },
+    'reconnect-nodes': { type: 'string', default: '20,22,24' },
   },
 });
-const SECTIONS = ['logins', 'crash', 'toxiproxy', 'scenarios', 'gate-spread'] as const;
+const SECTIONS = ['logins', 'crash', 'toxiproxy', 'scenarios', 'gate-spread', 'scale', 'reconnect-cost'] as const;
 /** The keys of bench.json each section writes. */
 const RESULT_KEYS: Record<(typeof SECTIONS)[number], string[]> = {
   logins: ['baileys', 'serverIsolated', 'ratios'],
@@ -53,6 +61,8 @@ const RESULT_KEYS: Record<(typeof SECTIONS)[number], string[]> = {
   toxiproxy: ['toxiproxyOverhead'],
   scenarios: ['scenarioSuite'],
   'gate-spread': ['gateSpread'],
+  scale: ['scale'],
+  'reconnect-cost': ['reconnectCost'],
 };
 const only = values.only?.split(',').map((x) => x.trim());
 for (const o of only ?? []) if (!(SECTIONS as readonly string[]).includes(o)) throw new Error(`Failed to read --only: unknown section "${o}". Known: ${SECTIONS.join(', ')}.`);
