@@ -274,7 +274,8 @@ async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions
 
   // Every client must be open — by the server's record — before the faults: a bot that cannot
   // even start is a setup error, not a verdict.
-  const startTimeout = bot.startTimeoutMs ?? 30_000;
+  // Starting is machine work (a process start, a login): under virtual time it takes K times longer on the clock.
+  const startTimeout = (bot.startTimeoutMs ?? 30_000) * (speed ?? 1);
   const view = new LiveClientView(server.events);
   res.add('live view', () => view.close());
   const opened = async (c: BotClient, i: number) => {
