@@ -6,6 +6,7 @@ import { systemClock } from '../../core/clock.js';
 import { buildReport } from '../report/build.js';
 import { executePlan } from '../runner/execute.js';
 import { stopOnSignals } from '../runner/interrupt.js';
+import { warpDescription } from '../time/warp.js';
 import { EXIT } from '../report/exit-code.js';
 import { SCENARIOS } from '../../scenarios/index.js';
 import { parseFlags, UsageError, type Command } from './command.js';
@@ -55,7 +56,7 @@ ${SUITE_HELP}`,
       process.stdout.write(JSON.stringify({ failed: result.failed, schedule: result.counterexample, failures: result.failures }, null, 2) + '\n');
       return result.failed ? 1 : 0;
     }
-    log(`replaying ${scenarioName} seed ${seed} on Baileys ${version}, time scale ${suite.scale}`);
+    log(`replaying ${scenarioName} seed ${seed} on Baileys ${version}, ${suite.speed ? `virtual time x${suite.speed}` : `time scale ${suite.scale}`}`);
     const planned = { scenario: scenarioName, version, setting, runIndex: 0, seed, ...(schedule ? { schedule } : {}) };
     const interruption = stopOnSignals(log);
     const runs = await executePlan([planned], { scenarios: SCENARIOS, scale: suite.scale, clock: systemClock, bot: suite.bot, ...(suite.recoverySloMs !== undefined ? { recoverySloMs: suite.recoverySloMs } : {}), ...(suite.stormLimit !== undefined ? { stormLimit: suite.stormLimit } : {}), replayFlags: () => replayFlags(suite, setting), signal: interruption.signal }).finally(() => interruption.dispose());
@@ -70,7 +71,7 @@ ${SUITE_HELP}`,
     }
     for (const i of run.invariants) process.stdout.write(`${i.verdict.padEnd(8)} c${i.client} ${i.invariant}: ${i.message}\n`);
     if (run.error) process.stdout.write(`error: ${run.error}\n`);
-    const report = buildReport({ kind: 'run', seed, timeScale: suite.scale, bot: suite.bot.label, versions: [version], scenarios: [scenarioName], settings: [setting] }, runs, new Date());
+    const report = buildReport({ kind: 'run', seed, timeScale: suite.scale, bot: suite.bot.label, versions: [version], scenarios: [scenarioName], settings: [setting], ...(suite.speed ? { speed: warpDescription(suite.speed, run.toxiproxy) } : {}) }, runs, new Date());
     return finishReport(report, outDirFor(suite, 'replay'), log, suite.allowUnknown);
   },
 };
