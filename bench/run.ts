@@ -14,6 +14,7 @@
  *        npm run bench -- --only scenarios   (re-measure some sections; the others are kept from --out)
  *        npm run bench -- --only gate-spread --gate-repetitions 3 [--gate-note TEXT]
  *        npm run bench -- --only scale [--scale-clients 500 --scale-clients-per-worker 50]   (bench/scale.ts)
+ *        npm run bench -- --only speed-fidelity   (bench/speed-fidelity.ts: the same seeds at --speed 1, 5, 10, 20 per bot kind)
  *        npm run bench -- --only reconnect-cost [--reconnect-ks 0,10,100 --reconnect-nodes 20,22,24]   (bench/reconnect-cost.ts)
  */
 import { spawn } from 'node:child_process';
@@ -35,6 +36,7 @@ import { Rng, seedFrom } from '../core/random.js';
 import { keptStamps, provenance, type Stamp } from './provenance.js';
 import { benchScale } from './scale.js';
 import { benchReconnectCost } from './reconnect-cost.js';
+import { benchSpeedFidelity } from './speed-fidelity.js';
 
 const { values } = parseArgs({
   options: {
@@ -53,7 +55,7 @@ const { values } = parseArgs({
     'reconnect-nodes': { type: 'string', default: '20,22,24' },
   },
 });
-const SECTIONS = ['logins', 'crash', 'toxiproxy', 'scenarios', 'gate-spread', 'scale', 'reconnect-cost'] as const;
+const SECTIONS = ['logins', 'crash', 'toxiproxy', 'scenarios', 'gate-spread', 'scale', 'reconnect-cost', 'speed-fidelity'] as const;
 /** The keys of bench.json each section writes. */
 const RESULT_KEYS: Record<(typeof SECTIONS)[number], string[]> = {
   logins: ['baileys', 'serverIsolated', 'ratios'],
@@ -63,6 +65,7 @@ const RESULT_KEYS: Record<(typeof SECTIONS)[number], string[]> = {
   'gate-spread': ['gateSpread'],
   scale: ['scale'],
   'reconnect-cost': ['reconnectCost'],
+  'speed-fidelity': ['speedFidelity'],
 };
 const only = values.only?.split(',').map((x) => x.trim());
 for (const o of only ?? []) if (!(SECTIONS as readonly string[]).includes(o)) throw new Error(`Failed to read --only: unknown section "${o}". Known: ${SECTIONS.join(', ')}.`);
@@ -279,6 +282,67 @@ const result: Record<string, unknown> = {
     'gateSpread: the baseline\'s suite run R times; per gated metric the values and their spread, and the gate tolerance derived from it (its rule and note inside).',
 };
 const measured = (section: (typeof SECTIONS)[number], flags: string) => (stamps[section] = provenance(`npm run bench -- --only ${section}${flags ? ` ${flags}` : ''}`));
+if (wanted('logins')) {
+  measured('logins', `--clients ${CLIENTS} --rounds ${ROUNDS} --raw-logins ${RAW_LOGINS}`);
+  const server = await startServerProcess();
+  try {
+    const { publicKey } = await api(server.controlUrl, 'GET', '/trust');
+    const trusted = Buffer.from(publicKey, 'base64');
+    const baileys = [];
+    for (const version of versionsUnderTest()) {
+      process.stderr.write(`bench: ${CLIENTS} concurrent Baileys ${version} clients × ${ROUNDS} rounds…\n`);
+      baileys.push(await benchBaileys(server, version, trusted));
+    }
+    process.stderr.write(`bench: ${RAW_LOGINS} raw-initiator logins (server work isolated)…\n`);
+    const raw = await benchRaw(server);
+    result.baileys = baileys;
+    result.serverIsolated = raw;
+    result.ratios = Object.fromEntries(
+      baileys.map((b) => [
+        b.version,
+        {
+          rawLoginsPerSecondOverBaileys: raw.loginsPerSecond / b.loginsPerSecond,
+          serverCpuPerBaileysLoginOverRaw: b.serverCpuPerLoginMs / raw.serverCpuPerLoginMs,
+        },
+      ]),
+    );
+  } finally {
+    await server.stop();
+  }
+}
+if (wanted('crash')) {
+  measured('crash', `--crash-trials ${CRASH_TRIALS}${values['crash-seed'] ? ` --crash-seed ${values['crash-seed']}` : ''}`);
+  result.crashDuringSessionWrites = await benchCrashes();
+}
+if (wanted('toxiproxy')) {
+  measured('toxiproxy', '');
+  process.stderr.write('bench: Toxiproxy overhead, no toxics: direct vs embedded vs real…\n');
+  result.toxiproxyOverhead = await benchToxiproxyOverhead();
+}
+if (wanted('scenarios')) {
+  measured('scenarios', '');
+  result.scenarioSuite = await benchScenarioSuite();
+}
+if (wanted('gate-spread')) {
+  measured('gate-spread', `--gate-repetitions ${values['gate-repetitions']}`);
+  result.gateSpread = await benchGateSpread({ repetitions: Number(values['gate-repetitions']), ...(values['gate-note'] ? { note: values['gate-note'] } : {}) });
+}
+if (wanted('scale')) {
+  const n = Number(values['scale-clients']);
+  const perWorker = Number(values['scale-clients-per-worker']);
+  measured('scale', `--scale-clients ${n} --scale-clients-per-worker ${perWorker}`);
+  process.stderr.write(`bench: ${n} live clients per pinned version, a server restart under them (about 8 min at 500)…\n`);
+  result.scale = await benchScale({ n, clientsPerWorker: perWorker });
+}
+if (wanted('reconnect-cost')) {
+  measured('reconnect-cost', `--reconnect-ks ${values['reconnect-ks']} --reconnect-nodes ${values['reconnect-nodes']}`);
+  result.reconnectCost = await benchReconnectCost({ ks: values['reconnect-ks']!.split(',').map(Number), nodes: values['reconnect-nodes']!.split(',') });
+}
+if (wanted('speed-fidelity')) {
+  measured('speed-fidelity', '');
+  result.speedFidelity = await benchSpeedFidelity();
+}
+result.provenance = stamps;
 await mkdir(dirname(values.out!), { recursive: true });
 await writeFile(values.out!, JSON.stringify(result, null, 2) + '\n');
 process.stdout.write(JSON.stringify(result, null, 2) + '\n');

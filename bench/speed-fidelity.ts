@@ -1,0 +1,131 @@
+/**
+ * Bench section `speed-fidelity`: how CPU inflation under virtual time moves outcomes. The same
+ * scenarios, seeds and versions run at --speed K for each K (1 is real time) and each bot kind;
+ * per K the verdicts are compared with K = 1's and the recovery p50 is set beside K = 1's. The
+ * fastest K whose verdicts all equal K = 1's (and whose recovery p50 is within 10 %) is that bot
+ * kind's candidate default. Each run is a fresh CLI process (`baileys-chaos run --speed K`), as a
+ * user runs it; the reports are read back.
+ *
+ * Also per run: the share of its virtual time that was CPU (the CLI process tree's user+system CPU
+ * over the real wall time of the run: under the warp CPU is real, so a high share means the warp
+ * has little idle time to compress).
+ *
+ * Standalone: npx tsx bench/speed-fidelity.ts [--speeds 1,5,10,20] [--scenarios keepalive-timeout,stream-errors]
+ *             [--versions 7.0.0-rc14] [--runs 1] [--seed 7] [--bots reference,command]
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { readReportFile } from '../harness/report/write.js';
+import type { Report } from '../harness/report/schema.js';
+
+export interface SpeedFidelityOptions {
+  speeds?: number[];
+  scenarios?: string[];
+  versions?: string[];
+  runs?: number;
+  seed?: number;
+  /** Bot kinds: "reference" (the in-process supervisor), "command" (examples/plain-bot as --bot-cmd). */
+  bots?: string[];
+  log?: (line: string) => void;
+}
+
+const BOT_FLAGS: Record<string, string[]> = {
+  reference: [],
+  command: ['--bot-cmd', 'node examples/plain-bot/bot.mjs'],
+};
+
+interface Measured {
+  speed: number;
+  realSeconds: number;
+  cpuShareOfRealTime: number;
+  exitCode: number | null;
+  verdicts: Record<string, string>;
+  recoveryP50Ms: Record<string, number | null>;
+}
+
+/** One CLI run at speed K; its report, real wall time and the CPU its process tree used. */
+async function runAt(speed: number, bot: string, opts: Required<Omit<SpeedFidelityOptions, 'log' | 'speeds' | 'bots'>>): Promise<Measured> {
+  const out = await mkdtemp(join(tmpdir(), 'bc-fidelity-'));
+  try {
+    const args = ['bin/baileys-chaos.js', 'run', '--speed', String(speed), '--scenario', opts.scenarios.join(','), '--baileys', opts.versions.join(','), '--runs', String(opts.runs), '--seed', String(opts.seed), '--quiet', '--allow-unknown', '--out', out, ...BOT_FLAGS[bot]!];
+    const started = performance.now();
+    // `time -f` would need GNU time; the tree's CPU is read from /proc as the children are reaped: bash's `times` after the run.
+    const child = spawn('bash', ['-c', `${JSON.stringify(process.execPath)} ${args.map((a) => JSON.stringify(a)).join(' ')} >/dev/null 2>&1; code=$?; times; exit $code`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    child.stdout!.on('data', (d) => (text += d));
+    const exitCode = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const realSeconds = (performance.now() - started) / 1000;
+    // `times` prints the shell's own and its children's user/system times: the second line is the children's.
+    const child2 = text.trim().split('\n').at(-1) ?? '';
+    const secs = [...child2.matchAll(/(\d+)m([\d.]+)s/g)].reduce((a, m) => a + Number(m[1]) * 60 + Number(m[2]), 0);
+    const report: Report = await readReportFile(join(out, 'report.json'));
+    const key = (r: Report['runs'][number]) => `${r.scenario}/${r.version}/${r.runIndex}`;
+    const p50 = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]! : null);
+    return {
+      speed,
+      realSeconds,
+      cpuShareOfRealTime: secs / realSeconds,
+      exitCode,
+      verdicts: Object.fromEntries(report.runs.map((r) => [key(r), r.verdict])),
+      recoveryP50Ms: Object.fromEntries(report.runs.map((r) => [key(r), p50(r.metrics.flatMap((m) => (m.recoverMs === null ? [] : [m.recoverMs])))])),
+    };
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+}
+
+export async function benchSpeedFidelity(options: SpeedFidelityOptions = {}) {
+  const opts = {
+    scenarios: options.scenarios ?? ['keepalive-timeout', 'stream-errors'],
+    versions: options.versions ?? ['7.0.0-rc14'],
+    runs: options.runs ?? 1,
+    seed: options.seed ?? 7,
+  };
+  const speeds = options.speeds ?? [1, 5, 10, 20];
+  const log = options.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  const bots = [];
+  for (const bot of options.bots ?? ['reference', 'command']) {
+    const rows: Measured[] = [];
+    for (const speed of speeds) {
+      log(`speed-fidelity: ${bot} bot at x${speed} (${opts.scenarios.join(', ')}; ${opts.versions.join(', ')}; seed ${opts.seed})…`);
+      rows.push(await runAt(speed, bot, opts));
+    }
+    const reference = rows.find((r) => r.speed === Math.min(...speeds))!;
+    const compared = rows.map((r) => {
+      const sameVerdicts = Object.keys(reference.verdicts).every((k) => r.verdicts[k] === reference.verdicts[k]);
+      const p50Drift = Object.keys(reference.recoveryP50Ms).map((k) => {
+        const a = reference.recoveryP50Ms[k];
+        const b = r.recoveryP50Ms[k];
+        return a && b ? Math.abs(b - a) / a : a === b ? 0 : Infinity;
+      });
+      return { ...r, sameVerdictsAsSlowest: sameVerdicts, worstRecoveryP50Drift: Math.max(0, ...p50Drift), speedup: reference.realSeconds / r.realSeconds };
+    });
+    const ok = compared.filter((r) => r.sameVerdictsAsSlowest && r.worstRecoveryP50Drift <= 0.1);
+    bots.push({ bot, rows: compared, candidateDefaultSpeed: ok.length ? Math.max(...ok.map((r) => r.speed)) : null });
+  }
+  return {
+    rule: 'candidate default: the fastest K whose verdicts all equal the slowest K\'s (K = 1: real time) and whose recovery p50 per run is within 10 % of it',
+    ...opts,
+    speeds,
+    bots,
+    replay: `npx tsx bench/speed-fidelity.ts --speeds ${speeds.join(',')} --scenarios ${opts.scenarios.join(',')} --versions ${opts.versions.join(',')} --runs ${opts.runs} --seed ${opts.seed} --bots ${(options.bots ?? ['reference', 'command']).join(',')}`,
+  };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { values } = parseArgs({ options: { speeds: { type: 'string' }, scenarios: { type: 'string' }, versions: { type: 'string' }, runs: { type: 'string' }, seed: { type: 'string' }, bots: { type: 'string' } } });
+  const list = (v: string | undefined) => v?.split(',').map((x) => x.trim()).filter(Boolean);
+  const result = await benchSpeedFidelity({
+    ...(values.speeds ? { speeds: list(values.speeds)!.map(Number) } : {}),
+    ...(values.scenarios ? { scenarios: list(values.scenarios)! } : {}),
+    ...(values.versions ? { versions: list(values.versions)! } : {}),
+    ...(values.runs ? { runs: Number(values.runs) } : {}),
+    ...(values.seed ? { seed: Number(values.seed) } : {}),
+    ...(values.bots ? { bots: list(values.bots)! } : {}),
+  });
+  process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+}
