@@ -37,8 +37,11 @@ describe('bad input ends with one clear line and a usage exit code', () => {
     [['compare', '--baileys', V], 2, /compare needs two or more versions/],
     [['replay', 'stream-errors'], 2, /a schedule file needs --scenario NAME/],
     [['frobnicate'], 2, /unknown command "frobnicate"/],
-  ] as const)('%j → exit %i', async (args, code, message) => {
-    const r = await runCli([...args]);
+    [['run', '--speed', '0'], 2, /--speed must be a number from 1 to 50/],
+    [['run', '--speed', '10', '--time-scale', '0.1'], 2, /--speed and --time-scale are two ways to run faster: give one|libfaketime is not installed/],
+    [['run', '--speed', '10'], 2, /libfaketime is not installed/, { BAILEYS_CHAOS_LIBFAKETIME: '/nonexistent/libfaketime.so.1' }],
+  ] as const)('%j → exit %i', async (args, code, message, env?: NodeJS.ProcessEnv) => {
+    const r = await runCli([...args], env ? { env } : {});
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n').length).toBeLessThanOrEqual(2);
     expect(r.code).toBe(code);
