@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { systemClock } from '../../core/clock.js';
 import { findToxiproxyBinary, startBinary, startEmbedded, type ToxiproxyBackend } from '../../harness/faults/toxiproxy/backend.js';
 import { ToxiproxyApiError } from '../../harness/faults/toxiproxy/client.js';
+import { flood } from '../support/flood.js';
 
 const binary = findToxiproxyBinary();
 if (!binary && process.env.CI) throw new Error('toxiproxy-server is not installed: .ci/run must install it (go install).');
@@ -394,18 +395,9 @@ describe.each(backends)('Toxiproxy conformance: %s', (_name, start) => {
       try {
         const p = await backend.client.createProxy(`p${++n}`, `127.0.0.1:${(quiet.address() as { port: number }).port}`);
         const s = await client(p.listen);
-        const piece = Buffer.alloc(64 * 1024, 5);
-        let written = 0;
-        const push = () => {
-          while (written < TOTAL) {
-            written += piece.length;
-            if (!s.write(piece)) return;
-          }
-        };
-        s.on('drain', push);
-        push();
+        const sent = flood(s, TOTAL);
         // What left the sender's own buffer: without backpressure the proxy would take all 64 MB.
-        const stalledAt = await settled(() => written - s.writableLength, 500, 15_000, 'what the sender got out');
+        const stalledAt = await settled(sent.out, 500, 15_000, 'what the sender got out');
         expect(stalledAt).toBeLessThan(TOTAL / 2); // kernel buffers on both hops take a few MB (6.6 MB here)
         expect(s.writableLength).toBeGreaterThan(0); // the rest waits in the sender
         expect(held.size).toBe(1);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { systemClock } from '../../core/clock.js';
 import { EmbeddedToxiproxy } from '../../harness/faults/toxiproxy/embedded/api.js';
 import { ToxiproxyClient, type ToxicSpecInput } from '../../harness/faults/toxiproxy/client.js';
+import { flood } from '../support/flood.js';
 
 const TOTAL = 64 * 1024 * 1024;
 let toxiproxy: EmbeddedToxiproxy;
@@ -26,21 +27,6 @@ const until = async (cond: () => boolean, timeoutMs: number, what: string) => {
     await new Promise((r) => setTimeout(r, 10));
   }
 };
-
-/** Writes TOTAL bytes into `s`, minding its 'drain'; `out()` is what left its own buffer. */
-function flood(s: Socket) {
-  const piece = Buffer.alloc(64 * 1024, 9);
-  let written = 0;
-  const push = () => {
-    while (written < TOTAL) {
-      written += piece.length;
-      if (!s.write(piece)) return;
-    }
-  };
-  s.on('drain', push);
-  push();
-  return { out: () => written - s.writableLength };
-}
 
 /** Waits (with a deadline) until `out()` has not moved for 500 ms: the sender is held back. */
 async function stall(out: () => number): Promise<number> {
@@ -78,7 +64,7 @@ async function floodWithSilentReceiver(direction: 'upstream' | 'downstream', tox
   let peak = 0;
   const sample = setInterval(() => (peak = Math.max(peak, toxiproxy.bufferedBytes(name))), 1);
   try {
-    const stalledAt = await stall(flood(sender).out);
+    const stalledAt = await stall(flood(sender, TOTAL).out);
     let got = 0;
     receiver.on('data', (d: Buffer) => (got += d.length));
     receiver.resume();
@@ -128,7 +114,7 @@ test('bandwidth 0 stalls the chain: the source is paused rather than queued behi
   const c = connect({ host: '127.0.0.1', port: Number(p.listen.split(':')[1]) });
   try {
     await new Promise((r) => c.once('connect', r));
-    const { out } = flood(c);
+    const { out } = flood(c, TOTAL);
     expect(await stall(out)).toBeLessThan(TOTAL / 2);
     expect(got).toBe(0);
     expect(toxiproxy.bufferedBytes(name)).toBeLessThan(256 * 1024);
