@@ -44,9 +44,21 @@ export async function connectClient(
 export async function openClient(server: FakeWhatsAppServer, version: string, opts: Partial<ClientOptions> = {}) {
   const authDir = await tempDir();
   const device = await provisionDevice(server, { authDir, baileysVersion: version });
-  const client = await connectClient(server, version, { authDir, ...opts });
-  await client.waitFor('open', 15_000);
-  const login = await server.events.waitFor((e) => e.type === 'open' && e.jid === device.jid, 5_000, 'server-side open');
+  let client = await connectClient(server, version, { authDir, ...opts });
+  try {
+    await client.waitFor('open', 15_000);
+  } catch (err) {
+    // Setup, not the subject of any test using this: a first connection that never opens (6.7.x's
+    // first-frame race, seen under CI load; README, handshake-race) is said and retried once.
+    console.warn(`openClient: Baileys ${version} did not open on the first try (${(err as Error).message}); retrying once`);
+    await client.end();
+    client = await connectClient(server, version, { authDir, ...opts });
+    await client.waitFor('open', 15_000);
+  }
+  const opened = (e: { type: string; jid?: string }) => e.type === 'open' && e.jid === device.jid;
+  await server.events.waitFor(opened, 5_000, 'server-side open');
+  // The latest: after a retry, the first connection's open is not this client's.
+  const login = server.events.list().filter(opened).at(-1)!;
   return { client, device, authDir, conn: login.conn! };
 }
 
