@@ -25,6 +25,8 @@ if (!faketimeLibrary()) skip ||= 'libfaketime is not installed (apt-get install 
 if (skip) console.warn(`openclaw-virtual-time.test.ts skipped: ${skip}`);
 
 const OUTAGE_MS = 360_000;
+// CPU work inflates by K in virtual time, so this test runs in a vitest pass of its own (package.json
+// "test"): under the first pass's load OpenClaw's 12 attempts stretched past the 6 minutes in CI.
 // x20 starts OpenClaw only sometimes here (a start-up migration step exits 78 under the inflated CPU); x15 reliably.
 const SPEED = 15;
 
@@ -48,7 +50,8 @@ test.skipIf(!!skip)(`OpenClaw gives up during a 6-minute overload (every login r
   const during = attempts.filter((t) => t < clearedAt);
   const gaps = [...during, clearedAt].map((t, i, all) => (i ? t - all[i - 1]! : 0));
   const gaveUpAfter = gaps.findIndex((g) => g > 60_000);
-  expect(gaveUpAfter, 'no silence of over a minute while the outage lasted: it never gave up').toBeGreaterThan(0);
+  const seen = `attempts at ${attempts.map((t) => ((t - dropAt) / 1000).toFixed(1)).join(', ')} s after the drop; outage ${OUTAGE_MS / 1000} s`;
+  expect(gaveUpAfter, `no silence of over a minute while the outage lasted: it never gave up (${seen})`).toBeGreaterThan(0);
   expect(gaveUpAfter, 'attempts before it gave up').toBeGreaterThanOrEqual(9);
   expect(gaveUpAfter).toBeLessThanOrEqual(12);
   // Given up, it is down for good unless something restarts the channel: then the judge says so.
