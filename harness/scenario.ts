@@ -35,7 +35,7 @@ import { openSessionStore } from './session/index.js';
 import { DEFAULT_SUPERVISOR_CONFIG, type SupervisorConfig } from './supervisor/config.js';
 import { scaleConfig } from './supervisor/scale.js';
 import { Resources } from './resources.js';
-import { currentSpeed } from './time/warp.js';
+import { currentSpeed, machineTimeOnClock } from './time/warp.js';
 import { DEFAULT_ADMISSION } from '../fake-server/moves.js';
 import type { SupervisorEvent } from './supervisor/supervisor.js';
 
@@ -202,7 +202,7 @@ async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions
   if (lab) res.add('network namespace', () => lab.destroy());
   // Under virtual time (--speed K) a delay that guards a race keeps its real length: K x virtual.
   const speed = currentSpeed();
-  const server = await startFakeServer({ clock: opts.clock, ...(lab ? { host: lab.hostAddress } : {}), ...(speed ? { admission: { postHandshakeDelayMs: DEFAULT_ADMISSION.postHandshakeDelayMs * speed } } : {}) });
+  const server = await startFakeServer({ clock: opts.clock, ...(lab ? { host: lab.hostAddress } : {}), ...(speed ? { admission: { postHandshakeDelayMs: machineTimeOnClock(DEFAULT_ADMISSION.postHandshakeDelayMs, speed) } } : {}) });
   res.add('fake server', () => server.close());
   const workDir = await mkdtemp(join(tmpdir(), 'bc-scenario-'));
   res.add('temp dir', () => rm(workDir, { recursive: true, force: true }));
@@ -275,7 +275,7 @@ async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions
   // Every client must be open — by the server's record — before the faults: a bot that cannot
   // even start is a setup error, not a verdict.
   // Starting is machine work (a process start, a login): under virtual time it takes K times longer on the clock.
-  const startTimeout = (bot.startTimeoutMs ?? 30_000) * (speed ?? 1);
+  const startTimeout = machineTimeOnClock(bot.startTimeoutMs ?? 30_000, speed);
   const view = new LiveClientView(server.events);
   res.add('live view', () => view.close());
   const opened = async (c: BotClient, i: number) => {

@@ -5,6 +5,7 @@
  */
 import type { JudgeSettings } from '../invariants.js';
 import type { SupervisorConfig } from '../supervisor/config.js';
+import { machineTimeOnClock } from '../time/warp.js';
 
 /** Baileys declares a dead link at interval + 5 s (fixed, unscalable); silence is seen by 2·interval + 5 s at worst. */
 export const BAILEYS_KEEPALIVE_ALLOWANCE_MS = 5_000;
@@ -21,7 +22,7 @@ const attemptTimeoutMs = (config: SupervisorConfig) => Math.max(config.loginTime
 /** The longest a bot following `config` (its declared policy) may take to be open again after the last fault cleared. */
 export function recoveryBoundMs(config: SupervisorConfig, speed = 1): number {
   const detect = 2 * config.keepAliveIntervalMs + BAILEYS_KEEPALIVE_ALLOWANCE_MS;
-  return detect + longestDelayMs(config) + attemptTimeoutMs(config) + MACHINE_SLACK_MS * speed;
+  return detect + longestDelayMs(config) + attemptTimeoutMs(config) + machineTimeOnClock(MACHINE_SLACK_MS, speed);
 }
 
 /** Default recovery SLO for a bot with no declared policy, real-world ms. */
@@ -41,8 +42,7 @@ export function judgeSettings(opts: { config: SupervisorConfig; declaresPolicy: 
   const slo = opts.recoverySloMs ?? DEFAULT_RECOVERY_SLO_MS;
   const jitter = opts.config.backoff.jitter;
   const declared = opts.declaresPolicy;
-  // Under virtual time (speed K) machine work takes K times longer on the clock: so does its slack.
-  const slack = MACHINE_SLACK_MS * (opts.speed ?? 1);
+  const slack = machineTimeOnClock(MACHINE_SLACK_MS, opts.speed ?? 1);
   const recoveryBound = declared ? recoveryBoundMs(opts.config, opts.speed) : slo * opts.scale + slack;
   return {
     recoveryBoundMs: recoveryBound,

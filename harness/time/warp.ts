@@ -41,6 +41,15 @@ export function currentSpeed(env: NodeJS.ProcessEnv = process.env): number | und
   return k > 0 && (env.LD_PRELOAD ?? '').includes('libfaketime') ? k : undefined;
 }
 
+/**
+ * A span of real machine work (a process start, a guard against a race) as the clock reads it: K
+ * times longer under virtual time at speed K, since CPU work is not sped up. One rule for every place
+ * that waits on the machine rather than on a timer.
+ */
+export function machineTimeOnClock(realMs: number, speed: number | undefined = currentSpeed()): number {
+  return realMs * (speed ?? 1);
+}
+
 /** The --speed value in a command line (`--speed K` or `--speed=K`), validated; undefined when absent. */
 export function speedFlag(argv: string[]): number | undefined {
   const i = argv.findIndex((a) => a === '--speed' || a.startsWith('--speed='));
