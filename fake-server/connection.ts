@@ -18,6 +18,8 @@ import { encodeFrame, FrameReader } from './protocol/framing.js';
 import type { ClientPayload } from './protocol/messages.js';
 import type { TokenDictionary } from './protocol/tokens.js';
 import type { PairingQr, SimulatedPhone } from './phone.js';
+import type { MessagingLink } from './messaging/link.js';
+import type { MessageService } from './messaging/service.js';
 
 export { S_WHATSAPP_NET };
 
@@ -28,6 +30,8 @@ export interface ConnectionContext {
   identity: ServerIdentity;
   dictionary: TokenDictionary;
   devices: DeviceRegistry;
+  /** Chat messages: the connection hands it keys, queries, stanzas and its open (messaging/). */
+  messaging: MessageService;
   admission(): AdmissionPolicy;
   /** Makes `ref` findable by a QR scan; returns a function that forgets it. */
   registerRefs(refs: string[], conn: Connection): void;
@@ -60,7 +64,7 @@ export interface ConnectionInfo {
 const CLOSE_GRACE_MS = 1000;
 const QR_REF_COUNT = 6;
 
-export class Connection {
+export class Connection implements MessagingLink {
   phase: ConnectionPhase = 'hello';
   kind: 'login' | 'registration' | undefined;
   device: Device | undefined;
@@ -118,11 +122,16 @@ export class Connection {
     };
   }
 
-  private record(type: ServerEventType, detail?: Record<string, unknown>): void {
+  /** False once closing or closed (messaging checks it before a late write). */
+  alive(): boolean {
+    return !this.finished();
+  }
+
+  record(type: ServerEventType, detail?: Record<string, unknown>): void {
     this.ctx.events.record(type, this.id, { ...(this.device ? { jid: this.device.jid } : {}), ...(this.client !== undefined ? { client: this.client } : {}), ...(detail ? { detail } : {}) });
   }
 
-  private later(ms: number, fn: () => void): void {
+  later(ms: number, fn: () => void): void {
     if (this.phase === 'closed') return;
     const t = setTimeout(() => {
       this.timers.delete(t);
@@ -131,7 +140,7 @@ export class Connection {
     this.timers.add(t);
   }
 
-  private serverSeconds(): string {
+  serverSeconds(): string {
     return String(Math.floor((this.ctx.clock.wallNow() + this.ctx.admission().serverClockOffsetMs) / 1000));
   }
 
@@ -246,6 +255,7 @@ export class Connection {
   private onNode(node: BinaryNode): void {
     if (node.tag === 'iq') return this.onIq(node);
     this.record('stanza', { node: describeNode(node) });
+    if (node.tag === 'message' || node.tag === 'receipt' || node.tag === 'ack') this.ctx.messaging.onStanza(this, node);
   }
 
   private onIq(iq: BinaryNode): void {
@@ -265,13 +275,19 @@ export class Connection {
       content = [{ tag: 'digest', attrs: {} }];
     } else if (xmlns === 'encrypt' && type === 'set' && childNode(iq, 'list')) {
       if (this.device) this.device.preKeyCount += childNodes(childNode(iq, 'list')).length;
+      this.ctx.messaging.onKeyUpload(this, iq);
+    } else if (xmlns === 'encrypt' && type === 'get' && first?.tag === 'key') {
+      content = this.ctx.messaging.answerKeyRequest(this, iq);
+    } else if (xmlns === 'usync' && first?.tag === 'usync') {
+      content = this.ctx.messaging.answerUsync(this, iq);
     }
     if (xmlns !== 'w:p') this.record('iq', { type, xmlns, child: first?.tag });
     this.sendNode({ tag: 'iq', attrs: { id: id ?? '', type: 'result', from: S_WHATSAPP_NET }, ...(content ? { content } : {}) });
     if (xmlns === 'passive' && first?.tag === 'active' && !this.open) {
       this.open = true;
       this.record('open');
-      this.sendNode({ tag: 'ib', attrs: { from: S_WHATSAPP_NET }, content: [{ tag: 'offline', attrs: { count: '0' } }] });
+      // Queued messages first; the offline marker follows their receipts (messaging/inbound.ts).
+      this.ctx.messaging.onOpen(this);
     }
   }
 

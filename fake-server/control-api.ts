@@ -11,6 +11,7 @@ import { foreignOrigin, ownOrigins } from '../core/origin.js';
 import { AuthDirRefusedError, defaultAllowedDirs, placeUnderRoots, resolveAllowedRoots } from './allowed-roots.js';
 import { bearerMatches, checkGivenToken, newToken } from './control-token.js';
 import type { ServerEventType } from './events.js';
+import { MessageRequestError } from './messaging/service.js';
 import { MoveValidationError, parseAdmission, parseMove } from './moves.js';
 import { QrParseError } from './phone.js';
 import { PortInUseError } from '../core/port-in-use.js';
@@ -218,6 +219,22 @@ const routes: { method: string; path: RegExp; handler: Handler }[] = [
       return [200, s.events.list({ ...(since !== undefined ? { since } : {}), ...(conn !== undefined ? { conn } : {}), ...(type ? { type } : {}) })];
     },
   },
+  { method: 'GET', path: /^\/contacts$/, handler: (s) => [200, s.messages.contacts()] },
+  { method: 'GET', path: /^\/messages$/, handler: (s) => [200, { inbound: s.messages.list(), outbound: s.messages.sent() }] },
+  {
+    method: 'POST',
+    path: /^\/messages$/,
+    // A simulated contact sends the bot a text (messaging/): delivered now or queued for its next login.
+    handler: async (s, req) => {
+      const body = await readJson(req);
+      for (const k of ['from', 'to', 'text'] as const) {
+        if (typeof body[k] !== 'string' || (k !== 'text' && !body[k])) {
+          throw new HttpError(400, `Failed to send the message: "${k}" must be ${k === 'text' ? 'a string' : 'a non-empty jid string'}. Send {"from": a contact jid (GET /contacts), "to": a bot jid (GET /devices), "text": "..."}.`);
+        }
+      }
+      return [201, s.messages.send({ from: body.from as string, to: body.to as string, text: body.text as string })];
+    },
+  },
   {
     method: 'POST',
     path: /^\/restart$/,
@@ -299,7 +316,7 @@ async function handle(server: FakeWhatsAppServer, opts: ControlApiOptions, lock:
     send(status, body);
   } catch (err) {
     const status =
-      err instanceof HttpError || err instanceof DeviceRequestError || err instanceof AuthDirRefusedError ? err.status : err instanceof MoveValidationError || err instanceof QrParseError ? 400 : 500;
+      err instanceof HttpError || err instanceof DeviceRequestError || err instanceof AuthDirRefusedError ? err.status : err instanceof MoveValidationError || err instanceof QrParseError || err instanceof MessageRequestError ? 400 : 500;
     send(status, { error: (err as Error).message, status });
   }
 }

@@ -25,7 +25,16 @@ export type ServerEventType =
   | 'protocol-error'
   | 'fault-applied'
   | 'fault-cleared'
-  | 'closed';
+  | 'closed'
+  // Chat messages (messaging/): jid is the bot device's.
+  | 'message-queued'
+  | 'message-sent'
+  | 'message-receipted'
+  | 'message-decrypt-failed'
+  | 'message-answered'
+  | 'message-undecryptable'
+  | 'message-acked'
+  | 'offline-marker';
 
 export interface ServerEvent {
   /** Monotonic milliseconds on the server's clock. */

@@ -13,6 +13,7 @@ import { generateKeyPair } from './crypto/curve.js';
 import type { ServerIdentity } from './crypto/noise.js';
 import { DeviceRegistry, type Device } from './devices.js';
 import { EventLog } from './events.js';
+import { MessageService } from './messaging/service.js';
 import { DEFAULT_ADMISSION, type AdmissionPolicy, type ServerMove } from './moves.js';
 import { parsePairingQr, SimulatedPhone } from './phone.js';
 import { loadDefaultTokenDictionary, type TokenDictionary } from './protocol/tokens.js';
@@ -54,6 +55,8 @@ export { PortInUseError };
 export class FakeWhatsAppServer {
   readonly events: EventLog;
   readonly devices = new DeviceRegistry();
+  /** Chat messages between simulated contacts and the bots (messaging/service.ts). */
+  readonly messages: MessageService;
   readonly testRoot: TestRoot;
   readonly clock: Clock;
   private readonly identity: ServerIdentity;
@@ -75,6 +78,13 @@ export class FakeWhatsAppServer {
   ) {
     this.clock = options.clock ?? systemClock;
     this.events = new EventLog(this.clock);
+    this.messages = new MessageService({
+      events: this.events,
+      devices: this.devices,
+      lidFor: (user) => this.lidFor(user),
+      openLinks: (jid) => [...this.connections.values()].filter((c) => c.open && c.alive() && c.device?.jid === jid),
+      wallSeconds: () => String(Math.floor((this.clock.wallNow() + this.admissionPolicy.serverClockOffsetMs) / 1000)),
+    });
     this.testRoot = options.testRoot ?? generateTestRoot();
     const staticKey = generateKeyPair();
     this.identity = {
@@ -237,6 +247,7 @@ export class FakeWhatsAppServer {
       identity: this.identity,
       dictionary: this.dictionary,
       devices: this.devices,
+      messaging: this.messages,
       admission: () => this.admissionPolicy,
       registerRefs: (refs, conn) => refs.forEach((r) => this.refs.set(r, conn)),
       forgetRefs: (conn) => this.forgetRefs(conn),
@@ -253,6 +264,7 @@ export class FakeWhatsAppServer {
       onClosed: (conn) => {
         this.forgetRefs(conn);
         this.connections.delete(conn.id);
+        this.messages.onClosed(conn);
       },
     };
   }

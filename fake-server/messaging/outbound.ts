@@ -1,0 +1,84 @@
+/**
+ * Messages from the bot: the server acks the stanza (as WhatsApp does once it holds it), then each
+ * recipient device decrypts its copy with its own Signal session, as the real peer would. A
+ * contact that reads the text sends the bot a delivery receipt.
+ */
+import { childNode, childNodes, type BinaryNode } from '../protocol/binary-node.js';
+import type { Resolver } from './answers.js';
+import { botUserOf } from './answers.js';
+import type { Inbound } from './inbound.js';
+import type { MessagingLink } from './link.js';
+import { decodeChatText, unpad } from './proto.js';
+
+export interface OutboundMessage {
+  id: string;
+  /** The bot device that sent it. */
+  from: string;
+  /** The contact it was for (its phone-number jid), if it was for one. */
+  to?: string;
+  text?: string;
+  inReplyTo?: string;
+  error?: string;
+}
+
+export class Outbound {
+  readonly messages = new Map<string, OutboundMessage>();
+
+  constructor(
+    private readonly r: Resolver,
+    private readonly inbound: Inbound,
+  ) {}
+
+  onMessage(link: MessagingLink, node: BinaryNode): void {
+    const id = node.attrs.id;
+    const bot = link.device?.jid;
+    if (!id || !bot) return;
+    const peer = node.attrs.category === 'peer';
+    link.sendNode({ tag: 'ack', attrs: { class: 'message', id, from: node.attrs.to ?? 's.whatsapp.net', t: link.serverSeconds() } });
+    if (!peer) link.record('message-acked', { id });
+    const copies: { jid: string; enc: BinaryNode }[] = [];
+    for (const to of childNodes(childNode(node, 'participants'))) {
+      const enc = childNode(to, 'enc');
+      if (to.tag === 'to' && to.attrs.jid && enc) copies.push({ jid: to.attrs.jid, enc });
+    }
+    const direct = childNode(node, 'enc');
+    if (direct && node.attrs.to) copies.push({ jid: node.attrs.to, enc: direct });
+    void this.open(link, id, bot, copies, peer);
+  }
+
+  private async open(link: MessagingLink, id: string, bot: string, copies: { jid: string; enc: BinaryNode }[], peer: boolean): Promise<void> {
+    const record: OutboundMessage = { id, from: bot };
+    let contactJid: string | undefined;
+    const errors: string[] = [];
+    for (const { jid, enc } of copies) {
+      const contact = this.r.directory.contactDevice(jid);
+      const botUser = contact ? undefined : botUserOf(this.r, jid);
+      const party = contact?.party ?? (botUser && (jid.includes(':') ? undefined : this.r.directory.phoneOf(botUser)));
+      if (!party || !(enc.content instanceof Uint8Array)) continue;
+      if (contact) contactJid = contact.contact.jid;
+      try {
+        const plain = unpad(await party.decrypt(bot, enc.attrs.type ?? '', Buffer.from(enc.content)));
+        const text = decodeChatText(plain);
+        if (contact && text && record.text === undefined) {
+          record.to = contact.contact.jid;
+          record.text = text.text;
+          record.inReplyTo = text.quotedId ?? this.inbound.latestQuotedBy(contact.contact.jid, text.text);
+        }
+      } catch (err) {
+        // The phone's copy is checked too, but only a contact's failure is the bot's problem.
+        if (contact) errors.push(`${jid}: ${(err as Error).message}`);
+      }
+    }
+    if (peer || !contactJid) return;
+    this.messages.set(id, record);
+    if (record.text !== undefined) {
+      link.record('message-answered', { id, from: bot, to: record.to, text: record.text, ...(record.inReplyTo ? { inReplyTo: record.inReplyTo } : {}) });
+      // The contact's phone got it: a delivery receipt, which the bot shows as status 3.
+      if (link.alive()) link.sendNode({ tag: 'receipt', attrs: { from: contactJid, id, t: link.serverSeconds() } });
+    } else {
+      record.to = contactJid;
+      record.error = errors.join('; ') || 'no text in the message';
+      link.record('message-undecryptable', { id, from: bot, to: contactJid, error: record.error });
+    }
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * Chat messages through the fake server, judged by the real Baileys: what a contact sends arrives
+ * as `messages.upsert` with its text (end-to-end encrypted with libsignal), what the bot sends is
+ * decrypted by the contact, and the server's queue, receipts and retries behave as WhatsApp's.
+ */
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { versionsUnderTest } from '../../harness/baileys/versions.js';
+import type { FakeWhatsAppServer } from '../../fake-server/server.js';
+import type { ServerEvent } from '../../fake-server/events.js';
+import { startControlApi } from '../../fake-server/control-api.js';
+import { connectClient, onCleanup, openClient, startServer } from '../helpers.js';
+
+const ALICE = '15559990001@s.whatsapp.net';
+const BOB = '15559990002@s.whatsapp.net';
+const CAROL = '15559990003@s.whatsapp.net';
+
+interface Upsert {
+  type: string;
+  messages: { key: { id?: string; remoteJid?: string }; message?: { conversation?: string; extendedTextMessage?: { text?: string } } | null; messageStubType?: number }[];
+}
+interface Sock {
+  ev: { on(event: string, fn: (arg: never) => void): void };
+  sendMessage(jid: string, content: { text: string }, opts?: { quoted?: unknown }): Promise<{ key: { id: string } }>;
+}
+
+/** Records every upserted message of a socket, with a bounded wait for one. */
+function upserts(sock: Sock) {
+  const seen: { type: string; id?: string; text?: string; stub?: number; raw: unknown }[] = [];
+  const waiters: (() => void)[] = [];
+  sock.ev.on('messages.upsert', ((u: Upsert) => {
+    for (const m of u.messages) {
+      seen.push({ type: u.type, id: m.key.id, text: m.message?.conversation ?? m.message?.extendedTextMessage?.text ?? undefined, stub: m.messageStubType ?? undefined, raw: m });
+    }
+    for (const w of waiters.splice(0)) w();
+  }) as never);
+  const waitFor = (pred: (m: (typeof seen)[number]) => boolean, ms: number, what: string) =>
+    new Promise<(typeof seen)[number]>((resolve, reject) => {
+      const check = () => {
+        const hit = seen.find(pred);
+        if (hit) {
+          clearTimeout(timer);
+          resolve(hit);
+          return true;
+        }
+        return false;
+      };
+      const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}; saw ${JSON.stringify(seen.map(({ raw: _, ...s }) => s))}`)), ms);
+      if (check()) return;
+      const again = () => {
+        if (!check()) waiters.push(again);
+      };
+      waiters.push(again);
+    });
+  return { seen, waitFor };
+}
+
+/** 7.x holds events 20 s for a history sync on a first connection; the fake server sends none. */
+const socketConfig = { shouldSyncHistoryMessage: () => false };
+
+const wait = (server: FakeWhatsAppServer, type: ServerEvent['type'], pred: (d: Record<string, unknown>) => boolean, ms = 10_000) =>
+  server.events.waitFor((e) => e.type === type && pred(e.detail ?? {}), ms, `server event ${type}`);
+
+describe.each(versionsUnderTest())('messages with Baileys %s', (version) => {
+  test('a contact’s text arrives as pkmsg, then msg; receipts come back', async () => {
+    const server = await startServer();
+    const { client, device } = await openClient(server, version, { socketConfig });
+    const sock = client.socket as unknown as Sock;
+    const got = upserts(sock);
+
+    const { id } = server.messages.send({ from: ALICE, to: device.jid, text: 'hello bot' });
+    const first = await got.waitFor((m) => m.id === id, 10_000, 'the first message');
+    expect(first).toMatchObject({ type: 'notify', text: 'hello bot' });
+    const receipted = await wait(server, 'message-receipted', (d) => d.id === id);
+    expect(receipted.jid).toBe(device.jid);
+    expect(server.events.list({ type: 'message-sent' }).find((e) => e.detail?.id === id)?.detail).toMatchObject({ enc: 'pkmsg', offline: false, attempt: 1, from: ALICE, to: device.jid });
+
+    const second = server.messages.send({ from: ALICE, to: device.jid, text: 'second' });
+    expect(await got.waitFor((m) => m.id === second.id, 10_000, 'the second message')).toMatchObject({ type: 'notify', text: 'second' });
+    expect(server.events.list({ type: 'message-sent' }).find((e) => e.detail?.id === second.id)?.detail).toMatchObject({ enc: 'msg' });
+    await wait(server, 'message-receipted', (d) => d.id === second.id);
+  });
+
+  test('the bot’s quoted answer is decrypted by the contact and acked', async () => {
+    const server = await startServer();
+    const { client, device } = await openClient(server, version, { socketConfig });
+    const sock = client.socket as unknown as Sock;
+    const got = upserts(sock);
+    const { id } = server.messages.send({ from: BOB, to: device.jid, text: 'ping 1' });
+    const inbound = await got.waitFor((m) => m.id === id, 10_000, 'the message');
+
+    const sent = await sock.sendMessage(BOB, { text: 'pong 1' }, { quoted: inbound.raw });
+    const answered = await wait(server, 'message-answered', (d) => d.id === sent.key.id);
+    expect(answered.jid).toBe(device.jid);
+    expect(answered.detail).toMatchObject({ from: device.jid, to: BOB, text: 'pong 1', inReplyTo: id });
+    await wait(server, 'message-acked', (d) => d.id === sent.key.id);
+
+    // A fresh chat (no session yet): the bot fetches the contact's key bundles, one copy per device.
+    const fresh = await sock.sendMessage(CAROL, { text: 'hi carol' });
+    expect((await wait(server, 'message-answered', (d) => d.id === fresh.key.id)).detail).toMatchObject({ to: CAROL, text: 'hi carol' });
+  });
+
+  test('a message for a bot that is offline is queued, delivered at login as append, the marker after its receipt', async () => {
+    const server = await startServer();
+    const { client, device, authDir, conn } = await openClient(server, version, { socketConfig });
+    await client.end();
+    await server.events.waitFor((e) => e.type === 'closed' && e.conn === conn, 10_000, 'the first connection to close');
+
+    const { id } = server.messages.send({ from: ALICE, to: device.jid, text: 'while you were away' });
+    const queued = await wait(server, 'message-queued', (d) => d.id === id);
+    expect(queued).toMatchObject({ jid: device.jid, conn: null, detail: { from: ALICE, to: device.jid, text: 'while you were away' } });
+
+    const again = await connectClient(server, version, { authDir, socketConfig });
+    const got = upserts(again.socket as unknown as Sock);
+    expect(await got.waitFor((m) => m.id === id, 15_000, 'the queued message')).toMatchObject({ type: 'append', text: 'while you were away' });
+    const sent = await wait(server, 'message-sent', (d) => d.id === id);
+    expect(sent.detail).toMatchObject({ offline: true, attempt: 1, enc: 'pkmsg' });
+    const receipted = await wait(server, 'message-receipted', (d) => d.id === id);
+    const marker = await server.events.waitFor((e) => e.type === 'offline-marker' && e.conn === sent.conn, 10_000, 'the offline marker');
+    expect(marker.detail).toEqual({ count: 1, after: 'receipts' });
+    expect(marker.seq).toBeGreaterThan(receipted.seq);
+    expect(server.messages.list().find((m) => m.id === id)?.deliveries).toEqual([expect.objectContaining({ to: device.jid, state: 'receipted', attempts: 1, offline: true })]);
+  });
+
+  test('a bot that lost its Signal session asks for a retry and decrypts the resend', async () => {
+    const server = await startServer();
+    const { client, device, authDir, conn } = await openClient(server, version, { socketConfig });
+    const got = upserts(client.socket as unknown as Sock);
+    const first = server.messages.send({ from: ALICE, to: device.jid, text: 'first' });
+    await got.waitFor((m) => m.id === first.id, 10_000, 'the first message');
+    await wait(server, 'message-receipted', (d) => d.id === first.id);
+    await client.end();
+    await server.events.waitFor((e) => e.type === 'closed' && e.conn === conn, 10_000, 'the first connection to close');
+    // The bot forgets every Signal session; the contact's side still has its (now confirmed) one.
+    const sessions = (await readdir(authDir)).filter((f) => f.startsWith('session-'));
+    expect(sessions.length).toBeGreaterThan(0);
+    for (const f of sessions) await rm(join(authDir, f));
+
+    const again = await connectClient(server, version, { authDir, socketConfig });
+    await again.waitFor('open', 15_000);
+    await server.events.waitFor((e) => e.type === 'offline-marker' && e.jid === device.jid && e.conn !== conn, 10_000, 'the second login');
+    const after = upserts(again.socket as unknown as Sock);
+    const { id } = server.messages.send({ from: ALICE, to: device.jid, text: 'can you read this' });
+    expect((await wait(server, 'message-sent', (d) => d.id === id)).detail).toMatchObject({ enc: 'msg', attempt: 1 });
+    const failed = await wait(server, 'message-decrypt-failed', (d) => d.id === id, 15_000);
+    expect(failed).toMatchObject({ jid: device.jid, detail: { from: ALICE, to: device.jid, retryCount: 1 } });
+    expect((await wait(server, 'message-sent', (d) => d.id === id && d.attempt === 2)).detail).toMatchObject({ enc: 'pkmsg' });
+    expect(await after.waitFor((m) => m.id === id && m.text !== undefined, 15_000, 'the resent message')).toMatchObject({ text: 'can you read this' });
+    await wait(server, 'message-receipted', (d) => d.id === id);
+  });
+
+  test('a delivery the bot never receipted is redelivered at its next login', async () => {
+    const server = await startServer();
+    const { client, device, authDir, conn } = await openClient(server, version, { socketConfig });
+    // The link goes silent: the server writes the message into a black hole and no receipt comes.
+    server.apply({ kind: 'silence' }, conn);
+    const { id } = server.messages.send({ from: BOB, to: device.jid, text: 'lost in transit' });
+    expect((await wait(server, 'message-sent', (d) => d.id === id)).detail).toMatchObject({ attempt: 1, offline: false });
+    server.apply({ kind: 'drop' }, conn);
+    await client.waitFor('close', 10_000);
+    await client.end();
+
+    const again = await connectClient(server, version, { authDir, socketConfig });
+    const got = upserts(again.socket as unknown as Sock);
+    expect(await got.waitFor((m) => m.id === id, 15_000, 'the redelivered message')).toMatchObject({ type: 'append', text: 'lost in transit' });
+    expect((await wait(server, 'message-sent', (d) => d.id === id && d.attempt === 2)).detail).toMatchObject({ offline: true });
+    await wait(server, 'message-receipted', (d) => d.id === id);
+  });
+});
+
+describe('messages over the control API', () => {
+  const [version] = versionsUnderTest().slice(-1);
+
+  test('POST /messages is locked, refuses an unknown contact or bot with a 400 that says what to use, and delivers', async () => {
+    const server = await startServer();
+    const ctl = await startControlApi(server);
+    onCleanup(() => ctl.close());
+    const { client, device } = await openClient(server, version!, { socketConfig });
+    const got = upserts(client.socket as unknown as Sock);
+    const post = (body: unknown, token = ctl.token) =>
+      fetch(`${ctl.url}/messages`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as { id?: string; error?: string },
+      }));
+
+    expect((await post({ from: ALICE, to: device.jid, text: 'x' }, 'not-the-token-at-all')).status).toBe(401);
+    const stranger = await post({ from: '19999999999@s.whatsapp.net', to: device.jid, text: 'x' });
+    expect(stranger).toMatchObject({ status: 400, body: { error: expect.stringMatching(/^Failed to accept the message: "from" .* is not a simulated contact.*Use one of 15559990001@s\.whatsapp\.net/) } });
+    const nobody = await post({ from: ALICE, to: '19999999999:1@s.whatsapp.net', text: 'x' });
+    expect(nobody).toMatchObject({ status: 400, body: { error: expect.stringMatching(/"to" .* names no registered bot device\. Use a device jid from GET \/devices/) } });
+    expect((await post({ from: ALICE, text: 'x' })).status).toBe(400);
+
+    const contacts = (await (await fetch(`${ctl.url}/contacts`)).json()) as { jid: string; lid: string }[];
+    expect(contacts.map((c) => c.jid)).toEqual([ALICE, BOB, CAROL]);
+    expect(contacts[0]!.lid).toBe(`${server.lidFor('15559990001')}@lid`);
+
+    const ok = await post({ from: ALICE, to: device.jid, text: 'over http' });
+    expect(ok.status).toBe(201);
+    expect(await got.waitFor((m) => m.id === ok.body.id, 10_000, 'the message')).toMatchObject({ text: 'over http' });
+    await wait(server, 'message-receipted', (d) => d.id === ok.body.id);
+    const listed = (await (await fetch(`${ctl.url}/messages`)).json()) as { inbound: { id: string; deliveries: { state: string }[] }[] };
+    expect(listed.inbound.find((m) => m.id === ok.body.id)?.deliveries).toEqual([expect.objectContaining({ state: 'receipted' })]);
+  });
+});
