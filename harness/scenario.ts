@@ -38,6 +38,8 @@ import { Resources } from './resources.js';
 import { currentSpeed, machineTimeOnClock } from './time/warp.js';
 import { DEFAULT_ADMISSION } from '../fake-server/moves.js';
 import type { SupervisorEvent } from './supervisor/supervisor.js';
+import { beginTraffic } from './messages/run-traffic.js';
+import type { MessageTraffic } from './messages/traffic.js';
 
 export interface Scenario {
   name: string;
@@ -61,6 +63,8 @@ export interface Scenario {
   invariants: Invariant[];
   /** The effect the scenario exists to provoke (effects.ts): a run where it never appeared is unknown, not valid. */
   effect?: Effect;
+  /** Inbound message traffic through every run (harness/messages/): adds the message checks. */
+  messages?: MessageTraffic;
 }
 
 export interface RunOptions {
@@ -80,6 +84,8 @@ export interface RunOptions {
   stormLimit?: number;
   /** Stops the run from outside (SIGINT): it releases everything and throws RunInterruptedError. */
   signal?: AbortSignal;
+  /** Message traffic for this run (--messages, --answers), over the scenario's own. */
+  messages?: Partial<MessageTraffic>;
 }
 
 export interface ScenarioRun {
@@ -300,6 +306,8 @@ async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions
     await Promise.all(clients.map((c) => c.start()));
     await Promise.all(clients.map(opened));
   }
+  const traffic = beginTraffic({ scenario: scenario.messages, run: opts.messages, server, jids, seed: opts.seed, scale: opts.scale, ...(speed ? { speed } : {}), clock: opts.clock });
+  if (traffic) res.add('message traffic', () => traffic.stop());
   const start = opts.clock.now();
   const run = runSchedule(scaleSchedule(schedule, opts.scale), [injectorFor(places)], opts.clock);
   res.add('schedule', () => run.cancel());
@@ -310,10 +318,12 @@ async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions
 
   const judge = judgeSettings({ config, declaresPolicy: bot.declaresPolicy, scale: opts.scale, ...(speed ? { speed } : {}), ...(opts.recoverySloMs !== undefined ? { recoverySloMs: opts.recoverySloMs } : {}), ...(opts.stormLimit !== undefined ? { stormLimit: opts.stormLimit } : {}) });
   await observeUntilSettled(view, clients, run.events.list().at(-1)?.t ?? start, scenario.settleMs(config), judge, config, opts.clock, live);
+  await traffic?.tail(live);
   // The window ends here: what the server saw so far is the record (stopping the clients would add
   // their closes). They are stopped before judging only so what they say at the end (a bot that ran
   // its own Baileys) is in.
   const end = opts.clock.now();
+  traffic?.stop();
   const serverEvents = server.events.list();
   for (const c of clients) await c.stop().catch(() => undefined);
   const record: RunRecord = {
@@ -321,8 +331,9 @@ async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions
     end,
     jids,
     timeline: mergeTimeline({ clients: clients.map((c) => c.events.list((e) => e.t <= end) as SupervisorEvent[]), server: serverEvents, faults: run.events.list(), jids }),
+    ...(traffic ? { traffic: traffic.log(end) } : {}),
   };
-  const results = checkInvariants({ run: record, schedule, judge }, scenario.invariants);
+  const results = checkInvariants({ run: record, schedule, judge }, [...scenario.invariants, ...(traffic?.invariants ?? [])]);
   if (scenario.effect) results.push(judgeEffect(scenario.effect, { run: record, schedule, judge }));
   const verdict: Verdict = results.some((r) => r.verdict === 'invalid') ? 'invalid' : results.some((r) => r.verdict === 'unknown') ? 'unknown' : 'valid';
   const notes = await versionNotes(clients, server, opts.version);

@@ -48,6 +48,7 @@ ${wrap(GATE_TOLERANCE_SOURCE + '. A noisier CI runner may need more: measure the
   --allow-unknown     unknown verdicts (the window ended before a check decided) are listed, not failed
   --config FILE, --set KEY=N, --bot, --bot-cmd, --supervisor, --recovery-slo, --storm-limit,
   --toxiproxy URL, --out DIR, --quiet: as for run
+  --messages N, --answers  message traffic as for run (default: the baseline's, when its runs had any)
 
 Exit codes: 0 passed · 1 failed (invalid runs, regressions, a baseline row missing) · 2 bad usage or
 input (a missing baseline included) · 3 undecided (unknown verdicts without --allow-unknown) · 4 the
@@ -68,7 +69,7 @@ harness could not run some scenario as asked (error: fix the setup; the bot is n
       const runs = Math.max(...baseline.runs.map((r) => r.runIndex)) + 1;
       // A baseline made in virtual time is checked at its speed: this command again, under the warp.
       if (baseline.speed && currentSpeed() !== baseline.speed.k) return reexecWarped(baseline.speed.k);
-      const suite = await readSuite({ ...values, scenario: baseline.scenarios, baileys: baseline.versions.join(','), runs: String(runs), seed: String(baseline.seed), ...(baseline.speed ? { speed: String(baseline.speed.k) } : { 'time-scale': String(baseline.timeScale) }) });
+      const suite = await readSuite({ ...values, ...baselineTraffic(baseline, values), scenario: baseline.scenarios, baileys: baseline.versions.join(','), runs: String(runs), seed: String(baseline.seed), ...(baseline.speed ? { speed: String(baseline.speed.k) } : { 'time-scale': String(baseline.timeScale) }) });
       // Same setting labels as the baseline, so rows line up; their configs come from what is given now.
       const settings = baseline.settings.map((s) => (suite.configPath || Object.keys(suite.fixed).length ? { ...makeSetting(suite.document, { ...suite.fixed, ...s.values }, suite.configPath ?? 'the settings'), label: s.label } : s));
       current = await executeSuite({ suite, kind: 'check', settings, log });
@@ -99,6 +100,13 @@ harness could not run some scenario as asked (error: fix the setup; the bot is n
     return result.exitCode;
   },
 };
+
+/** The baseline's message traffic, unless given now: a check re-runs what the baseline ran. */
+function baselineTraffic(baseline: Report, values: { messages?: string; answers?: boolean }): { messages?: string; answers?: boolean } {
+  const traffic = baseline.runs.find((r) => r.messages)?.messages;
+  if (values.messages !== undefined || !traffic) return {};
+  return { messages: String(traffic.perMinute), ...(traffic.answers || values.answers ? { answers: true } : {}) };
+}
 
 function tolerance(ratio: string | undefined, slack: string | undefined, scale: number): Required<Tolerance> {
   const d = defaultTolerance(scale);

@@ -52,14 +52,14 @@ ${SUITE_HELP}`,
     const version = suite.versions[0]!;
     if (m?.[3]) {
       // fast-check's path: replay the shrunk counterexample through the property itself.
-      const result = await checkScenario(scenario, { version, seed, path: m[3], numRuns: 1, scale: suite.scale, clock: systemClock, config: setting.config, bot: suite.bot, allowUnknown: suite.allowUnknown, ...(suite.recoverySloMs !== undefined ? { recoverySloMs: suite.recoverySloMs } : {}), ...(suite.stormLimit !== undefined ? { stormLimit: suite.stormLimit } : {}) });
+      const result = await checkScenario(scenario, { version, seed, path: m[3], numRuns: 1, scale: suite.scale, clock: systemClock, config: setting.config, bot: suite.bot, allowUnknown: suite.allowUnknown, ...(suite.recoverySloMs !== undefined ? { recoverySloMs: suite.recoverySloMs } : {}), ...(suite.stormLimit !== undefined ? { stormLimit: suite.stormLimit } : {}), ...(suite.messages ? { messages: suite.messages } : {}) });
       process.stdout.write(JSON.stringify({ failed: result.failed, schedule: result.counterexample, failures: result.failures }, null, 2) + '\n');
       return result.failed ? 1 : 0;
     }
     log(`replaying ${scenarioName} seed ${seed} on Baileys ${version}, ${suite.speed ? `virtual time x${suite.speed}` : `time scale ${suite.scale}`}`);
     const planned = { scenario: scenarioName, version, setting, runIndex: 0, seed, ...(schedule ? { schedule } : {}) };
     const interruption = stopOnSignals(log);
-    const runs = await executePlan([planned], { scenarios: SCENARIOS, scale: suite.scale, clock: systemClock, bot: suite.bot, ...(suite.recoverySloMs !== undefined ? { recoverySloMs: suite.recoverySloMs } : {}), ...(suite.stormLimit !== undefined ? { stormLimit: suite.stormLimit } : {}), replayFlags: () => replayFlags(suite, setting), signal: interruption.signal }).finally(() => interruption.dispose());
+    const runs = await executePlan([planned], { scenarios: SCENARIOS, scale: suite.scale, clock: systemClock, bot: suite.bot, ...(suite.recoverySloMs !== undefined ? { recoverySloMs: suite.recoverySloMs } : {}), ...(suite.stormLimit !== undefined ? { stormLimit: suite.stormLimit } : {}), ...(suite.messages ? { messages: suite.messages } : {}), replayFlags: () => replayFlags(suite, setting), signal: interruption.signal }).finally(() => interruption.dispose());
     const run = runs[0];
     if (!run) {
       log(`replay stopped by ${String(interruption.signal.reason)}: the run was released before it finished (exit ${EXIT.interrupted}).`);

@@ -25,6 +25,7 @@ import { currentSpeed, FAKETIME_MISSING, MAX_SPEED, speedFlag, warpDescription }
 import { refuseUnreachable, type Scenario } from '../scenario.js';
 import { SCENARIOS } from '../../scenarios/index.js';
 import { UsageError } from './command.js';
+import type { MessageTraffic } from '../messages/traffic.js';
 
 export const DEFAULT_TIME_SCALE = 0.04;
 
@@ -51,6 +52,8 @@ export const SUITE_FLAGS = {
   toxiproxy: { type: 'string' },
   shard: { type: 'string' },
   quiet: { type: 'boolean' },
+  messages: { type: 'string' },
+  answers: { type: 'boolean' },
 } as const;
 
 export const SUITE_HELP = `  --scenario NAME[,NAME]  scenarios to run (repeatable; default: all). Known: ${Object.keys(SCENARIOS).join(', ')}
@@ -76,6 +79,9 @@ export const SUITE_HELP = `  --scenario NAME[,NAME]  scenarios to run (repeatabl
   --allow-unknown         let undecided runs pass (default: an unknown verdict fails)
   --toxiproxy URL         use this Toxiproxy server (default: a local toxiproxy-server, else the embedded one)
   --shard i/n             run every n-th planned run only (CI matrices); combine with "merge"
+  --messages N            inbound messages per real-world minute to each bot device through every run (contacts and
+                          gaps from the seed); adds the message checks: none lost (receipted), not deaf after a reconnect
+  --answers               the bot answers each text (an echo bot): its answers are checked too (none lost, none twice)
   --quiet                 no progress output`;
 
 type Values = { [K in keyof typeof SUITE_FLAGS]?: (typeof SUITE_FLAGS)[K] extends { multiple: true } ? string[] : (typeof SUITE_FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
@@ -100,6 +106,8 @@ export interface Suite {
   shard?: Shard;
   out?: string;
   quiet: boolean;
+  /** Message traffic through every run (--messages N, --answers). */
+  messages?: Partial<MessageTraffic>;
 }
 
 const list = (v: string | string[] | undefined) => (Array.isArray(v) ? v : v ? [v] : []).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
@@ -168,7 +176,15 @@ export async function readSuite(values: Values, defaults: { scenarios?: string[]
     ...(values['storm-limit'] ? { stormLimit: positive(values['storm-limit'], '--storm-limit', 30, true) } : {}),
     ...(values.shard ? { shard: wrapUsage(() => parseShard(values.shard!)) } : {}),
     ...(values.out ? { out: values.out } : {}),
+    ...messagesFlags(values),
   };
+}
+
+/** --messages N (a positive rate) and --answers (the bot's declaration, also for a scenario's own traffic). */
+function messagesFlags(values: Values): { messages?: Partial<MessageTraffic> } {
+  const perMinute = values.messages !== undefined ? positive(values.messages, '--messages', 0, false) : undefined;
+  if (perMinute === undefined && !values.answers) return {};
+  return { messages: { ...(perMinute !== undefined ? { perMinute } : {}), ...(values.answers ? { answers: true } : {}) } };
 }
 
 function wrapUsage<T>(f: () => T): T {
@@ -223,6 +239,8 @@ export function replayFlags(suite: Suite, setting: Setting): string[] {
     ...suite.bot.flags,
     ...(suite.recoverySloMs !== undefined ? [`--recovery-slo ${suite.recoverySloMs / 1000}`] : []),
     ...(suite.stormLimit !== undefined ? [`--storm-limit ${suite.stormLimit}`] : []),
+    ...(suite.messages?.perMinute !== undefined ? [`--messages ${suite.messages.perMinute}`] : []),
+    ...(suite.messages?.answers ? ['--answers'] : []),
   ];
 }
 
@@ -260,6 +278,7 @@ export async function executeSuite({ suite, kind, settings, tune, log }: Execute
     bot: suite.bot,
     ...(suite.recoverySloMs !== undefined ? { recoverySloMs: suite.recoverySloMs } : {}),
     ...(suite.stormLimit !== undefined ? { stormLimit: suite.stormLimit } : {}),
+    ...(suite.messages ? { messages: suite.messages } : {}),
     replayFlags: (p) => replayFlags(suite, p.setting),
     onRunStart: (p) => progress?.start(label(p)),
     onRunEnd: (p, r) => {

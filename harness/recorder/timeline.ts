@@ -4,6 +4,7 @@
 import type { ServerEvent } from '../../fake-server/events.js';
 import type { ScheduleEvent } from '../faults/schedule.js';
 import type { BotReport } from '../bots/bot.js';
+import type { TrafficLog } from '../messages/traffic.js';
 
 export type TimelineEntry =
   | { t: number; source: 'client'; client: number; event: BotReport }
@@ -17,6 +18,8 @@ export interface RunRecord {
   timeline: TimelineEntry[];
   /** Client index → its device JID. */
   jids: string[];
+  /** The inbound messages the harness sent (runs with message traffic only). */
+  traffic?: TrafficLog;
 }
 
 /**

@@ -2,7 +2,8 @@
  * report.html — one self-contained file that opens offline: Chart.js is inlined, the report's
  * data rides along as JSON, and a small page script draws
  *   - per scenario, the recovery-time distribution of each version (and setting): an empirical CDF;
- *   - per run, a timeline: each client's connection state over time, faults shaded, attempts marked;
+ *   - per run, a timeline: each client's connection state over time, faults shaded, attempts marked,
+ *     and in runs with message traffic its messages: receipted, answered, decrypt failures, lost;
  *   - for tune, the trade-off (recovery p95 against attempts per minute) with the Pareto front.
  * The page sets `window.__chartsRendered` to the number of charts it drew (a test checks it).
  */
@@ -32,7 +33,7 @@ function pageData(report: Report) {
     versions: report.versions,
     // Clients never open again count in the denominator: the curve then tops out below 1.
     recoveries: report.runs.filter((r) => r.verdict !== 'error').map((r) => ({ scenario: r.scenario, version: r.version, setting: r.setting, ms: r.metrics.flatMap((m) => (m.recoverMs === null ? [] : [m.recoverMs])), notRecovered: r.metrics.filter((m) => m.recoverMs === null).length })),
-    timelines: report.runs.slice(0, MAX_TIMELINES).map((r) => ({ id: r.id, verdict: r.verdict, windowMs: r.windowMs, clients: r.metrics.map((m) => m.client), durations: r.schedule.map((e) => e.duration ?? null), timeline: r.timeline })),
+    timelines: report.runs.slice(0, MAX_TIMELINES).map((r) => ({ id: r.id, verdict: r.verdict, windowMs: r.windowMs, clients: r.metrics.map((m) => m.client), durations: r.schedule.map((e) => e.duration ?? null), timeline: r.timeline, lost: r.messages?.lostIds ?? [] })),
     tune: report.tune ? { parameters: report.tune.parameters, recommended: report.tune.recommended.setting, points: report.tune.points } : null,
   };
 }
@@ -95,7 +96,7 @@ ${summaryTable(report)}
 <div class="charts" id="distributions"></div>
 ${report.tune ? '<h2>Tune: recovery against reconnect pressure</h2>\n<p class="meta">Each point is one setting; the line joins the Pareto front; ★ is the recommendation.</p>\n<div class="charts"><div class="chart" style="height:420px"><canvas id="tune"></canvas></div></div>' : ''}
 <h2>Run timelines</h2>
-<p class="meta">Each client's connection as the server saw it (high = open, middle = connecting, low = closed); faults shaded red; ▲ connection attempts.${omitted ? ` The first ${MAX_TIMELINES} runs are drawn; ${omitted} more are in report.json.` : ''}</p>
+<p class="meta">Each client's connection as the server saw it (high = open, middle = connecting, low = closed); faults shaded red; ▲ connection attempts.${report.runs.some((r) => r.messages) ? ' Messages, at the top of a client\'s row: ● receipted, ◆ answered, ✚ a decrypt failure (retry receipt), ✖ lost (at the time the server first took it).' : ''}${omitted ? ` The first ${MAX_TIMELINES} runs are drawn; ${omitted} more are in report.json.` : ''}</p>
 <div class="charts" id="timelines"></div>
 <h2>Runs</h2>
 ${runsTable(report)}
@@ -172,6 +173,25 @@ const PAGE_SCRIPT = String.raw`
   };
 
   var LEVEL = { closed: 0.05, connecting: 0.4, open: 0.75 };
+
+  // A run's messages on a client's row (server points; a lost one where the server first took it).
+  var MARKS = [
+    { type: 'message-receipted', label: 'receipted', style: 'circle', color: '#1a7f37', y: 0.88 },
+    { type: 'message-answered', label: 'answered', style: 'rectRot', color: '#0969da', y: 0.94 },
+    { type: 'message-decrypt-failed', label: 'decrypt failed', style: 'cross', color: '#bc4c00', y: 0.82 }
+  ];
+  function messageMarks(run, c) {
+    var mine = run.timeline.filter(function (p) { return p.source === 'server' && p.client === c && /^message-/.test(p.type); });
+    var sets = MARKS.map(function (m) {
+      var data = mine.filter(function (p) { return p.type === m.type; }).map(function (p) { return { x: seconds(p.t), y: c + m.y }; });
+      return { type: 'scatter', label: 'client ' + c + ' ' + m.label, data: data, pointStyle: m.style, pointRadius: 3, borderColor: m.color, backgroundColor: m.color };
+    });
+    var lost = (run.lost || []).map(function (id) {
+      return mine.find(function (p) { return (p.type === 'message-queued' || p.type === 'message-sent') && p.detail === id; });
+    }).filter(Boolean).map(function (p) { return { x: seconds(p.t), y: c + 0.88 }; });
+    sets.push({ type: 'scatter', label: 'client ' + c + ' lost', data: lost, pointStyle: 'crossRot', pointRadius: 7, borderWidth: 3, borderColor: '#cf222e', backgroundColor: '#cf222e' });
+    return sets.filter(function (s) { return s.data.length; });
+  }
   data.timelines.forEach(function (run) {
     var bands = [], open = [];
     var datasets = [];
@@ -205,6 +225,7 @@ const PAGE_SCRIPT = String.raw`
       steps.push({ x: seconds(run.windowMs), y: c + LEVEL[state] });
       datasets.push({ type: 'line', label: 'client ' + c, data: steps, stepped: 'before', borderColor: color, pointRadius: 0, borderWidth: 2 });
       datasets.push({ type: 'scatter', label: 'client ' + c + ' attempts', data: attempts, pointStyle: 'triangle', pointRadius: 5, borderColor: color, backgroundColor: color });
+      messageMarks(run, c).forEach(function (d) { datasets.push(d); });
     });
     new Chart(box(document.getElementById('timelines'), 'timeline'), {
       type: 'line',

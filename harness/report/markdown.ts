@@ -44,6 +44,28 @@ function summaryTable(rows: SummaryRow[], withSetting: boolean): string {
   );
 }
 
+const MESSAGES_NOTE =
+  'Inbound messages the harness sent, and what the server saw become of them: delivered (written to the bot), receipted, answered (answering bots), lost (not receipted — not answered, for an answering bot — by the end of the window), unknown (sent within the grace before the end), answered twice; decrypt failures (retry receipts) and those never receipted after; the first message handled after the last fault.';
+
+/** Message counts per scenario × version × setting, summed over its runs with traffic. */
+function messagesTable(rows: SummaryRow[], withSetting: boolean): string {
+  return table(
+    ['scenario', 'version', ...(withSetting ? ['setting'] : []), 'runs', 'sent', 'delivered', 'receipted', 'answered', 'lost', 'unknown', 'answered twice', 'decrypt failures (not receipted after)', 'first handled after last fault p50 / max'],
+    rows.flatMap((s) => {
+      const m = s.messages;
+      if (!m) return [];
+      const first = m.firstHandledAfterLastFaultMs;
+      return [[s.scenario, s.version, ...(withSetting ? [s.setting] : []), String(m.runs), String(m.sent), String(m.delivered), String(m.receipted), String(m.answered), String(m.lost), String(m.unknown), String(m.duplicated), `${m.decryptFailures} (${m.decryptFailuresNotReceipted})`, `${formatMs(first.p50)} / ${formatMs(first.max)}`]];
+    }),
+  );
+}
+
+/** One line of a run's message counts (runs with traffic). */
+export function messagesLine(m: NonNullable<RunReport['messages']>): string {
+  const first = m.firstHandledAfterLastFaultMs === null ? 'nothing handled after the last fault' : `first ${m.answers ? 'answer' : 'receipt'} ${formatMs(m.firstHandledAfterLastFaultMs)} after the last fault`;
+  return `messages (${m.perMinute}/min${m.answers ? ', answering bot' : ''}): ${m.sent} sent, ${m.delivered} delivered, ${m.receipted} receipted${m.answers ? `, ${m.answered} answered` : ''}, ${m.lost} lost${m.lostIds.length ? ` (${m.lostIds.slice(0, 5).join(', ')}${m.lostIds.length > 5 ? ', …' : ''})` : ''}, ${m.unknown} unknown, ${m.duplicated} answered twice, ${m.decryptFailures.messages} decrypt failure(s) (${m.decryptFailures.receiptedAfterRetry} receipted after a retry); ${first}`;
+}
+
 /** Versions as columns: one row per scenario (and setting), recovery p95 and verdict per version. */
 function sideBySide(report: Report): string {
   const keys = [...new Set(report.summary.map((s) => JSON.stringify([s.scenario, s.setting])))].map((k) => JSON.parse(k) as [string, string]);
@@ -85,6 +107,7 @@ export function renderMarkdown(report: Report, opts: RenderOptions = {}): string
     '',
     summaryTable(report.summary, report.settings.length > 1),
   ];
+  if (report.summary.some((s) => s.messages)) out.push('', '## Messages', '', MESSAGES_NOTE, '', messagesTable(report.summary, report.settings.length > 1));
   if (report.versions.length > 1) out.push('', '## Versions side by side', '', sideBySide(report));
   if (report.tune) {
     const t = report.tune;
@@ -128,6 +151,7 @@ export function runNotValid(r: RunReport): string[] {
     return lines;
   }
   lines.push(`- ${VERDICT_MARK[r.verdict]} **${r.id}**${r.error ? ` — ${r.error.split('\n')[0]}` : ''}`, `  - replay: \`${r.replay}\``);
+  if (r.messages) lines.push(`  - ${messagesLine(r.messages)}`);
   const notValid = r.invariants.filter((i) => i.verdict !== 'valid');
   const clients = [...new Set(notValid.map((i) => i.client).filter((c) => c >= 0))].sort((a, b) => a - b);
   for (const client of clients) {
@@ -153,7 +177,8 @@ const fenced = (lines: string[], indent: string) => [`${indent}\`\`\``, ...lines
  * and the run's fault points, in time order; past MAX_EVIDENCE_LINES the middle is elided.
  */
 export function evidenceLines(timeline: TimelinePoint[], client: number, max = MAX_EVIDENCE_LINES): string[] {
-  const points = timeline.filter((p) => (p.source === 'server' && p.client === client) || p.source === 'fault').sort((a, b) => a.t - b.t);
+  // Connection evidence: a run's message points (its traffic) are counted in its messages line instead.
+  const points = timeline.filter((p) => (p.source === 'server' && p.client === client && !p.type.startsWith('message-')) || p.source === 'fault').sort((a, b) => a.t - b.t);
   const lines = points.map((p) => {
     const t = `${(p.t / 1000).toFixed(2).padStart(8)} s`;
     if (p.source === 'fault') return `${t}  fault   ${p.type.replace(/^fault-/, '')}${p.detail ? ` ${p.detail}` : ''}`;

@@ -8,6 +8,7 @@
 import type { Schedule } from '../faults/schedule.js';
 import type { InvariantResult, Verdict } from '../invariants.js';
 import type { ClientMetrics } from '../recorder/metrics.js';
+import type { MessageMetrics } from '../messages/metrics.js';
 import type { SupervisorConfig } from '../supervisor/config.js';
 
 export const REPORT_SCHEMA = 'baileys-chaos/report';
@@ -88,6 +89,12 @@ export interface RunReport {
   attemptsPerMinute: number;
   /** Most connection attempts the server saw within any one real-world second (storm peak). */
   stormPeakPerSecond: number;
+  /**
+   * Runs with message traffic only (absent otherwise, so reports without it read as before): the
+   * messages the harness sent and what the server saw become of them (harness/messages/metrics.ts;
+   * firstHandledAfterLastFaultMs in real-world ms).
+   */
+  messages?: MessageMetrics;
   timeline: TimelinePoint[];
   /** Which Toxiproxy carried the network faults, when the schedule had any: the real server ("binary", "url", "docker") or the embedded one. */
   toxiproxy?: 'url' | 'binary' | 'docker' | 'embedded';
@@ -114,7 +121,9 @@ export interface TimelinePoint {
   client?: number;
   /**
    * server: attempt (an upgrade the server saw, even one it refused) | open (logged in and active) |
-   * closed; fault: fault-applied | fault-cleared; client: attempt | open | close | qr | stopped |
+   * closed | login-refused | registration, and in runs with message traffic message-queued |
+   * message-sent | message-receipted | message-decrypt-failed | message-answered |
+   * message-undecryptable | message-acked (detail: the inbound message's id); fault: fault-applied | fault-cleared; client: attempt | open | close | qr | stopped |
    * decision | watchdog-expired | store-error.
    */
   type: string;
@@ -164,8 +173,25 @@ export interface SummaryRow {
   sessionsLost: number;
   /** Mean share of the window clients were open, 0..1. */
   availability: number;
+  /** Message counts summed over the row's runs with traffic (absent when none had any). */
+  messages?: MessageSummary;
   /** Per invariant: how many (run, client) checks were valid/invalid/unknown/error (runs with verdict error left out). */
   invariants: { name: string; valid: number; invalid: number; unknown: number; error: number }[];
+}
+
+export interface MessageSummary {
+  runs: number;
+  sent: number;
+  delivered: number;
+  receipted: number;
+  answered: number;
+  lost: number;
+  unknown: number;
+  duplicated: number;
+  decryptFailures: number;
+  decryptFailuresNotReceipted: number;
+  /** Time to the first handled message after the last fault (real-world ms), nearest rank over runs. */
+  firstHandledAfterLastFaultMs: Percentiles;
 }
 
 export interface TuneSummary {

@@ -3,7 +3,7 @@
  * single run would: per scenario × version × setting, and the tune trade-off with its Pareto front.
  */
 import type { Verdict } from '../invariants.js';
-import type { Percentiles, RunReport, SummaryRow, TunePoint } from './schema.js';
+import type { MessageSummary, Percentiles, RunReport, SummaryRow, TunePoint } from './schema.js';
 
 /** Nearest-rank percentile (null for no data). */
 export function percentile(values: number[], p: number): number | null {
@@ -80,6 +80,7 @@ export function summarize(runs: RunReport[]): SummaryRow[] {
       qrRePairs: clients.reduce((a, m) => a + m.qrRePairs, 0),
       sessionsLost: clients.reduce((a, m) => a + m.sessionsLost, 0),
       availability: mean(clients.map((m) => m.availability)),
+      ...messageSummary(judged),
       invariants: names.map((name) => {
         const checks = judged.flatMap((r) => r.invariants.filter((i) => i.invariant === name));
         const n = (v: Verdict) => checks.filter((c) => c.verdict === v).length;
@@ -87,6 +88,28 @@ export function summarize(runs: RunReport[]): SummaryRow[] {
       }),
     };
   });
+}
+
+/** The row's message counts, summed over its runs with traffic; nothing when none had any. */
+function messageSummary(runs: RunReport[]): { messages?: MessageSummary } {
+  const withTraffic = runs.flatMap((r) => (r.messages ? [r.messages] : []));
+  if (withTraffic.length === 0) return {};
+  const sum = (f: (m: NonNullable<RunReport['messages']>) => number) => withTraffic.reduce((a, m) => a + f(m), 0);
+  return {
+    messages: {
+      runs: withTraffic.length,
+      sent: sum((m) => m.sent),
+      delivered: sum((m) => m.delivered),
+      receipted: sum((m) => m.receipted),
+      answered: sum((m) => m.answered),
+      lost: sum((m) => m.lost),
+      unknown: sum((m) => m.unknown),
+      duplicated: sum((m) => m.duplicated),
+      decryptFailures: sum((m) => m.decryptFailures.messages),
+      decryptFailuresNotReceipted: sum((m) => m.decryptFailures.notReceipted),
+      firstHandledAfterLastFaultMs: percentiles(withTraffic.flatMap((m) => (m.firstHandledAfterLastFaultMs === null ? [] : [m.firstHandledAfterLastFaultMs]))),
+    },
+  };
 }
 
 /**

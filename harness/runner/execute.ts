@@ -13,6 +13,9 @@ import type { Bot } from '../bots/bot.js';
 import { isAttempt } from '../recorder/evidence.js';
 import type { RunReport, TimelinePoint } from '../report/schema.js';
 import type { PlannedRun } from './plan.js';
+import { messageMetrics } from '../messages/metrics.js';
+import { isMessageEvent } from '../messages/evidence.js';
+import type { MessageTraffic } from '../messages/traffic.js';
 
 /** The schedule a run's seed stands for (real-world ms): the first sample of the scenario's generator. */
 export function scheduleForSeed(scenario: Scenario, seed: number): Schedule {
@@ -29,6 +32,8 @@ export interface ExecuteOptions {
   /** For bots with no declared policy: the recovery SLO (real-world ms) and storm limit. */
   recoverySloMs?: number;
   stormLimit?: number;
+  /** Message traffic through every run (--messages, --answers), over each scenario's own. */
+  messages?: Partial<MessageTraffic>;
   /** Extra flags the replay line must carry (--config, --bot, --set ...). */
   replayFlags?: (run: PlannedRun) => string[];
   onRunStart?: (run: PlannedRun, index: number) => void;
@@ -85,6 +90,7 @@ async function executeRun(planned: PlannedRun, opts: ExecuteOptions): Promise<Ru
       ...(opts.bot ? { bot: opts.bot } : {}),
       ...(opts.recoverySloMs !== undefined ? { recoverySloMs: opts.recoverySloMs } : {}),
       ...(opts.stormLimit !== undefined ? { stormLimit: opts.stormLimit } : {}),
+      ...(opts.messages ? { messages: opts.messages } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
     const report = { ...base, ...toReport(run, opts.scale), schedule, wallMs: opts.clock.now() - started, ...(run.notes.length ? { notes: run.notes } : {}), ...(run.toxiproxy ? { toxiproxy: run.toxiproxy } : {}) };
@@ -112,7 +118,7 @@ async function executeRun(planned: PlannedRun, opts: ExecuteOptions): Promise<Ru
   }
 }
 
-const isHarnessError = (err: Error) => ['BotSetupError', 'FaultNotAppliedError', 'ScheduleError', 'PacketFaultUnsupportedError'].includes(err.name);
+const isHarnessError = (err: Error) => ['BotSetupError', 'FaultNotAppliedError', 'ScheduleError', 'PacketFaultUnsupportedError', 'TrafficNotAvailableError'].includes(err.name);
 
 export const NEVER_THROWS = 'nothing throws out of the client (a real bot process would die)';
 
@@ -138,8 +144,9 @@ function catchCrashes(): { stop(): string[] } {
 const real = (ms: number, scale: number) => ms / scale;
 
 /** Metrics and timeline in real-world ms; pressure figures from the attempts the server saw. */
-export function toReport(run: ScenarioRun, scale: number): Pick<RunReport, 'verdict' | 'invariants' | 'metrics' | 'windowMs' | 'attemptsPerMinute' | 'stormPeakPerSecond' | 'timeline'> {
+export function toReport(run: ScenarioRun, scale: number): Pick<RunReport, 'verdict' | 'invariants' | 'metrics' | 'windowMs' | 'attemptsPerMinute' | 'stormPeakPerSecond' | 'timeline' | 'messages'> {
   const { record } = run;
+  const messages = messageMetrics(record);
   const windowMs = real(record.end - record.start, scale);
   const attempts = record.timeline.filter((e) => e.source === 'server' && e.client !== undefined && isAttempt(e.event) && e.t >= record.start).map((e) => real(e.t - record.start, scale));
   return {
@@ -154,6 +161,7 @@ export function toReport(run: ScenarioRun, scale: number): Pick<RunReport, 'verd
     windowMs,
     attemptsPerMinute: windowMs > 0 ? (attempts.length * 60_000) / windowMs : 0,
     stormPeakPerSecond: peakInWindow(attempts, 1_000),
+    ...(messages ? { messages: { ...messages, firstHandledAfterLastFaultMs: messages.firstHandledAfterLastFaultMs === null ? null : real(messages.firstHandledAfterLastFaultMs, scale) } } : {}),
     timeline: record.timeline.flatMap((e): TimelinePoint[] => {
       const t = real(e.t - record.start, scale);
       if (e.source === 'client') {
@@ -169,6 +177,8 @@ export function toReport(run: ScenarioRun, scale: number): Pick<RunReport, 'verd
       if (ev.type === 'closed') return [{ t, source: 'server', ...client, type: 'closed', ...(typeof ev.detail?.code === 'number' ? { code: ev.detail.code } : {}), detail: String(ev.detail?.why ?? '') }];
       if (ev.type === 'registration') return [{ t, source: 'server', ...client, type: 'registration', detail: 'asked to pair anew (QR)' }];
       if (ev.type === 'login-refused') return [{ t, source: 'server', ...client, type: 'login-refused', code: Number(ev.detail?.reason) }];
+      // Message events keep their type; the detail is the message id (the report's marks find a message by it).
+      if (isMessageEvent(ev) && record.traffic) return [{ t, source: 'server', ...client, type: ev.type, detail: String(ev.detail?.inReplyTo ?? ev.detail?.id ?? '') }];
       return [];
     }),
   };

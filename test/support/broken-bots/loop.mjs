@@ -6,6 +6,7 @@ import { rm } from 'node:fs/promises';
 /**
  * policy.afterClose({code, failures}) → {action: 'reconnect' | 'stop' | 're-pair', delayMs?, twice?}
  *   failures: consecutive closes without an open in between.
+ * policy.onSocket?(sock, n): called with each new socket, n counting from 1 (a bot's other handlers).
  */
 export function brokenBot(policy) {
   return async function connect({ baileys, wsUrl, authDir, report = () => {} }) {
@@ -13,6 +14,7 @@ export function brokenBot(policy) {
     const { default: pino } = await import('pino');
     let stopped = false;
     let failures = 0;
+    let made = 0;
     const sockets = new Set();
     const timers = new Set();
     const later = (ms, fn) => {
@@ -25,6 +27,7 @@ export function brokenBot(policy) {
       report({ type: 'attempt' });
       const sock = makeWASocket({ auth: state, waWebSocketUrl: wsUrl, logger: pino({ level: 'silent' }), printQRInTerminal: false });
       sockets.add(sock);
+      policy.onSocket?.(sock, ++made);
       sock.ev.on('creds.update', saveCreds);
       sock.ev.on('connection.update', ({ connection, lastDisconnect, qr }) => {
         if (qr) report({ type: 'qr' });

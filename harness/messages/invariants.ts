@@ -1,0 +1,140 @@
+/**
+ * The checks of a run with message traffic, in the style of harness/invariants.ts: each judged
+ * per device from the server's record (a device shared by several clients is judged once, at its
+ * first client), valid / invalid / unknown (never a pass). They apply only to runs with traffic.
+ */
+import type { Invariant, InvariantContext } from '../invariants.js';
+import { clientEvidence, expectedDown } from '../recorder/evidence.js';
+import { machineTimeOnClock } from '../time/warp.js';
+import { handledAt, inboundEvidence, type InboundEvidence } from './evidence.js';
+import type { MessageJudge } from './traffic.js';
+
+/** Real-world time a bot may take to handle a message while open (a judge setting), and the unscaled floor a decryption and an answer need. */
+export const DEAF_AFTER_MS = 15_000;
+export const MESSAGE_MACHINE_FLOOR_MS = 3_000;
+
+/** The message judge at a time scale (or speed): the real-world allowance scaled, never below the machine's own floor. */
+export function messageJudge(scale: number, speed?: number, deafAfterMs = DEAF_AFTER_MS): MessageJudge {
+  const ms = Math.max(deafAfterMs * scale, machineTimeOnClock(MESSAGE_MACHINE_FLOOR_MS, speed ?? 1));
+  return { graceMs: ms, deafAfterMs: ms };
+}
+
+const ms = (v: number) => `${v.toFixed(0)} ms`;
+
+type Check = ReturnType<Invariant['check']>;
+
+/** Judges the client's device once: another client on the same device (a copy of its session) defers to the first. */
+function perDevice(ctx: InvariantContext, client: number, judge: (jid: string, clients: number[]) => Check): Check {
+  const jid = ctx.run.jids[client]!;
+  const first = ctx.run.jids.indexOf(jid);
+  if (first !== client) return { verdict: 'valid', message: `same device as client ${first}: judged there` };
+  const clients = ctx.run.jids.flatMap((j, i) => (j === jid ? [i] : []));
+  return judge(jid, clients);
+}
+
+const toDevice = (ctx: InvariantContext, jid: string) => inboundEvidence(ctx.run).filter((m) => m.to === jid);
+const judgeOf = (ctx: InvariantContext): MessageJudge => ctx.run.traffic!.judge;
+
+/**
+ * When the device stopped being expected to handle messages: every client of it rightly down at
+ * the end (logged out, replaced, creds damaged), from its last close on.
+ */
+function downSince(ctx: InvariantContext, clients: number[]): number | undefined {
+  const evs = clients.map((c) => clientEvidence(ctx.run, c));
+  if (evs.some((ev, i) => ev.openAtEnd || !expectedDown(ctx.run, clients[i]!, ctx.schedule, ev))) return undefined;
+  return Math.max(...evs.map((ev) => ev.closes.at(-1)?.t ?? ctx.run.start));
+}
+
+/** Every message sent to the device is handled (receipted, or answered) by the end of the window. */
+function notLost(name: string, answers: boolean, what: string): Invariant {
+  return {
+    name,
+    check: (ctx, client) =>
+      perDevice(ctx, client, (jid, clients) => {
+        const { graceMs } = judgeOf(ctx);
+        const end = ctx.run.end;
+        const down = downSince(ctx, clients);
+        const all = toDevice(ctx, jid);
+        const done = (m: InboundEvidence) => (handledAt(m, answers) ?? Infinity) <= end;
+        // Not handled yet, but sent too close to the end to say it never will be.
+        const late = all.filter((m) => !done(m) && m.t > end - graceMs);
+        const excused = all.filter((m) => !done(m) && down !== undefined && m.t >= down && !late.includes(m));
+        const judged = all.filter((m) => !late.includes(m) && !excused.includes(m));
+        const lost = judged.filter((m) => !done(m));
+        const aside = `${late.length ? `; ${late.length} sent in the last ${ms(graceMs)}, not ${what} yet, not judged` : ''}${excused.length ? `; ${excused.length} sent after it was rightly down, not expected to be ${what}` : ''}`;
+        if (lost.length) {
+          const m = lost[0]!;
+          return { verdict: 'invalid', message: `${lost.length} of ${judged.length} message(s) never ${what} by the end of the window; first ${m.id} sent at ${ms(m.t - ctx.run.start)} (${m.deliveries.length ? `written to the bot ${m.deliveries.length} time(s)` : 'never written to the bot'})${aside}` };
+        }
+        if (judged.length === 0) return { verdict: 'unknown', message: `no message sent early enough to judge (${all.length} sent${aside})` };
+        return { verdict: 'valid', message: `all ${judged.length} message(s) ${what}${aside}` };
+      }),
+  };
+}
+
+export const noInboundLost = notLost('no inbound message lost', false, 'receipted');
+export const noAnswerLost = notLost('no answer lost', true, 'answered');
+
+/** The connections of the device's clients the server saw open, with when each closed (or undefined: open at the end). */
+function openSpans(ctx: InvariantContext, clients: number[]): { conn: number; open: number; close?: number }[] {
+  const spans = new Map<number, { conn: number; open: number; close?: number }>();
+  for (const e of ctx.run.timeline) {
+    if (e.source !== 'server' || e.client === undefined || !clients.includes(e.client) || e.event.conn === null) continue;
+    if (e.event.type === 'open') spans.set(e.event.conn, { conn: e.event.conn, open: e.t });
+    if (e.event.type === 'closed' && spans.has(e.event.conn)) spans.get(e.event.conn)!.close ??= e.t;
+  }
+  return [...spans.values()].sort((a, b) => a.open - b.open);
+}
+
+/**
+ * After every reconnect (each open but the device's first), a connection that stays open must
+ * handle what is sent to it: a message waiting or arriving while it is open, not handled within
+ * `deafAfterMs` though the connection stayed open that long, is a zombie (open, but deaf).
+ */
+export function notDeafAfterReconnect(answers: boolean): Invariant {
+  const what = answers ? 'answered' : 'receipted';
+  return {
+    name: 'not deaf after a reconnect',
+    check: (ctx, client) =>
+      perDevice(ctx, client, (jid, clients) => {
+        const { deafAfterMs } = judgeOf(ctx);
+        const reopens = openSpans(ctx, clients).slice(1);
+        if (reopens.length === 0) return { verdict: 'valid', message: 'never reconnected in the window' };
+        const all = toDevice(ctx, jid);
+        let judged = 0;
+        for (const [k, span] of reopens.entries()) {
+          const until = Math.min(span.close ?? Infinity, ctx.run.end);
+          for (const m of all) {
+            const from = Math.max(m.t, span.open);
+            const done = handledAt(m, answers);
+            // This connection's to handle: sent while it was open, or written to it (a redelivery of one
+            // sent before); unless handled before it opened, or not given the full allowance on it.
+            const reached = m.t >= span.open || m.deliveries.some((d) => d.conn === span.conn);
+            if (!reached || (done !== undefined && done < span.open) || from + deafAfterMs > until) continue;
+            judged++;
+            if (done === undefined || done > from + deafAfterMs) {
+              return { verdict: 'invalid', message: `a zombie after reconnect ${k + 1}: connection ${span.conn} open from ${ms(span.open - ctx.run.start)}${span.close !== undefined ? ` to ${ms(span.close - ctx.run.start)}` : ' to the end'}, but ${m.id} (sent at ${ms(m.t - ctx.run.start)}) was not ${what} within ${ms(deafAfterMs)}${done === undefined ? ', nor ever' : ` (only after ${ms(done - from)})`}` };
+            }
+          }
+        }
+        if (judged === 0) return { verdict: 'unknown', message: `${reopens.length} reconnect(s), but no message met an open connection for ${ms(deafAfterMs)}` };
+        return { verdict: 'valid', message: `${reopens.length} reconnect(s): every message that met an open connection was ${what} within ${ms(deafAfterMs)} (${judged} judged)` };
+      }),
+  };
+}
+
+export const noMessageHandledTwice: Invariant = {
+  name: 'no message handled twice',
+  check: (ctx, client) =>
+    perDevice(ctx, client, (jid) => {
+      const all = toDevice(ctx, jid);
+      const twice = all.filter((m) => m.answers.length > 1);
+      if (twice.length) return { verdict: 'invalid', message: `${twice.length} message(s) answered more than once; ${twice[0]!.id} ${twice[0]!.answers.length} times` };
+      return { verdict: 'valid', message: `no message answered twice (${all.filter((m) => m.answers.length).length} answered)` };
+    }),
+};
+
+/** The checks a run with traffic adds to its scenario's. */
+export function messageInvariants(answers: boolean): Invariant[] {
+  return [noInboundLost, ...(answers ? [noAnswerLost] : []), notDeafAfterReconnect(answers), noMessageHandledTwice];
+}

@@ -1,0 +1,64 @@
+/**
+ * Message metrics of a run, all clients together, from the server's record of the messages the
+ * harness sent (README "Message traffic"):
+ * - sent: distinct inbound ids the harness sent; delivered: written to the bot at least once;
+ *   receipted: receipted by the bot; answered: answered by the bot (distinct inbound ids each).
+ * - lost: sent but not receipted (for an answering bot: not answered) by the end of the window,
+ *   leaving out those sent within the grace before the end (counted as unknown).
+ * - duplicated: inbound ids answered more than once.
+ * - decryptFailures: inbound ids the bot sent a retry receipt for, and how they ended.
+ * - firstHandledAfterLastFaultMs: the last fault event → the first answer (or receipt) after it.
+ * Times are measured ms here; reports divide them by the time scale.
+ */
+import { handledAt, inboundEvidence } from './evidence.js';
+import type { RunRecord } from '../recorder/timeline.js';
+
+export interface MessageMetrics {
+  /** Real-world messages per minute to each device, and whether the bot was checked for answers. */
+  perMinute: number;
+  answers: boolean;
+  sent: number;
+  delivered: number;
+  receipted: number;
+  answered: number;
+  lost: number;
+  /** Not handled, but sent within the grace before the end: not judged. */
+  unknown: number;
+  duplicated: number;
+  /** Sends the server refused (not counted as sent). */
+  refused: number;
+  decryptFailures: { messages: number; receiptedAfterRetry: number; notReceipted: number };
+  /** null: no fault, or nothing handled after the last one. */
+  firstHandledAfterLastFaultMs: number | null;
+  /** The lost messages' ids (marked on the report's timelines). */
+  lostIds: string[];
+}
+
+export function messageMetrics(run: RunRecord): MessageMetrics | undefined {
+  const traffic = run.traffic;
+  if (!traffic) return undefined;
+  const all = inboundEvidence(run);
+  const within = (t: number | undefined) => t !== undefined && t <= run.end;
+  const handled = all.filter((m) => within(handledAt(m, traffic.answers)));
+  const unhandled = all.filter((m) => !handled.includes(m));
+  const lost = unhandled.filter((m) => m.t <= run.end - traffic.judge.graceMs);
+  const failed = all.filter((m) => m.decryptFailures.length > 0);
+  const retried = failed.filter((m) => m.receipts.some((t) => t > m.decryptFailures[0]!.t && t <= run.end));
+  const lastFault = run.timeline.filter((e) => e.source === 'fault').at(-1)?.t;
+  const after = lastFault === undefined ? [] : handled.flatMap((m) => [handledAt(m, traffic.answers)!]).filter((t) => t >= lastFault);
+  return {
+    perMinute: traffic.perMinute,
+    answers: traffic.answers,
+    sent: all.length,
+    delivered: all.filter((m) => m.deliveries.some((d) => d.t <= run.end)).length,
+    receipted: all.filter((m) => within(m.receipts[0])).length,
+    answered: all.filter((m) => within(m.answers[0]?.t)).length,
+    lost: lost.length,
+    unknown: unhandled.length - lost.length,
+    duplicated: all.filter((m) => m.answers.filter((a) => a.t <= run.end).length > 1).length,
+    refused: traffic.refused,
+    decryptFailures: { messages: failed.length, receiptedAfterRetry: retried.length, notReceipted: failed.length - retried.length },
+    firstHandledAfterLastFaultMs: after.length ? Math.min(...after) - lastFault! : null,
+    lostIds: lost.map((m) => m.id),
+  };
+}
