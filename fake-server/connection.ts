@@ -280,6 +280,8 @@ export class Connection implements MessagingLink {
       content = this.ctx.messaging.answerKeyRequest(this, iq);
     } else if (xmlns === 'usync' && first?.tag === 'usync') {
       content = this.ctx.messaging.answerUsync(this, iq);
+    } else if (xmlns === 'privacy' && type === 'get' && first?.tag === 'privacy') {
+      content = this.ctx.messaging.answerPrivacy();
     }
     if (xmlns !== 'w:p') this.record('iq', { type, xmlns, child: first?.tag });
     this.sendNode({ tag: 'iq', attrs: { id: id ?? '', type: 'result', from: S_WHATSAPP_NET }, ...(content ? { content } : {}) });

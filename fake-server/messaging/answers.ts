@@ -124,3 +124,12 @@ export function answerKeyRequest(r: Resolver, iq: BinaryNode): BinaryNode[] {
   });
   return [{ tag: 'list', attrs: {}, content: list }];
 }
+
+/**
+ * `iq get privacy`: the account's settings. Read receipts on ("all"), as a new WhatsApp account
+ * has them, so a bot's readMessages sends `type="read"` (with none, Baileys sends "read-self").
+ */
+export function answerPrivacy(): BinaryNode[] {
+  const all = ['last', 'online', 'profile', 'status', 'readreceipts', 'groupadd', 'calladd'];
+  return [{ tag: 'privacy', attrs: {}, content: all.map((name) => ({ tag: 'category', attrs: { name, value: 'all' } })) }];
+}

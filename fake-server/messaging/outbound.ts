@@ -18,6 +18,8 @@ export interface OutboundMessage {
   to?: string;
   text?: string;
   inReplyTo?: string;
+  /** The contact device jids (as addressed) that decrypted their copy. */
+  decryptedBy: string[];
   error?: string;
 }
 
@@ -47,7 +49,7 @@ export class Outbound {
   }
 
   private async open(link: MessagingLink, id: string, bot: string, copies: { jid: string; enc: BinaryNode }[], peer: boolean): Promise<void> {
-    const record: OutboundMessage = { id, from: bot };
+    const record: OutboundMessage = { id, from: bot, decryptedBy: [] };
     let contactJid: string | undefined;
     const errors: string[] = [];
     for (const { jid, enc } of copies) {
@@ -59,6 +61,7 @@ export class Outbound {
       try {
         const plain = unpad(await party.decrypt(bot, enc.attrs.type ?? '', Buffer.from(enc.content)));
         const text = decodeChatText(plain);
+        if (contact) record.decryptedBy.push(jid);
         if (contact && text && record.text === undefined) {
           record.to = contact.contact.jid;
           record.text = text.text;

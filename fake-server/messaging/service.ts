@@ -5,7 +5,7 @@
 import type { DeviceRegistry } from '../devices.js';
 import type { EventLog } from '../events.js';
 import type { BinaryNode } from '../protocol/binary-node.js';
-import { answerKeyRequest, answerUsync, type Resolver } from './answers.js';
+import { answerKeyRequest, answerPrivacy, answerUsync, type Resolver } from './answers.js';
 import { Directory, parseJid, type ContactInfo } from './directory.js';
 import { Inbound } from './inbound.js';
 import { KeyStore, parseKeyUpload } from './key-store.js';
@@ -27,6 +27,7 @@ export interface OutboundSummary {
   to?: string;
   text?: string;
   inReplyTo?: string;
+  decryptedBy: string[];
   error?: string;
 }
 
@@ -79,7 +80,7 @@ export class MessageService {
 
   /** Messages from the bot to contacts, as the contacts decrypted them. */
   sent(): OutboundSummary[] {
-    return [...this.outbound.messages.values()].map((m) => ({ ...m }));
+    return [...this.outbound.messages.values()].map((m) => ({ ...m, decryptedBy: [...m.decryptedBy] }));
   }
 
   // ---- connection hooks -------------------------------------------------------------------
@@ -101,6 +102,10 @@ export class MessageService {
 
   answerKeyRequest(_link: MessagingLink, iq: BinaryNode): BinaryNode[] {
     return answerKeyRequest(this.resolver, iq);
+  }
+
+  answerPrivacy(): BinaryNode[] {
+    return answerPrivacy();
   }
 
   onOpen(link: MessagingLink): void {

@@ -22,6 +22,7 @@ interface Upsert {
 }
 interface Sock {
   ev: { on(event: string, fn: (arg: never) => void): void };
+  readMessages(keys: unknown[]): Promise<void>;
   sendMessage(jid: string, content: { text: string }, opts?: { quoted?: unknown }): Promise<{ key: { id: string } }>;
 }
 
@@ -59,6 +60,15 @@ function upserts(sock: Sock) {
 /** 7.x holds events 20 s for a history sync on a first connection; the fake server sends none. */
 const socketConfig = { shouldSyncHistoryMessage: () => false };
 
+/** Polls a condition on the client's side (its events arrive on its own schedule), bounded. */
+async function until(cond: () => boolean, ms: number, what: () => string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what()}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 const wait = (server: FakeWhatsAppServer, type: ServerEvent['type'], pred: (d: Record<string, unknown>) => boolean, ms = 10_000) =>
   server.events.waitFor((e) => e.type === type && pred(e.detail ?? {}), ms, `server event ${type}`);
 
@@ -90,15 +100,33 @@ describe.each(versionsUnderTest())('messages with Baileys %s', (version) => {
     const { id } = server.messages.send({ from: BOB, to: device.jid, text: 'ping 1' });
     const inbound = await got.waitFor((m) => m.id === id, 10_000, 'the message');
 
+    const statuses: { id?: string; status?: number }[] = [];
+    sock.ev.on('messages.update', ((updates: { key: { id?: string }; update: { status?: number } }[]) => {
+      for (const u of updates) statuses.push({ id: u.key.id, status: u.update.status });
+    }) as never);
     const sent = await sock.sendMessage(BOB, { text: 'pong 1' }, { quoted: inbound.raw });
     const answered = await wait(server, 'message-answered', (d) => d.id === sent.key.id);
     expect(answered.jid).toBe(device.jid);
     expect(answered.detail).toMatchObject({ from: device.jid, to: BOB, text: 'pong 1', inReplyTo: id });
     await wait(server, 'message-acked', (d) => d.id === sent.key.id);
+    // The contact's phone receipts it: the bot sees status 3 (delivered).
+    await until(() => statuses.some((u) => u.id === sent.key.id && u.status === 3), 10_000, () => `status 3 for ${sent.key.id}; saw ${JSON.stringify(statuses)}`);
+
+    // An answer that quotes nothing is matched by the inbound text it contains.
+    const echo = await sock.sendMessage(BOB, { text: 'echo: ping 1' });
+    expect((await wait(server, 'message-answered', (d) => d.id === echo.key.id)).detail).toMatchObject({ text: 'echo: ping 1', inReplyTo: id });
+
+    // The bot reads the message: a read receipt (the server's privacy answer has read receipts on).
+    await sock.readMessages([(inbound.raw as { key: unknown }).key]);
+    await wait(server, 'message-receipted', (d) => d.id === id && d.receiptType === 'read');
 
     // A fresh chat (no session yet): the bot fetches the contact's key bundles, one copy per device.
     const fresh = await sock.sendMessage(CAROL, { text: 'hi carol' });
     expect((await wait(server, 'message-answered', (d) => d.id === fresh.key.id)).detail).toMatchObject({ to: CAROL, text: 'hi carol' });
+    // Carol has two devices: each decrypted its own copy (7.x addresses them by LID).
+    const carol = server.messages.contacts().find((c) => c.jid === CAROL)!;
+    const copies = server.messages.sent().find((m) => m.id === fresh.key.id)!.decryptedBy;
+    expect(copies.map((j) => j.replace(carol.lid.split('@')[0]!, '15559990003').replace('@lid', '@s.whatsapp.net')).sort()).toEqual([CAROL, '15559990003:1@s.whatsapp.net'].sort());
   });
 
   test('a message for a bot that is offline is queued, delivered at login as append, the marker after its receipt', async () => {
