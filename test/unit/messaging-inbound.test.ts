@@ -1,0 +1,125 @@
+/**
+ * The server's inbound message bookkeeping without a client: resends stop after five retry
+ * receipts, the offline marker waits for receipts but no longer than its bound, and what a
+ * connection was given and never receipted is queued again when it closes.
+ */
+import { describe, expect, test } from 'vitest';
+import { ManualClock } from '../../core/clock.js';
+import { DeviceRegistry, type Device } from '../../fake-server/devices.js';
+import { EventLog } from '../../fake-server/events.js';
+import type { MessagingLink } from '../../fake-server/messaging/link.js';
+import { SignalParty } from '../../fake-server/messaging/party.js';
+import { MAX_RESENDS, OFFLINE_MARKER_TIMEOUT_MS } from '../../fake-server/messaging/inbound.js';
+import { MessageService } from '../../fake-server/messaging/service.js';
+import type { BinaryNode } from '../../fake-server/protocol/binary-node.js';
+
+const ALICE = '15559990001@s.whatsapp.net';
+const BOT = '15550000001:1@s.whatsapp.net';
+
+function setup() {
+  const events = new EventLog(new ManualClock());
+  const devices = new DeviceRegistry();
+  const device: Device = { jid: BOT, lid: '215550000001:1@lid', user: '15550000001', device: 1, noisePublic: Buffer.alloc(32), identityPublic: Buffer.alloc(32), preKeyCount: 0, createdAt: 0 };
+  devices.add(device);
+  const links: FakeLink[] = [];
+  const service = new MessageService({ events, devices, lidFor: (u) => String(BigInt(u) + 200_000_000_000_000n), openLinks: (jid) => links.filter((l) => l.open && l.device.jid === jid), wallSeconds: () => '1700000000' });
+  // The bot's keys, as its upload would give them: a real Signal party stands in for Baileys.
+  const bot = new SignalParty('bot');
+  const b = bot.bundle();
+  service.keys.upload(BOT, { registrationId: b.registrationId, identity: b.identity, signedPreKey: b.signedPreKey, preKeys: [b.preKey] });
+  return { events, device, links, service };
+}
+
+class FakeLink implements MessagingLink {
+  readonly sent: BinaryNode[] = [];
+  readonly timers: (() => void)[] = [];
+  open = true;
+  constructor(
+    readonly id: number,
+    readonly device: Device,
+    private readonly events: EventLog,
+  ) {}
+  alive() {
+    return this.open;
+  }
+  sendNode(node: BinaryNode) {
+    this.sent.push(node);
+  }
+  record(type: Parameters<MessagingLink['record']>[0], detail?: Record<string, unknown>) {
+    this.events.record(type, this.id, { jid: this.device.jid, ...(detail ? { detail } : {}) });
+  }
+  later(_ms: number, fn: () => void) {
+    this.timers.push(fn);
+  }
+  serverSeconds() {
+    return '1700000000';
+  }
+}
+
+const settle = () => new Promise((r) => setImmediate(r));
+const retry = (id: string, count: number): BinaryNode => ({ tag: 'receipt', attrs: { id, type: 'retry', to: ALICE }, content: [{ tag: 'retry', attrs: { count: String(count), id } }] });
+
+describe('inbound messages', () => {
+  test(`retry receipts are answered with a resend on a fresh session, at most ${MAX_RESENDS} times`, async () => {
+    const { events, device, links, service } = setup();
+    const link = new FakeLink(1, device, events);
+    links.push(link);
+    const { id } = service.send({ from: ALICE, to: BOT, text: 'hi' });
+    await settle();
+    for (let n = 1; n <= MAX_RESENDS + 2; n++) {
+      service.onStanza(link, retry(id, n));
+      await settle();
+    }
+    const sent = events.list({ type: 'message-sent' }).map((e) => e.detail);
+    expect(sent).toHaveLength(1 + MAX_RESENDS);
+    expect(sent.map((d) => d!.attempt)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(sent.slice(1).every((d) => d!.enc === 'pkmsg')).toBe(true);
+    const encs = link.sent.filter((n) => n.tag === 'message').map((n) => (n.content as BinaryNode[])[0]!.attrs);
+    expect(encs.map((a) => a.count)).toEqual([undefined, '1', '2', '3', '4', '5']);
+    expect(events.list({ type: 'message-decrypt-failed' })).toHaveLength(MAX_RESENDS + 2);
+    // Every receipt is acked, as WhatsApp does.
+    expect(link.sent.filter((n) => n.tag === 'ack' && n.attrs.class === 'receipt')).toHaveLength(MAX_RESENDS + 2);
+  });
+
+  test(`the offline marker waits for the queued messages' receipts, at most ${OFFLINE_MARKER_TIMEOUT_MS / 1000} s`, async () => {
+    const { events, device, links, service } = setup();
+    const a = service.send({ from: ALICE, to: BOT, text: 'one' });
+    service.send({ from: ALICE, to: BOT, text: 'two' });
+    expect(events.list({ type: 'message-queued' })).toHaveLength(2);
+
+    const link = new FakeLink(1, device, events);
+    links.push(link);
+    service.onOpen(link);
+    await settle();
+    expect(link.sent.filter((n) => n.tag === 'message').map((n) => n.attrs.offline)).toEqual(['1', '1']);
+    service.onStanza(link, { tag: 'receipt', attrs: { id: a.id, to: ALICE, type: 'inactive' } });
+    expect(link.sent.some((n) => n.tag === 'ib')).toBe(false); // one receipt still missing
+    link.timers.forEach((fn) => fn()); // the bound runs out
+    const marker = link.sent.find((n) => n.tag === 'ib')!;
+    expect((marker.content as BinaryNode[])[0]).toEqual({ tag: 'offline', attrs: { count: '2' } });
+    expect(events.list({ type: 'offline-marker' })[0]!.detail).toEqual({ count: 2, after: 'timeout' });
+  });
+
+  test('what a closed connection never receipted is queued again and redelivered with the same ciphertext', async () => {
+    const { events, device, links, service } = setup();
+    const first = new FakeLink(1, device, events);
+    links.push(first);
+    const { id } = service.send({ from: ALICE, to: BOT, text: 'lost' });
+    await settle();
+    first.open = false;
+    service.onClosed(first);
+    expect(service.list()[0]!.deliveries[0]!.state).toBe('queued');
+
+    const second = new FakeLink(2, device, events);
+    links.push(second);
+    service.onOpen(second);
+    await settle();
+    const body = (l: FakeLink) => ((l.sent.find((n) => n.tag === 'message')!.content as BinaryNode[])[0]!.content as Buffer).toString('hex');
+    expect(body(second)).toBe(body(first));
+    expect(events.list({ type: 'message-sent' }).map((e) => [e.conn, e.detail!.attempt, e.detail!.offline])).toEqual([
+      [1, 1, false],
+      [2, 2, true],
+    ]);
+    expect(service.list()).toEqual([expect.objectContaining({ id, deliveries: [expect.objectContaining({ state: 'sent', attempts: 2 })] })]);
+  });
+});
