@@ -18,6 +18,8 @@ export interface OutboundMessage {
   to?: string;
   text?: string;
   inReplyTo?: string;
+  /** Every device jid the stanza carried a copy for (contacts' and the bot's own). */
+  recipients: string[];
   /** The contact device jids (as addressed) that decrypted their copy. */
   decryptedBy: string[];
   error?: string;
@@ -49,7 +51,7 @@ export class Outbound {
   }
 
   private async open(link: MessagingLink, id: string, bot: string, copies: { jid: string; enc: BinaryNode }[], peer: boolean): Promise<void> {
-    const record: OutboundMessage = { id, from: bot, decryptedBy: [] };
+    const record: OutboundMessage = { id, from: bot, recipients: copies.map((c) => c.jid), decryptedBy: [] };
     let contactJid: string | undefined;
     const errors: string[] = [];
     for (const { jid, enc } of copies) {

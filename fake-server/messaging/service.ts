@@ -27,6 +27,7 @@ export interface OutboundSummary {
   to?: string;
   text?: string;
   inReplyTo?: string;
+  recipients: string[];
   decryptedBy: string[];
   error?: string;
 }
@@ -80,7 +81,7 @@ export class MessageService {
 
   /** Messages from the bot to contacts, as the contacts decrypted them. */
   sent(): OutboundSummary[] {
-    return [...this.outbound.messages.values()].map((m) => ({ ...m, decryptedBy: [...m.decryptedBy] }));
+    return [...this.outbound.messages.values()].map((m) => ({ ...m, recipients: [...m.recipients], decryptedBy: [...m.decryptedBy] }));
   }
 
   // ---- connection hooks -------------------------------------------------------------------
