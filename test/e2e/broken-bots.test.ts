@@ -15,12 +15,13 @@ import { conflict } from '../../scenarios/conflict.js';
 import { loggedOut } from '../../scenarios/logged-out.js';
 import { serverOverload } from '../../scenarios/server-overload.js';
 import { streamErrors } from '../../scenarios/stream-errors.js';
+import type { MessageTraffic } from '../../harness/messages/traffic.js';
 
 const seed = seedFrom(process.env.SCENARIO_SEED ?? '7');
 const SCALE = 0.04;
 const DIR = 'test/support/broken-bots';
 
-const BROKEN = [
+const BROKEN: { bot: string; scenario: typeof streamErrors; numRuns: number; invariant: string; messages?: MessageTraffic }[] = [
   { bot: 'no-backoff', scenario: serverOverload, numRuns: 2, invariant: 'backoff discipline (observed gaps, storm limit)' },
   { bot: 'gives-up-after-three', scenario: serverOverload, numRuns: 2, invariant: 'does not give up on a transient fault' },
   { bot: 'stops-on-503', scenario: streamErrors, numRuns: 4, invariant: 'does not give up on a transient fault' },
@@ -28,6 +29,8 @@ const BROKEN = [
   { bot: 'retries-after-401', scenario: loggedOut, numRuns: 2, invariant: 'stops after 401' },
   { bot: 'fights-440', scenario: conflict, numRuns: 2, invariant: 'a replaced instance stands down (no 440 ping-pong)' },
   { bot: 're-pairs-on-close', scenario: streamErrors, numRuns: 2, invariant: 'no QR re-pair after a transient fault' },
+  // An echo bot whose answer handler is on the first socket only: open again after a stream error, but deaf.
+  { bot: 'deaf-after-reconnect', scenario: streamErrors, numRuns: 2, invariant: 'not deaf after a reconnect', messages: { perMinute: 10, answers: true } },
 ];
 
 const KINDS = [
@@ -39,9 +42,9 @@ const CASES = BROKEN.flatMap((b) => KINDS.map((k) => ({ ...b, ...k })));
 const version = versionsUnderTest().at(-1)!;
 
 describe(`a broken bot is caught from the server's record, shrunk and replayed (Baileys ${version}, seed ${seed})`, () => {
-  test.each(CASES)('$bot as a $kind: caught by "$invariant" on $scenario.name', async ({ bot: name, make, scenario, numRuns, invariant }) => {
+  test.each(CASES)('$bot as a $kind: caught by "$invariant" on $scenario.name', async ({ bot: name, make, scenario, numRuns, invariant, messages }) => {
     const bot = make(name);
-    const opts = { version, seed, scale: SCALE, clock: systemClock, bot };
+    const opts = { version, seed, scale: SCALE, clock: systemClock, bot, ...(messages ? { messages } : {}) };
     const result = await checkScenario(scenario, { ...opts, numRuns });
     expect(result.error, 'the harness ran it').toBeUndefined();
     expect(result.failed).toBe(true);

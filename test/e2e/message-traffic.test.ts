@@ -1,0 +1,81 @@
+/**
+ * Message traffic through a scenario, end to end: the fake server sends encrypted texts to real
+ * Baileys bots while stream errors hit them; the message checks and metrics come from the server's
+ * record. The echo bot (examples/echo-bot/) as a module and as a command answers every message
+ * through the reconnects; the plain bot (no answers) is judged on its receipts; the CLI carries
+ * --messages and --answers into report.json, report.md and the replay line.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { versionsUnderTest } from '../../harness/baileys/versions.js';
+import { moduleBot } from '../../harness/bots/module-bot.js';
+import { shellCommandBot } from '../../harness/bots/command-bot.js';
+import { systemClock } from '../../core/clock.js';
+import { runScenario } from '../../harness/scenario.js';
+import { toReport } from '../../harness/runner/execute.js';
+import type { Schedule } from '../../harness/faults/schedule.js';
+import type { Report } from '../../harness/report/schema.js';
+import { streamErrors } from '../../scenarios/stream-errors.js';
+import { runCli } from '../support/cli.js';
+
+const SCALE = 0.04;
+const version = versionsUnderTest().at(-1)!;
+/** Two stream errors: two reconnects, each met by messages. */
+const schedule: Schedule = [
+  { at: 10_000, fault: 'server-move', params: { kind: 'stream-error', code: 503 } },
+  { at: 40_000, fault: 'server-move', params: { kind: 'stream-error', code: 515 } },
+];
+const MESSAGE_CHECKS = ['no inbound message lost', 'no answer lost', 'not deaf after a reconnect', 'no message handled twice'];
+
+describe(`message traffic through stream errors (Baileys ${version})`, () => {
+  test.each([
+    { kind: 'module', bot: () => moduleBot('examples/echo-bot/echo-bot.mjs') },
+    { kind: 'command', bot: () => shellCommandBot({ command: 'node examples/echo-bot/bot.mjs' }) },
+  ])('the echo bot as a $kind answers every message through the reconnects: valid', async ({ bot }) => {
+    const run = await runScenario(streamErrors, schedule, { version, seed: 7, scale: SCALE, clock: systemClock, bot: bot(), messages: { perMinute: 10, answers: true } });
+    const checks = run.results.filter((r) => MESSAGE_CHECKS.includes(r.invariant));
+    expect(checks.map((c) => c.invariant)).toEqual(MESSAGE_CHECKS);
+    expect(checks.filter((c) => c.verdict !== 'valid'), JSON.stringify(checks)).toEqual([]);
+    expect(checks.find((c) => c.invariant === 'not deaf after a reconnect')!.message).toMatch(/^2 reconnect\(s\): every message that met an open connection was answered/);
+    const { messages } = toReport(run, SCALE);
+    expect(messages).toMatchObject({ answers: true, lost: 0, duplicated: 0 });
+    expect(messages!.sent).toBeGreaterThan(10);
+    expect(messages!.answered).toBe(messages!.sent - messages!.unknown);
+    expect(messages!.firstHandledAfterLastFaultMs).not.toBeNull();
+    expect(run.verdict).toBe('valid');
+  }, 120_000);
+
+  test('a bot that does not answer is judged on its receipts (the plain bot, a command)', async () => {
+    const run = await runScenario(streamErrors, schedule, { version, seed: 7, scale: SCALE, clock: systemClock, bot: shellCommandBot({ command: 'node examples/plain-bot/bot.mjs' }), messages: { perMinute: 10 } });
+    const checks = run.results.filter((r) => MESSAGE_CHECKS.includes(r.invariant));
+    expect(checks.map((c) => c.invariant)).toEqual(['no inbound message lost', 'not deaf after a reconnect', 'no message handled twice']);
+    expect(checks.filter((c) => c.verdict !== 'valid'), JSON.stringify(checks)).toEqual([]);
+    expect(toReport(run, SCALE).messages).toMatchObject({ answers: false, lost: 0, answered: 0 });
+  }, 120_000);
+});
+
+test('the CLI: --messages and --answers reach report.json, report.md and the replay line; a run without them has no messages', async () => {
+  const out = await mkdtemp(join(tmpdir(), 'bc-messages-cli-'));
+  try {
+    const args = ['run', '--bot', 'examples/echo-bot/echo-bot.mjs', '--scenario', 'stream-errors', '--baileys', version, '--runs', '1', '--seed', '7', '--quiet'];
+    const r = await runCli([...args, '--messages', '10', '--answers', '--out', join(out, 'with')], { timeoutMs: 300_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(await readFile(join(out, 'with', 'report.json'), 'utf8')) as Report;
+    expect(report.runs[0]!.messages).toMatchObject({ perMinute: 10, answers: true, lost: 0 });
+    expect(report.runs[0]!.replay).toContain('--messages 10 --answers');
+    expect(report.runs[0]!.invariants.map((i) => i.invariant)).toContain('not deaf after a reconnect');
+    expect(await readFile(join(out, 'with', 'report.md'), 'utf8')).toContain('## Messages');
+    const plain = await runCli([...args, '--out', join(out, 'without')], { timeoutMs: 300_000 });
+    expect(plain.code, plain.stderr).toBe(0);
+    const without = JSON.parse(await readFile(join(out, 'without', 'report.json'), 'utf8')) as Report;
+    expect(without.runs[0]).not.toHaveProperty('messages');
+    expect(without.runs[0]!.invariants.map((i) => i.invariant)).not.toContain('no inbound message lost');
+    const bad = await runCli(['run', '--messages', 'lots', '--quiet'], { timeoutMs: 60_000 });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--messages must be a positive number, got "lots"');
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+}, 600_000);
