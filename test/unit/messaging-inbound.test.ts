@@ -70,6 +70,9 @@ describe('inbound messages', () => {
       service.onStanza(link, retry(id, n));
       await settle();
     }
+    // What WhatsApp delivers: the sender's PN with its LID (7.x then needs no lookup) and push name.
+    expect(link.sent[0]).toMatchObject({ tag: 'message', attrs: { from: ALICE, id, type: 'text', notify: 'Alice', sender_lid: '200015559990001@lid', t: '1700000000' } });
+    expect((link.sent[0]!.content as BinaryNode[])[0]!.attrs).toEqual({ v: '2', type: 'pkmsg' });
     const sent = events.list({ type: 'message-sent' }).map((e) => e.detail);
     expect(sent).toHaveLength(1 + MAX_RESENDS);
     expect(sent.map((d) => d!.attempt)).toEqual([1, 2, 3, 4, 5, 6]);
