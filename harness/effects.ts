@@ -81,3 +81,130 @@ export const streamErrorsDelivered: Effect = {
     return tested ? undefined : 'no stream error or end of stream was sent while a connection was open';
   },
 };
+
+/** What a fault needs to act on: an open connection, any connection (even mid-login), or nothing (it waits for the next attempt). */
+type Needs = 'open' | 'connected' | 'nothing';
+
+/** Some connection was open (or, for 'connected', accepted and not yet closed) at time t. */
+function liveAt(ctx: InvariantContext, need: Exclude<Needs, 'nothing'>, t: number): boolean {
+  if (need === 'open') return openAt(ctx, undefined, t);
+  let live = 0;
+  for (const e of serverEvents(ctx)) {
+    if (e.t >= t) break;
+    if (e.event.type === 'ws-open') live++;
+    else if (e.event.type === 'closed') live = Math.max(0, live - 1);
+  }
+  return live > 0;
+}
+
+/** A fault stamped once its API answered (a proxy disabled) may have cut connections a moment before its stamp. */
+const STAMP_GRACE_MS = 1_000;
+
+type ServerEntry = ReturnType<typeof serverEvents>[number];
+
+/**
+ * Each scheduled fault of a kind shows its effect in the server's record between the moment it was
+ * applied and the moment it cleared (an instant fault: until the next fault or the end). A fault
+ * that needs a live connection to act on (`needs`) proves nothing when none was open: it is not
+ * counted, and a run where no fault could be tested is missing the effect.
+ */
+export function eachFaultShows(spec: { name: string; faults: (e: ScheduleEntry) => boolean; needs: (e: ScheduleEntry) => Needs; /** Absent: meeting a live connection is all that can be shown. */ seen?: (s: ServerEntry, e: ScheduleEntry) => boolean; lacking: string }): Effect {
+  return {
+    name: spec.name,
+    missing(ctx) {
+      let tested = 0;
+      for (const [i, e] of ctx.schedule.entries()) {
+        if (!spec.faults(e)) continue;
+        const at = faultTimes(ctx, i, 'fault-applied');
+        if (at === undefined) continue;
+        const from = at - STAMP_GRACE_MS;
+        const need = spec.needs(e);
+        if (need !== 'nothing' && !liveAt(ctx, need, from) && !liveAt(ctx, need, at)) continue;
+        // An instant fault's window ends when a later-scheduled fault begins (not one scheduled at the same moment).
+        const next = ctx.schedule.flatMap((n, j) => (n.at > e.at ? [faultTimes(ctx, j, 'fault-applied') ?? Infinity] : []));
+        const to = faultTimes(ctx, i, 'fault-cleared') ?? Math.min(ctx.run.end, ...next);
+        tested++;
+        if (spec.seen && !serverEvents(ctx).some((s) => s.t >= from && s.t <= to && spec.seen!(s, e))) return `fault #${i} (${e.fault}) was applied but ${spec.lacking} before ${e.duration !== undefined ? 'it cleared' : 'the next fault'}`;
+      }
+      return tested ? undefined : 'no such fault met a live client: none was applied while a connection was open or an attempt could meet it';
+    },
+  };
+}
+
+/** Something the run as a whole exists to provoke (a 440 between two instances of one bot). */
+export function runShows(name: string, seen: (s: ServerEntry) => boolean, lacking: string): Effect {
+  return { name, missing: (ctx) => (serverEvents(ctx).some(seen) ? undefined : lacking) };
+}
+
+const closedOpen = (s: ServerEntry) => s.event.type === 'closed' && !!s.event.detail?.wasOpen;
+const isAdmission = (key: string) => (e: ScheduleEntry) => e.fault === 'admission' && e.params?.[key] !== undefined;
+
+/** A cut (a server restart, the proxy down) closed the connection that was open. */
+export const cutClosesOpen = (fault: 'server-restart' | 'proxy-down'): Effect =>
+  eachFaultShows({
+    name: `each ${fault} closed the connection open at the time`,
+    faults: (e) => e.fault === fault,
+    needs: () => 'open',
+    seen: closedOpen,
+    lacking: 'no open connection closed',
+  });
+
+/** A kill cut the process's connection (a crash, not a close): whether it comes back is what the invariants judge, since refusing to start on damaged creds is right. */
+export const killCutsConnection: Effect = eachFaultShows({
+  name: 'each kill of a connected process ended its connection with no code from the server',
+  faults: (e) => e.fault === 'kill',
+  needs: () => 'connected',
+  seen: (s) => s.event.type === 'closed' && s.event.detail?.code === undefined,
+  lacking: 'no connection ended',
+});
+
+/** Logins refused while the overload lasted: the bot met the refusal it is judged on. */
+export const loginsRefused: Effect = eachFaultShows({
+  name: 'each overload refused at least one login with its code',
+  faults: isAdmission('refuseLogin'),
+  needs: () => 'nothing',
+  seen: (s, e) => s.event.type === 'login-refused' && s.event.detail?.reason === e.params?.refuseLogin,
+  lacking: 'no login was refused',
+});
+
+/** A 401 reached the bot: a logged-out close of its open connection, or a login refused with 401. */
+export const loggedOutDelivered: Effect = eachFaultShows({
+  name: 'each invalidation reached the bot as a 401 (a close or a refused login)',
+  faults: (e) => (e.fault === 'server-move' && e.params?.kind === 'logged-out') || (e.fault === 'admission' && e.params?.refuseLogin === 401),
+  needs: (e) => (e.fault === 'server-move' ? 'connected' : 'nothing'),
+  seen: (s) => (s.event.type === 'closed' && s.event.detail?.code === 401) || (s.event.type === 'login-refused' && s.event.detail?.reason === 401),
+  lacking: 'no 401 reached the bot',
+});
+
+/** A login that cannot complete was attempted: an upgrade rejected or a <success> withheld. */
+export const loginHung: Effect = eachFaultShows({
+  name: 'each hanging-login window met an attempt (upgrade rejected or <success> withheld)',
+  faults: (e) => isAdmission('rejectUpgrade')(e) || isAdmission('withholdSuccess')(e),
+  needs: () => 'nothing',
+  seen: (s) => s.event.type === 'upgrade-rejected' || s.event.type === 'success-withheld',
+  lacking: 'no attempt met it',
+});
+
+/** The race window was exercised: a login completed with no post-handshake delay. */
+export const racyLogin: Effect = eachFaultShows({
+  name: 'a login completed inside each no-delay window (the race was exercised)',
+  faults: (e) => e.fault === 'admission' && e.params?.postHandshakeDelayMs === 0,
+  needs: () => 'nothing',
+  seen: (s) => s.event.type === 'success-sent',
+  lacking: 'no login completed',
+});
+
+/** Two instances of one session met: the server replaced one with a 440. */
+export const conflictSeen: Effect = runShows('a 440 replaced one instance of the session', (s) => s.event.type === 'closed' && s.event.detail?.code === 440, 'the server never replaced a connection with 440: the two instances never met');
+
+/**
+ * For faults with no single decisive server-side sign (latency, partial loss, a client's clock): the
+ * fault was applied while a connection was open, so it acted on a live client. Weaker than the others
+ * by design, and named so in reports.
+ */
+export const metLiveClient: Effect = eachFaultShows({
+  name: 'a fault was applied while a connection was open (no single server-side sign for this kind)',
+  faults: () => true,
+  needs: () => 'open',
+  lacking: 'nothing',
+});

@@ -9,6 +9,7 @@ import { ALL_INVARIANTS } from '../harness/invariants.js';
 import type { Scenario } from '../harness/scenario.js';
 import type { ScheduleEntry } from '../harness/faults/schedule.js';
 import { stepsInSequence, type FaultStep } from './settings.js';
+import { metLiveClient } from '../harness/effects.js';
 
 const step: fc.Arbitrary<FaultStep> = fc.oneof(
   { weight: 3, arbitrary: fc.oneof(fc.integer({ min: 10_000, max: 120_000 }), fc.integer({ min: -30_000, max: -1_000 })).map((ms): FaultStep => ({ fault: 'clock-jump', params: { ms } })) },
@@ -35,4 +36,5 @@ export const clockJumps: Scenario = {
       ),
   settleMs: (c) => 2 * c.keepAliveIntervalMs + 5_000 + c.backoff.maxDelayMs + c.loginTimeoutMs + 2_000,
   invariants: ALL_INVARIANTS,
+  effect: metLiveClient,
 };

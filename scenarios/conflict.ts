@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { ALL_INVARIANTS } from '../harness/invariants.js';
 import type { Scenario } from '../harness/scenario.js';
 import { inSequence } from './settings.js';
+import { conflictSeen } from '../harness/effects.js';
 
 export const conflict: Scenario = {
   name: 'conflict',
@@ -22,4 +23,5 @@ export const conflict: Scenario = {
       .map((items) => inSequence(items, ({ move }, at) => ({ at, fault: 'server-move' as const, params: move as Record<string, unknown> }))),
   settleMs: (c) => c.backoff.maxDelayMs + c.loginTimeoutMs + 3_000,
   invariants: ALL_INVARIANTS,
+  effect: conflictSeen,
 };

@@ -12,6 +12,7 @@ import type { Scenario } from '../harness/scenario.js';
 import type { ScheduleEntry } from '../harness/faults/schedule.js';
 import { CORRUPTION_MODES } from '../harness/faults/session-corruption.js';
 import { inSequence } from './settings.js';
+import { killCutsConnection } from '../harness/effects.js';
 
 /** A crash mid-login: a restart (515) makes the client log in again, and the kill waits for its first write. */
 const crashMidWrite = fc.constant<ScheduleEntry[]>([
@@ -35,6 +36,7 @@ const crashes = (store: 'file' | 'sqlite'): Scenario => ({
   // A restart is a new process: loading Baileys and logging in take real seconds that do not scale.
   settleMs: (c) => c.backoff.maxDelayMs + c.loginTimeoutMs + 15_000,
   invariants: ALL_INVARIANTS,
+  effect: killCutsConnection,
 });
 
 export const crashDuringWrite = crashes('sqlite');

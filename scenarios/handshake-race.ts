@@ -10,6 +10,7 @@ import { ALL_INVARIANTS } from '../harness/invariants.js';
 import type { Scenario } from '../harness/scenario.js';
 import type { ScheduleEntry } from '../harness/faults/schedule.js';
 import { inSequence } from './settings.js';
+import { racyLogin } from '../harness/effects.js';
 
 /** The link during the window: as is, sliced into small pieces, or with a millisecond of latency. */
 const link = fc.constantFrom<Record<string, unknown> | null>(
@@ -43,4 +44,5 @@ export const handshakeRace: Scenario = {
       }),
   settleMs: (c) => c.loginTimeoutMs + c.backoff.maxDelayMs + c.loginTimeoutMs + 3_000,
   invariants: ALL_INVARIANTS,
+  effect: racyLogin,
 };

@@ -9,6 +9,7 @@ import { ALL_INVARIANTS } from '../harness/invariants.js';
 import type { Scenario } from '../harness/scenario.js';
 import type { ScheduleEntry } from '../harness/faults/schedule.js';
 import { inSequence } from './settings.js';
+import { loggedOutDelivered } from '../harness/effects.js';
 
 /** Logged out while connected, or expired: the connection drops and every login after is refused. */
 const invalidation = fc.constantFrom<'logged-out' | 'expired'>('logged-out', 'expired');
@@ -38,4 +39,5 @@ export const loggedOut: Scenario = {
       }),
   settleMs: (c) => c.backoff.maxDelayMs + c.loginTimeoutMs + 2_000,
   invariants: ALL_INVARIANTS,
+  effect: loggedOutDelivered,
 };

@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { ALL_INVARIANTS } from '../harness/invariants.js';
 import type { Scenario } from '../harness/scenario.js';
+import { loginHung } from '../harness/effects.js';
 
 export const loginNeverCompletes: Scenario = {
   name: 'login-never-completes',
@@ -26,4 +27,5 @@ export const loginNeverCompletes: Scenario = {
       ]),
   settleMs: (c) => c.loginTimeoutMs + c.backoff.maxDelayMs + c.loginTimeoutMs + 3_000,
   invariants: ALL_INVARIANTS,
+  effect: loginHung,
 };

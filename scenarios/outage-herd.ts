@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { ALL_INVARIANTS } from '../harness/invariants.js';
 import type { Scenario } from '../harness/scenario.js';
 import { inSequence } from './settings.js';
+import { cutClosesOpen } from '../harness/effects.js';
 
 export const outageHerd: Scenario = {
   name: 'outage-herd',
@@ -20,4 +21,5 @@ export const outageHerd: Scenario = {
       .map((items) => inSequence(items, ({ duration }, at) => ({ at, duration, fault: 'proxy-down' as const }))),
   settleMs: (c) => c.backoff.maxDelayMs * (1 + c.backoff.jitterFraction) + c.loginTimeoutMs + 3_000,
   invariants: ALL_INVARIANTS,
+  effect: cutClosesOpen('proxy-down'),
 };

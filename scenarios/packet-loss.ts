@@ -10,6 +10,7 @@ import { ALL_INVARIANTS } from '../harness/invariants.js';
 import type { Scenario } from '../harness/scenario.js';
 import type { FaultKind } from '../harness/faults/schedule.js';
 import { stepsInSequence } from './settings.js';
+import { metLiveClient } from '../harness/effects.js';
 
 const window = fc.oneof(
   fc.record({ fault: fc.constant<FaultKind>('packet-loss'), params: fc.record({ percent: fc.constantFrom(100) }), duration: fc.integer({ min: 25_000, max: 150_000 }) }),
@@ -31,4 +32,5 @@ export const packetLoss: Scenario = {
   // Findings): observe past it, or the run ends undecided.
   settleMs: (c) => 2 * c.keepAliveIntervalMs + 5_000 + 31_000 + c.backoff.maxDelayMs + c.loginTimeoutMs + 3_000,
   invariants: ALL_INVARIANTS,
+  effect: metLiveClient,
 };

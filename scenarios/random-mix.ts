@@ -10,6 +10,7 @@ import { ALL_INVARIANTS } from '../harness/invariants.js';
 import type { Scenario } from '../harness/scenario.js';
 import type { FaultKind } from '../harness/faults/schedule.js';
 import { stepsInSequence, type FaultStep } from './settings.js';
+import { metLiveClient } from '../harness/effects.js';
 
 const instant = (fault: FaultKind, params?: Record<string, unknown>): fc.Arbitrary<FaultStep> => fc.constant({ fault, ...(params ? { params } : {}) });
 const lasting = (fault: FaultKind, params: fc.Arbitrary<Record<string, unknown> | undefined>, min: number, max: number): fc.Arbitrary<FaultStep> =>
@@ -41,4 +42,5 @@ export const randomMix: Scenario = {
       .map(stepsInSequence),
   settleMs: (c) => 2 * c.keepAliveIntervalMs + 5_000 + c.backoff.maxDelayMs + 2 * c.loginTimeoutMs + 3_000,
   invariants: ALL_INVARIANTS,
+  effect: metLiveClient,
 };

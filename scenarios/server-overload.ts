@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { ALL_INVARIANTS } from '../harness/invariants.js';
 import type { Scenario } from '../harness/scenario.js';
 import { inSequence } from './settings.js';
+import { loginsRefused } from '../harness/effects.js';
 
 export const serverOverload: Scenario = {
   name: 'server-overload',
@@ -27,4 +28,5 @@ export const serverOverload: Scenario = {
       ),
   settleMs: (c) => c.backoff.maxDelayMs * (1 + c.backoff.jitterFraction) + c.loginTimeoutMs + 3_000,
   invariants: ALL_INVARIANTS,
+  effect: loginsRefused,
 };

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { ALL_INVARIANTS } from '../harness/invariants.js';
 import type { Scenario } from '../harness/scenario.js';
 import { inSequence } from './settings.js';
+import { cutClosesOpen } from '../harness/effects.js';
 
 export const serverRestartHerd: Scenario = {
   name: 'server-restart-herd',
@@ -17,4 +18,5 @@ export const serverRestartHerd: Scenario = {
     fc.array(fc.integer({ min: 7_500, max: 50_000 }), { minLength: 1, maxLength: 2 }).map((gaps) => inSequence(gaps.map((gap) => ({ gap })), (_, at) => ({ at, fault: 'server-restart' as const }))),
   settleMs: (c) => c.backoff.maxDelayMs + c.loginTimeoutMs + 3_000,
   invariants: ALL_INVARIANTS,
+  effect: cutClosesOpen('server-restart'),
 };

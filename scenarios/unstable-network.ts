@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { ALL_INVARIANTS } from '../harness/invariants.js';
 import type { Scenario } from '../harness/scenario.js';
 import { inSequence } from './settings.js';
+import { metLiveClient } from '../harness/effects.js';
 
 const toxic = fc.oneof(
   fc.record({ type: fc.constant('latency'), attributes: fc.record({ latency: fc.integer({ min: 50, max: 3_000 }), jitter: fc.integer({ min: 0, max: 500 }) }) }),
@@ -24,4 +25,5 @@ export const unstableNetwork: Scenario = {
     .map((items) => inSequence(items, ({ duration, toxic: t }, at) => ({ at, duration, fault: 'toxic' as const, params: t as Record<string, unknown> }))),
   settleMs: (c) => 2 * c.keepAliveIntervalMs + 5_000 + c.backoff.maxDelayMs + c.loginTimeoutMs + 2_000,
   invariants: ALL_INVARIANTS,
+  effect: metLiveClient,
 };

@@ -2,8 +2,8 @@
  * A scenario proves its fault happened: the effect is read from the server's record, and a run
  * where it never appeared is unknown (never valid).
  */
-import { expect, test } from 'vitest';
-import { judgeEffect, silenceDeclaredDead, streamErrorsDelivered } from '../../harness/effects.js';
+import { describe, expect, test } from 'vitest';
+import { conflictSeen, cutClosesOpen, judgeEffect, killCutsConnection, loggedOutDelivered, loginHung, loginsRefused, metLiveClient, racyLogin, silenceDeclaredDead, streamErrorsDelivered } from '../../harness/effects.js';
 import { silencesLink } from '../../harness/faults/silence.js';
 import type { Schedule } from '../../harness/faults/schedule.js';
 import type { InvariantContext } from '../../harness/invariants.js';
@@ -48,4 +48,60 @@ test('at a time scale a silence keeps what does not scale and what follows it mo
   expect(scaled[0]).toMatchObject({ at: 400, duration: 2_400 + SILENCE_PAD_MS });
   expect(scaled[1]!.at).toBe(4_000 + SILENCE_PAD_MS);
   expect(scaleSchedule([blackhole(10_000, 60_000)], 1)[0]).toMatchObject({ at: 10_000, duration: 60_000 });
+});
+
+describe('each scenario proves its fault happened, from the server record', () => {
+  const admission = (at: number, duration: number, params: Record<string, unknown>) => ({ at, duration, fault: 'admission' as const, params });
+  const applied = (t: number, index: number, cleared?: number) => [fault(t, 'fault-applied', index), ...(cleared !== undefined ? [fault(cleared, 'fault-cleared', index)] : [])];
+
+  test('an overload must refuse a login with its code; one that met no attempt proves nothing', () => {
+    const s = [admission(1_000, 30_000, { refuseLogin: 503 })];
+    expect(judgeEffect(loginsRefused, ctx(s, [...applied(1_000, 0, 31_000), server(2_000, 'login-refused', { reason: 503 })])).verdict).toBe('valid');
+    const none = judgeEffect(loginsRefused, ctx(s, [...applied(1_000, 0, 31_000), server(32_000, 'login-refused', { reason: 503 })]));
+    expect(none.verdict).toBe('unknown');
+    expect(none.message).toMatch(/no login was refused before it cleared/);
+  });
+
+  test('a cut must close the connection open at the time, even one closed just before its stamp (the API answered late)', () => {
+    const s = [{ at: 1_000, fault: 'server-restart' as const }];
+    const restart = cutClosesOpen('server-restart');
+    expect(judgeEffect(restart, ctx(s, [server(-5_000, 'open'), server(990, 'closed', { wasOpen: true }), ...applied(1_000, 0)])).verdict).toBe('valid');
+    expect(judgeEffect(restart, ctx(s, [server(-5_000, 'open'), ...applied(1_000, 0)])).verdict).toBe('unknown');
+    // Nothing open when it struck: not counted, so the run proved nothing.
+    expect(judgeEffect(restart, ctx(s, [...applied(1_000, 0), server(2_000, 'open')])).message).toMatch(/no such fault met a live client/);
+  });
+
+  test('a 401 reaches the bot as a close or a refused login; a 440 anywhere proves two instances met', () => {
+    const move = [{ at: 1_000, fault: 'server-move' as const, params: { kind: 'logged-out' } }];
+    expect(judgeEffect(loggedOutDelivered, ctx(move, [server(-6_000, 'ws-open'), server(-5_000, 'open'), ...applied(1_000, 0), server(1_005, 'closed', { wasOpen: true, code: 401 })])).verdict).toBe('valid');
+    expect(judgeEffect(loggedOutDelivered, ctx([admission(1_000, 60_000, { refuseLogin: 401 })], [...applied(1_000, 0, 61_000), server(3_000, 'login-refused', { reason: 401 })])).verdict).toBe('valid');
+    expect(judgeEffect(loggedOutDelivered, ctx(move, [server(-6_000, 'ws-open'), server(-5_000, 'open'), ...applied(1_000, 0), server(1_005, 'closed', { wasOpen: true, code: 515 })])).verdict).toBe('unknown');
+    expect(judgeEffect(conflictSeen, ctx([], [server(5_000, 'closed', { wasOpen: true, code: 440 })])).verdict).toBe('valid');
+    expect(judgeEffect(conflictSeen, ctx([], [server(5_000, 'closed', { wasOpen: true, code: 515 })])).verdict).toBe('unknown');
+  });
+
+  test('hanging logins, the race window and kills each need their own sign', () => {
+    expect(judgeEffect(loginHung, ctx([admission(1_000, 20_000, { withholdSuccess: true })], [...applied(1_000, 0, 21_000), server(2_000, 'success-withheld')])).verdict).toBe('valid');
+    expect(judgeEffect(loginHung, ctx([admission(1_000, 20_000, { rejectUpgrade: 503 })], [...applied(1_000, 0, 21_000)])).verdict).toBe('unknown');
+    expect(judgeEffect(racyLogin, ctx([admission(1_000, 20_000, { postHandshakeDelayMs: 0 })], [...applied(1_000, 0, 21_000), server(4_000, 'success-sent')])).verdict).toBe('valid');
+    const kill = [{ at: 1_000, fault: 'kill' as const }];
+    const connected = [server(-5_000, 'ws-open'), server(-4_000, 'login')];
+    expect(judgeEffect(killCutsConnection, ctx(kill, [...connected, ...applied(1_000, 0), server(1_500, 'closed', { why: 'ws-close 1006', wasOpen: false })])).verdict).toBe('valid');
+    expect(judgeEffect(killCutsConnection, ctx(kill, [...connected, ...applied(1_000, 0)])).verdict).toBe('unknown');
+    // A process already down (it refused damaged creds) is not cut again: that kill is not counted.
+    expect(judgeEffect(killCutsConnection, ctx(kill, [...applied(1_000, 0)])).message).toMatch(/no such fault met a live client/);
+  });
+
+  test('faults with no single server-side sign must at least meet an open connection', () => {
+    const toxic = [blackhole(1_000, 5_000)];
+    expect(judgeEffect(metLiveClient, ctx(toxic, [server(-5_000, 'open'), ...applied(1_000, 0, 6_000)])).verdict).toBe('valid');
+    expect(judgeEffect(metLiveClient, ctx(toxic, [...applied(1_000, 0, 6_000), server(7_000, 'open')])).verdict).toBe('unknown');
+  });
+});
+
+test('an instant fault is judged until a later-scheduled fault begins, not one scheduled at the same moment; a fault at the window start meets the connection just opened', () => {
+  const s = [{ at: 0, fault: 'kill' as const, params: { atNextWrite: true } }, { at: 0, fault: 'server-move' as const, params: { kind: 'stream-error', code: 515 } }];
+  const tl = [server(-3_000, 'ws-open'), fault(1_000, 'fault-applied', 1), fault(1_200, 'fault-applied', 0), server(3_000, 'closed', { why: 'tcp-close' })];
+  expect(judgeEffect(killCutsConnection, ctx(s, tl)).verdict).toBe('valid');
+  expect(judgeEffect(metLiveClient, ctx([blackhole(0, 5_000)], [server(500, 'open'), fault(1_000, 'fault-applied', 0), fault(6_000, 'fault-cleared', 0)])).verdict).toBe('valid');
 });
