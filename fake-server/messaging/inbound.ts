@@ -198,7 +198,7 @@ export class Inbound {
 
   /** Seals (unless already sealed) and writes one delivery; `resend` > 0 seals on a fresh session with `count`. */
   private deliver(link: MessagingLink, m: InboundMessage, d: Delivery, offline: boolean, resend = 0): void {
-    const prev = this.chains.get(d.to) ?? Promise.resolve();
+    const prev = (this.chains.get(d.to) ?? Promise.resolve()).catch(() => undefined);
     const next = prev.then(async () => {
       if (!link.alive()) {
         if (d.state !== 'receipted') d.state = 'queued';
@@ -217,16 +217,25 @@ export class Inbound {
         if (d.state !== 'receipted') d.state = 'queued';
         return;
       }
-      link.sendNode(messageNode(this.deps.directory, m, d.sealed, offline, resend));
+      try {
+        link.sendNode(messageNode(this.deps.directory, m, d.sealed, offline, resend));
+      } catch (err) {
+        // A write that fails leaves the message queued for the next login.
+        if (d.state !== 'receipted') d.state = 'queued';
+        link.record('protocol-error', { error: `Failed to write message ${m.id} to ${d.to}: ${(err as Error).message}` });
+        return;
+      }
       if (d.state !== 'receipted') d.state = 'sent';
       d.attempts++;
       d.offline = offline;
       link.record('message-sent', { id: m.id, from: m.from, to: d.to, text: m.text, enc: d.sealed.enc, offline, attempt: d.attempts });
     });
     this.chains.set(d.to, next);
-    void next.finally(() => {
-      if (this.chains.get(d.to) === next) this.chains.delete(d.to);
-    });
+    next
+      .catch(() => undefined) // the body records its own failures; the chain must go on
+      .finally(() => {
+        if (this.chains.get(d.to) === next) this.chains.delete(d.to);
+      });
   }
 
   /** Encrypts the text for the bot device: a session from its uploaded bundle if there is none (or `fresh`). */

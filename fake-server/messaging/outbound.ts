@@ -47,7 +47,8 @@ export class Outbound {
     }
     const direct = childNode(node, 'enc');
     if (direct && node.attrs.to) copies.push({ jid: node.attrs.to, enc: direct });
-    void this.open(link, id, bot, copies, peer);
+    // Never an unhandled rejection: whatever goes wrong opening the copies is recorded.
+    this.open(link, id, bot, copies, peer).catch((err: Error) => link.record('protocol-error', { error: `opening message ${id}: ${err.message}` }));
   }
 
   private async open(link: MessagingLink, id: string, bot: string, copies: { jid: string; enc: BinaryNode }[], peer: boolean): Promise<void> {

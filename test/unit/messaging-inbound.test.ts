@@ -125,4 +125,39 @@ describe('inbound messages', () => {
     ]);
     expect(service.list()).toEqual([expect.objectContaining({ id, deliveries: [expect.objectContaining({ state: 'sent', attempts: 2 })] })]);
   });
+
+  test('a message from the bot that the contact cannot decrypt is acked and recorded as undecryptable', async () => {
+    const { events, device, links, service } = setup();
+    const link = new FakeLink(1, device, events);
+    links.push(link);
+    service.onStanza(link, {
+      tag: 'message',
+      attrs: { id: 'OUT1', to: ALICE, type: 'text' },
+      content: [{ tag: 'participants', attrs: {}, content: [{ tag: 'to', attrs: { jid: ALICE }, content: [{ tag: 'enc', attrs: { v: '2', type: 'msg' }, content: Buffer.from('not a signal message') }] }] }],
+    });
+    expect(link.sent[0]).toMatchObject({ tag: 'ack', attrs: { class: 'message', id: 'OUT1', from: ALICE } });
+    const failed = await events.waitFor((e) => e.type === 'message-undecryptable', 2_000, 'message-undecryptable');
+    expect(failed).toMatchObject({ jid: BOT, detail: { id: 'OUT1', from: BOT, to: ALICE, error: expect.stringContaining(ALICE) } });
+    expect(events.list({ type: 'message-acked' }).map((e) => e.detail)).toEqual([{ id: 'OUT1' }]);
+  });
+
+  test('malformed stanzas and queries from a client throw nothing', async () => {
+    const { events, device, links, service } = setup();
+    const link = new FakeLink(1, device, events);
+    links.push(link);
+    const junk: BinaryNode[] = [
+      { tag: 'receipt', attrs: {} },
+      { tag: 'receipt', attrs: { id: 'nope', type: 'retry' }, content: [{ tag: 'keys', attrs: {}, content: 'x' }] },
+      { tag: 'ack', attrs: { class: 'message' } },
+      { tag: 'message', attrs: {} },
+      { tag: 'message', attrs: { id: 'X', to: 'not a jid' }, content: [{ tag: 'enc', attrs: {}, content: 'text, not bytes' }] },
+      { tag: 'message', attrs: { id: 'Y', to: ALICE }, content: [{ tag: 'participants', attrs: {}, content: Buffer.from('x') }] },
+    ];
+    for (const n of junk) expect(() => service.onStanza(link, n)).not.toThrow();
+    expect(() => service.answerUsync(link, { tag: 'iq', attrs: {} })).not.toThrow();
+    expect(() => service.answerKeyRequest(link, { tag: 'iq', attrs: {}, content: [{ tag: 'key', attrs: {}, content: [{ tag: 'user', attrs: {} }] }] })).not.toThrow();
+    expect(() => service.onKeyUpload(link, { tag: 'iq', attrs: {}, content: [{ tag: 'list', attrs: {} }] })).not.toThrow();
+    expect(events.list({ type: 'protocol-error' }).map((e) => e.detail!.error)).toEqual([expect.stringMatching(/^key upload: registration is missing/)]);
+    await settle();
+  });
 });
