@@ -36,6 +36,9 @@ export {
 export { judgeSettings, recoveryBoundMs, DEFAULT_RECOVERY_SLO_MS, DEFAULT_STORM_LIMIT } from './bots/bounds.js';
 export { clientEvidence, type ClientEvidence, type ServerClose } from './recorder/evidence.js';
 export { clientMetrics, type ClientMetrics } from './recorder/metrics.js';
+export { messageInvariants, noInboundLost, noAnswerLost, notDeafAfterReconnect, noMessageHandledTwice } from './messages/invariants.js';
+export { messageMetrics, type MessageMetrics } from './messages/metrics.js';
+export type { MessageTraffic } from './messages/traffic.js';
 export { parseSchedule, FAULT_KINDS, ScheduleError, type Schedule, type ScheduleEntry, type FaultKind } from './faults/schedule.js';
 // Building blocks for your own scenarios' fault generators (fast-check arbitraries of schedules).
 export { inSequence, stepsInSequence, type FaultStep } from '../scenarios/settings.js';

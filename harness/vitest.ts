@@ -37,6 +37,8 @@ export interface ScenarioSuiteOptions {
   recoverySloMs?: number;
   /** Let undecided runs pass (default: an unknown verdict fails the test). */
   allowUnknown?: boolean;
+  /** Message traffic through every run, e.g. `{ perMinute: 10, answers: true }` for an echo bot (README "Message traffic"). */
+  messages?: RunOptions['messages'];
 }
 
 /** What a failing check prints: the smallest failing schedule, why, and how to replay it. */
@@ -74,6 +76,7 @@ export function scenarioSuite(scenarios: Scenario[], opts: ScenarioSuiteOptions 
             ...(opts.bot ? { bot: opts.bot } : {}),
             ...(opts.recoverySloMs !== undefined ? { recoverySloMs: opts.recoverySloMs } : {}),
             ...(opts.allowUnknown ? { allowUnknown: true } : {}),
+            ...(opts.messages ? { messages: opts.messages } : {}),
           });
           if (result.failed) expect.fail(describeFailure(scenario, version, result));
           expect(result.runs, 'every generated schedule ran').toBe(numRuns);

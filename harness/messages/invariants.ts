@@ -4,9 +4,9 @@
  * first client), valid / invalid / unknown (never a pass). They apply only to runs with traffic.
  */
 import type { Invariant, InvariantContext } from '../invariants.js';
-import { clientEvidence, expectedDown } from '../recorder/evidence.js';
 import { machineTimeOnClock } from '../time/warp.js';
-import { handledAt, inboundEvidence, type InboundEvidence } from './evidence.js';
+import { handledAt, inboundEvidence } from './evidence.js';
+import { messageFates, type Fate } from './fate.js';
 import type { MessageJudge } from './traffic.js';
 
 /** Real-world time a bot may take to handle a message while open (a judge setting), and the unscaled floor a decryption and an answer need. */
@@ -35,39 +35,24 @@ function perDevice(ctx: InvariantContext, client: number, judge: (jid: string, c
 const toDevice = (ctx: InvariantContext, jid: string) => inboundEvidence(ctx.run).filter((m) => m.to === jid);
 const judgeOf = (ctx: InvariantContext): MessageJudge => ctx.run.traffic!.judge;
 
-/**
- * When the device stopped being expected to handle messages: every client of it rightly down at
- * the end (logged out, replaced, creds damaged), from its last close on.
- */
-function downSince(ctx: InvariantContext, clients: number[]): number | undefined {
-  const evs = clients.map((c) => clientEvidence(ctx.run, c));
-  if (evs.some((ev, i) => ev.openAtEnd || !expectedDown(ctx.run, clients[i]!, ctx.schedule, ev))) return undefined;
-  return Math.max(...evs.map((ev) => ev.closes.at(-1)?.t ?? ctx.run.start));
-}
-
-/** Every message sent to the device is handled (receipted, or answered) by the end of the window. */
+/** Every message sent to the device is handled (receipted, or answered) by the end of the window (fate.ts). */
 function notLost(name: string, answers: boolean, what: string): Invariant {
   return {
     name,
     check: (ctx, client) =>
-      perDevice(ctx, client, (jid, clients) => {
+      perDevice(ctx, client, (jid) => {
         const { graceMs } = judgeOf(ctx);
-        const end = ctx.run.end;
-        const down = downSince(ctx, clients);
-        const all = toDevice(ctx, jid);
-        const done = (m: InboundEvidence) => (handledAt(m, answers) ?? Infinity) <= end;
-        // Not handled yet, but sent too close to the end to say it never will be.
-        const late = all.filter((m) => !done(m) && m.t > end - graceMs);
-        const excused = all.filter((m) => !done(m) && down !== undefined && m.t >= down && !late.includes(m));
-        const judged = all.filter((m) => !late.includes(m) && !excused.includes(m));
-        const lost = judged.filter((m) => !done(m));
-        const aside = `${late.length ? `; ${late.length} sent in the last ${ms(graceMs)}, not ${what} yet, not judged` : ''}${excused.length ? `; ${excused.length} sent after it was rightly down, not expected to be ${what}` : ''}`;
+        const mine = messageFates(ctx.run, ctx.schedule, answers).filter((f) => f.message.to === jid);
+        const of = (fate: Fate) => mine.filter((f) => f.fate === fate).map((f) => f.message);
+        const [lost, late, excused] = [of('lost'), of('late'), of('not-expected')];
+        const judged = lost.length + of('handled').length;
+        const aside = `${late.length ? `; ${late.length} sent in the last ${ms(graceMs)}, not ${what} yet, not judged` : ''}${excused.length ? `; ${excused.length} sent too close to (or after) the device going rightly down, not expected to be ${what}` : ''}`;
         if (lost.length) {
           const m = lost[0]!;
-          return { verdict: 'invalid', message: `${lost.length} of ${judged.length} message(s) never ${what} by the end of the window; first ${m.id} sent at ${ms(m.t - ctx.run.start)} (${m.deliveries.length ? `written to the bot ${m.deliveries.length} time(s)` : 'never written to the bot'})${aside}` };
+          return { verdict: 'invalid', message: `${lost.length} of ${judged} message(s) never ${what} by the end of the window; first ${m.id} sent at ${ms(m.t - ctx.run.start)} (${m.deliveries.length ? `written to the bot ${m.deliveries.length} time(s)` : 'never written to the bot'})${aside}` };
         }
-        if (judged.length === 0) return { verdict: 'unknown', message: `no message sent early enough to judge (${all.length} sent${aside})` };
-        return { verdict: 'valid', message: `all ${judged.length} message(s) ${what}${aside}` };
+        if (judged === 0) return { verdict: 'unknown', message: `no message sent early enough to judge (${mine.length} sent${aside})` };
+        return { verdict: 'valid', message: `all ${judged} message(s) ${what}${aside}` };
       }),
   };
 }

@@ -4,13 +4,16 @@
  * - sent: distinct inbound ids the harness sent; delivered: written to the bot at least once;
  *   receipted: receipted by the bot; answered: answered by the bot (distinct inbound ids each).
  * - lost: sent but not receipted (for an answering bot: not answered) by the end of the window,
- *   leaving out those sent within the grace before the end (counted as unknown).
+ *   leaving out those sent within the grace before the end (unknown) and those whose allowance ran
+ *   into the device going rightly down, e.g. logged out (notExpected): fate.ts.
  * - duplicated: inbound ids answered more than once.
  * - decryptFailures: inbound ids the bot sent a retry receipt for, and how they ended.
  * - firstHandledAfterLastFaultMs: the last fault event → the first answer (or receipt) after it.
  * Times are measured ms here; reports divide them by the time scale.
  */
-import { handledAt, inboundEvidence } from './evidence.js';
+import { handledAt } from './evidence.js';
+import { messageFates } from './fate.js';
+import type { Schedule } from '../faults/schedule.js';
 import type { RunRecord } from '../recorder/timeline.js';
 
 export interface MessageMetrics {
@@ -24,6 +27,8 @@ export interface MessageMetrics {
   lost: number;
   /** Not handled, but sent within the grace before the end: not judged. */
   unknown: number;
+  /** Not handled, sent too close to (or after) the device going rightly down (logged out, replaced). */
+  notExpected: number;
   duplicated: number;
   /** Sends the server refused (not counted as sent). */
   refused: number;
@@ -34,18 +39,18 @@ export interface MessageMetrics {
   lostIds: string[];
 }
 
-export function messageMetrics(run: RunRecord): MessageMetrics | undefined {
+export function messageMetrics(run: RunRecord, schedule: Schedule = []): MessageMetrics | undefined {
   const traffic = run.traffic;
   if (!traffic) return undefined;
-  const all = inboundEvidence(run);
+  const fates = messageFates(run, schedule);
+  const all = fates.map((f) => f.message);
+  const count = (fate: string) => fates.filter((f) => f.fate === fate).length;
   const within = (t: number | undefined) => t !== undefined && t <= run.end;
-  const handled = all.filter((m) => within(handledAt(m, traffic.answers)));
-  const unhandled = all.filter((m) => !handled.includes(m));
-  const lost = unhandled.filter((m) => m.t <= run.end - traffic.judge.graceMs);
   const failed = all.filter((m) => m.decryptFailures.length > 0);
   const retried = failed.filter((m) => m.receipts.some((t) => t > m.decryptFailures[0]!.t && t <= run.end));
   const lastFault = run.timeline.filter((e) => e.source === 'fault').at(-1)?.t;
-  const after = lastFault === undefined ? [] : handled.flatMap((m) => [handledAt(m, traffic.answers)!]).filter((t) => t >= lastFault);
+  const handled = fates.filter((f) => f.fate === 'handled').map((f) => handledAt(f.message, traffic.answers)!);
+  const after = lastFault === undefined ? [] : handled.filter((t) => t >= lastFault);
   return {
     perMinute: traffic.perMinute,
     answers: traffic.answers,
@@ -53,12 +58,13 @@ export function messageMetrics(run: RunRecord): MessageMetrics | undefined {
     delivered: all.filter((m) => m.deliveries.some((d) => d.t <= run.end)).length,
     receipted: all.filter((m) => within(m.receipts[0])).length,
     answered: all.filter((m) => within(m.answers[0]?.t)).length,
-    lost: lost.length,
-    unknown: unhandled.length - lost.length,
+    lost: count('lost'),
+    unknown: count('late'),
+    notExpected: count('not-expected'),
     duplicated: all.filter((m) => m.answers.filter((a) => a.t <= run.end).length > 1).length,
     refused: traffic.refused,
     decryptFailures: { messages: failed.length, receiptedAfterRetry: retried.length, notReceipted: failed.length - retried.length },
     firstHandledAfterLastFaultMs: after.length ? Math.min(...after) - lastFault! : null,
-    lostIds: lost.map((m) => m.id),
+    lostIds: fates.filter((f) => f.fate === 'lost').map((f) => f.message.id),
   };
 }

@@ -63,7 +63,7 @@ function messagesTable(rows: SummaryRow[], withSetting: boolean): string {
 /** One line of a run's message counts (runs with traffic). */
 export function messagesLine(m: NonNullable<RunReport['messages']>): string {
   const first = m.firstHandledAfterLastFaultMs === null ? 'nothing handled after the last fault' : `first ${m.answers ? 'answer' : 'receipt'} ${formatMs(m.firstHandledAfterLastFaultMs)} after the last fault`;
-  return `messages (${m.perMinute}/min${m.answers ? ', answering bot' : ''}): ${m.sent} sent, ${m.delivered} delivered, ${m.receipted} receipted${m.answers ? `, ${m.answered} answered` : ''}, ${m.lost} lost${m.lostIds.length ? ` (${m.lostIds.slice(0, 5).join(', ')}${m.lostIds.length > 5 ? ', …' : ''})` : ''}, ${m.unknown} unknown, ${m.duplicated} answered twice, ${m.decryptFailures.messages} decrypt failure(s) (${m.decryptFailures.receiptedAfterRetry} receipted after a retry); ${first}`;
+  return `messages (${m.perMinute}/min${m.answers ? ', answering bot' : ''}): ${m.sent} sent, ${m.delivered} delivered, ${m.receipted} receipted${m.answers ? `, ${m.answered} answered` : ''}, ${m.lost} lost${m.lostIds.length ? ` (${m.lostIds.slice(0, 5).join(', ')}${m.lostIds.length > 5 ? ', …' : ''})` : ''}, ${m.unknown} unknown, ${m.notExpected ? `${m.notExpected} not expected (the device rightly down), ` : ''}${m.duplicated} answered twice, ${m.decryptFailures.messages} decrypt failure(s) (${m.decryptFailures.receiptedAfterRetry} receipted after a retry); ${first}`;
 }
 
 /** Versions as columns: one row per scenario (and setting), recovery p95 and verdict per version. */

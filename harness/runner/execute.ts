@@ -146,7 +146,7 @@ const real = (ms: number, scale: number) => ms / scale;
 /** Metrics and timeline in real-world ms; pressure figures from the attempts the server saw. */
 export function toReport(run: ScenarioRun, scale: number): Pick<RunReport, 'verdict' | 'invariants' | 'metrics' | 'windowMs' | 'attemptsPerMinute' | 'stormPeakPerSecond' | 'timeline' | 'messages'> {
   const { record } = run;
-  const messages = messageMetrics(record);
+  const messages = messageMetrics(record, run.schedule);
   const windowMs = real(record.end - record.start, scale);
   const attempts = record.timeline.filter((e) => e.source === 'server' && e.client !== undefined && isAttempt(e.event) && e.t >= record.start).map((e) => real(e.t - record.start, scale));
   return {

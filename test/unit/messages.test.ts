@@ -91,6 +91,7 @@ describe('message metrics', () => {
       answered: 2,
       lost: 1,
       unknown: 1,
+      notExpected: 0,
       duplicated: 1,
       refused: 0,
       decryptFailures: { messages: 2, receiptedAfterRetry: 1, notReceipted: 1 },
@@ -125,13 +126,14 @@ describe('no inbound message lost / no answer lost', () => {
     expect(noAnswerLost.check(ctx(run), 0)).toMatchObject({ verdict: 'invalid', message: expect.stringMatching(/never answered/) });
   });
 
-  test('messages sent after the device was logged out (401, rightly down) are not expected', () => {
+  test('messages sent after the device was logged out (401, rightly down), or within the allowance before, are not expected; earlier ones are', () => {
     const run = record({
-      server: [s.open(100, 1), ev(2_000, 'closed', 1, { why: 'logged out', wasOpen: true, code: 401 }), s.queued(3_000, 'a')],
-      sent: [msg('a', 3_000)],
-      end: 10_000,
+      server: [s.open(100, 1), s.sent(1_010, 1, 'a'), s.sent(4_010, 1, 'b'), ev(6_000, 'closed', 1, { why: 'logged out', wasOpen: true, code: 401 }), s.queued(7_000, 'c')],
+      sent: [msg('a', 1_000), msg('b', 4_000), msg('c', 7_000)],
+      end: 20_000,
     });
-    expect(noInboundLost.check(ctx(run), 0)).toMatchObject({ verdict: 'unknown', message: expect.stringMatching(/1 sent after it was rightly down, not expected to be receipted/) });
+    expect(noInboundLost.check(ctx(run), 0)).toMatchObject({ verdict: 'invalid', message: expect.stringMatching(/^1 of 1 message\(s\) never receipted by the end of the window; first a .*; 2 sent too close to \(or after\) the device going rightly down, not expected to be receipted$/) });
+    expect(messageMetrics(run)).toMatchObject({ lost: 1, notExpected: 2, lostIds: ['a'] });
   });
 
   test('a second client on the same device defers to the first', () => {

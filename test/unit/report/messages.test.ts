@@ -19,6 +19,7 @@ const messages = (over: Partial<NonNullable<RunReport['messages']>> = {}): NonNu
   answered: 8,
   lost: 1,
   unknown: 1,
+  notExpected: 0,
   duplicated: 0,
   refused: 0,
   decryptFailures: { messages: 1, receiptedAfterRetry: 1, notReceipted: 0 },
