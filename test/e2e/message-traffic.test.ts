@@ -3,7 +3,8 @@
  * Baileys bots while stream errors hit them; the message checks and metrics come from the server's
  * record. The echo bot (examples/echo-bot/) as a module and as a command answers every message
  * through the reconnects; the plain bot (no answers) is judged on its receipts; the CLI carries
- * --messages and --answers into report.json, report.md and the replay line.
+ * --messages and --answers into report.json, report.md and the replay line, and check re-runs a
+ * baseline's traffic.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -67,6 +68,11 @@ test('the CLI: --messages and --answers reach report.json, report.md and the rep
     expect(report.runs[0]!.replay).toContain('--messages 10 --answers');
     expect(report.runs[0]!.invariants.map((i) => i.invariant)).toContain('not deaf after a reconnect');
     expect(await readFile(join(out, 'with', 'report.md'), 'utf8')).toContain('## Messages');
+    // check re-runs what the baseline ran: its traffic too (the gate's verdict on recovery noise is not the point here).
+    await runCli(['check', '--baseline', join(out, 'with', 'report.json'), '--bot', 'examples/echo-bot/echo-bot.mjs', '--quiet', '--out', join(out, 'check')], { timeoutMs: 300_000 });
+    const checked = JSON.parse(await readFile(join(out, 'check', 'report.json'), 'utf8')) as Report;
+    expect(checked.runs[0]!.messages).toMatchObject({ perMinute: 10, answers: true });
+    expect(checked.runs[0]!.replay).toContain('--messages 10 --answers');
     const plain = await runCli([...args, '--out', join(out, 'without')], { timeoutMs: 300_000 });
     expect(plain.code, plain.stderr).toBe(0);
     const without = JSON.parse(await readFile(join(out, 'without', 'report.json'), 'utf8')) as Report;
