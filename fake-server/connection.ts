@@ -282,6 +282,8 @@ export class Connection implements MessagingLink {
       content = this.ctx.messaging.answerUsync(this, iq);
     } else if (xmlns === 'privacy' && type === 'get' && first?.tag === 'privacy') {
       content = this.ctx.messaging.answerPrivacy();
+    } else if (xmlns === 'w:g2' && type === 'get' && first?.tag === 'query') {
+      content = this.ctx.messaging.answerGroup(iq.attrs.to);
     }
     if (xmlns !== 'w:p') this.record('iq', { type, xmlns, child: first?.tag });
     this.sendNode({ tag: 'iq', attrs: { id: id ?? '', type: 'result', from: S_WHATSAPP_NET }, ...(content ? { content } : {}) });

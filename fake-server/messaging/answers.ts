@@ -133,3 +133,20 @@ export function answerPrivacy(): BinaryNode[] {
   const all = ['last', 'online', 'profile', 'status', 'readreceipts', 'groupadd', 'calladd'];
   return [{ tag: 'privacy', attrs: {}, content: all.map((name) => ({ tag: 'category', attrs: { name, value: 'all' } })) }];
 }
+
+/**
+ * `iq xmlns="w:g2" type="get" to=<group>` (group metadata): the simulated group with every contact
+ * and every registered bot user as members, phone-number addressed. Undefined for another group.
+ */
+export function answerGroup(r: Resolver, groupJid: string | undefined): BinaryNode[] | undefined {
+  const group = r.directory.group(groupJid);
+  if (!group) return undefined;
+  const members = [...r.directory.list().map((c) => c.jid), ...new Set(r.devices.list().filter((d) => !d.removed).map((d) => `${d.user}@s.whatsapp.net`))];
+  return [
+    {
+      tag: 'group',
+      attrs: { id: group.jid.split('@')[0]!, subject: group.subject, s_t: String(group.creation), s_o: group.creator, creation: String(group.creation), creator: group.creator, addressing_mode: 'pn', size: String(members.length) },
+      content: members.map((jid) => ({ tag: 'participant', attrs: { jid, ...(jid === group.creator ? { type: 'superadmin' } : {}) } })),
+    },
+  ];
+}

@@ -32,6 +32,9 @@ const CONTACTS: { user: string; name: string; devices: number[] }[] = [
   { user: '15559990003', name: 'Carol', devices: [0, 1] },
 ];
 
+/** The one simulated group: every contact and every registered bot user is a member. */
+export const GROUP = { jid: '120363000000000001@g.us', subject: 'Chaos group', creator: '15559990001@s.whatsapp.net', creation: 1_700_000_000 } as const;
+
 export interface ParsedJid {
   user: string;
   device: number;
@@ -84,6 +87,16 @@ export class Directory {
     const device = parseJid(jid)?.device ?? 0;
     const party = contact?.devices.get(device);
     return contact && party ? { contact, device, party } : undefined;
+  }
+
+  /** The group a jid names, if it is the simulated one. */
+  group(jid: string | undefined): typeof GROUP | undefined {
+    return jid === GROUP.jid ? GROUP : undefined;
+  }
+
+  /** Every contact device (for a group message: each decrypts its own copy). */
+  allContactDevices(): { contact: Contact; device: number; party: SignalParty }[] {
+    return [...this.contacts.values()].flatMap((contact) => [...contact.devices].map(([device, party]) => ({ contact, device, party })));
   }
 
   /** The bot account's own phone (device 0 of a bot user), created on first use. */

@@ -12,7 +12,8 @@ import { parseJid } from './directory.js';
 import type { KeyStore } from './key-store.js';
 import { parseRetryKeys } from './key-store.js';
 import type { MessagingLink, OpenLinks } from './link.js';
-import { encodeChatText, padRandomMax16 } from './proto.js';
+import type { SignalParty } from './party.js';
+import { encodeChatText, encodeSenderKeyDistribution, padRandomMax16 } from './proto.js';
 
 /** WhatsApp stops answering a message's retry receipts after this many (Baileys asks at most 5 times too). */
 export const MAX_RESENDS = 5;
@@ -32,8 +33,12 @@ export interface Delivery {
   offline: boolean;
   /** Receipt types seen ('' for a plain delivery receipt). */
   receipts: string[];
-  /** The ciphertext as last sealed: a redelivery writes the same bytes, as WhatsApp stores them. */
-  sealed?: { enc: 'pkmsg' | 'msg' | 'plaintext'; body: Buffer };
+  /**
+   * The ciphertext as last sealed: a redelivery writes the same bytes, as WhatsApp stores them.
+   * A group message is `skmsg`, preceded by the sender key over the pairwise session (`skdm`)
+   * until the device receipted one.
+   */
+  sealed?: { enc: 'pkmsg' | 'msg' | 'plaintext' | 'skmsg'; body: Buffer; skdm?: { enc: 'pkmsg' | 'msg' | 'plaintext'; body: Buffer } };
   error?: string;
 }
 
@@ -46,6 +51,10 @@ export interface InboundMessage {
   text: string;
   /** Seconds, the `t` the stanza carries. */
   t: string;
+  /** The group it was sent in, if any. */
+  group?: string;
+  /** A group message is encrypted once with the sender's chain (and the key as it was just before). */
+  groupSeal?: { distribution: Buffer; skmsg: Buffer };
   deliveries: Map<string, Delivery>;
 }
 
@@ -90,20 +99,26 @@ export class Inbound {
       throw new MessageRequestError(`Failed to accept the message: "from" ${JSON.stringify(req.from)} is not a simulated contact or device of one. Use one of ${known} (GET /contacts).`);
     }
     const to = parseJid(req.to);
-    const targets = !to || to.server !== 's.whatsapp.net' ? [] : devices.list().filter((d) => !d.removed && d.user === to.user && (!/:\d+@/.test(req.to) || d.device === to.device));
+    const group = directory.group(req.to);
+    // Every registered bot is in the group; otherwise the user's devices, or the one device named.
+    const targets = group
+      ? devices.list().filter((d) => !d.removed)
+      : !to || to.server !== 's.whatsapp.net'
+        ? []
+        : devices.list().filter((d) => !d.removed && d.user === to.user && (!/:\d+@/.test(req.to) || d.device === to.device));
     if (!targets.length) {
       throw new MessageRequestError(`Failed to accept the message: "to" ${JSON.stringify(req.to)} names no registered bot device. Use a device jid from GET /devices (e.g. "${devices.list()[0]?.jid ?? '15550000001:1@s.whatsapp.net'}") or its user jid.`);
     }
     const id = req.id ?? newMessageId();
     if (this.messages.has(id)) throw new MessageRequestError(`Failed to accept the message: id ${id} is taken. Leave "id" out for a fresh one.`);
-    const msg: InboundMessage = { id, from: sender.contact.jid, fromDevice: sender.device, text: req.text, t: this.deps.wallSeconds(), deliveries: new Map() };
+    const msg: InboundMessage = { id, from: sender.contact.jid, fromDevice: sender.device, text: req.text, t: this.deps.wallSeconds(), deliveries: new Map(), ...(group ? { group: group.jid } : {}) };
     this.messages.set(id, msg);
     for (const device of targets) {
       const d: Delivery = { to: device.jid, state: 'queued', attempts: 0, resends: 0, offline: false, receipts: [] };
       msg.deliveries.set(device.jid, d);
       const links = this.deps.openLinks(device.jid);
       if (links.length) for (const link of links) this.deliver(link, msg, d, false);
-      else this.deps.events.record('message-queued', null, { jid: device.jid, detail: { id, from: msg.from, to: device.jid, text: msg.text } });
+      else this.deps.events.record('message-queued', null, { jid: device.jid, detail: { id, from: msg.from, to: device.jid, text: msg.text, ...(group ? { group: group.jid } : {}) } });
     }
     return { id };
   }
@@ -144,7 +159,12 @@ export class Inbound {
         d.state = 'receipted';
         d.receipts.push(type);
         // The bot decrypted our pre-key message: the session is established, later ones go as `msg`.
-        if (first) this.deps.directory.contactDevice(deviceJid(m))?.party.confirmSession(d.to);
+        if (first) {
+          const party = this.deps.directory.contactDevice(deviceJid(m))?.party;
+          party?.confirmSession(d.to);
+          // It read the group message, so it holds our sender key: later ones go without it.
+          if (m.group && d.sealed?.skdm) party?.senderKey(m.group).heldBy.add(d.to);
+        }
         link.record('message-receipted', { id, from: m.from, to: d.to, ...(type ? { receiptType: type } : {}) });
         this.settled(link, id);
       }
@@ -228,7 +248,7 @@ export class Inbound {
       if (d.state !== 'receipted') d.state = 'sent';
       d.attempts++;
       d.offline = offline;
-      link.record('message-sent', { id: m.id, from: m.from, to: d.to, text: m.text, enc: d.sealed.enc, offline, attempt: d.attempts });
+      link.record('message-sent', { id: m.id, from: m.from, to: d.to, text: m.text, enc: d.sealed.enc, offline, attempt: d.attempts, ...(m.group ? { group: m.group } : {}) });
     });
     this.chains.set(d.to, next);
     next
@@ -241,7 +261,21 @@ export class Inbound {
   /** Encrypts the text for the bot device: a session from its uploaded bundle if there is none (or `fresh`). */
   private async seal(m: InboundMessage, d: Delivery, fresh: boolean): Promise<NonNullable<Delivery['sealed']>> {
     const party = this.deps.directory.contactDevice(deviceJid(m))!.party;
-    const plain = encodeChatText({ text: m.text });
+    if (m.group) {
+      const chain = party.senderKey(m.group);
+      if (!m.groupSeal) {
+        const distribution = chain.key.distribution();
+        m.groupSeal = { distribution, skmsg: chain.key.encrypt(padRandomMax16(encodeChatText({ text: m.text }))) };
+      }
+      const needsKey = fresh || !chain.heldBy.has(d.to);
+      const skdm = needsKey ? await this.sealPairwise(party, d, encodeSenderKeyDistribution(m.group, m.groupSeal.distribution), fresh) : undefined;
+      return { enc: 'skmsg', body: m.groupSeal.skmsg, ...(skdm ? { skdm } : {}) };
+    }
+    return this.sealPairwise(party, d, encodeChatText({ text: m.text }), fresh);
+  }
+
+  /** Encrypts for the bot device over the pairwise session: one from its uploaded bundle if there is none (or `fresh`). */
+  private async sealPairwise(party: SignalParty, d: Delivery, plain: Buffer, fresh: boolean): Promise<{ enc: 'pkmsg' | 'msg' | 'plaintext'; body: Buffer }> {
     if (fresh || !party.hasSession(d.to)) {
       const bundle = this.deps.keys.take(d.to);
       if (!bundle) {
@@ -271,13 +305,18 @@ const deviceJid = (m: InboundMessage) => m.from.replace('@', m.fromDevice ? `:${
 /** The stanza WhatsApp delivers: sender PN plus its LID (so 7.x needs no lookup), `offline` when queued. */
 function messageNode(directory: Directory, m: InboundMessage, sealed: NonNullable<Delivery['sealed']>, offline: boolean, count: number): BinaryNode {
   const contact = directory.contact(m.from)!;
-  const body: BinaryNode =
-    sealed.enc === 'plaintext'
-      ? { tag: 'plaintext', attrs: {}, content: sealed.body }
-      : { tag: 'enc', attrs: { v: '2', type: sealed.enc, ...(count ? { count: String(count) } : {}) }, content: sealed.body };
-  return {
-    tag: 'message',
-    attrs: { from: deviceJid(m), id: m.id, t: m.t, type: 'text', notify: contact.name, sender_lid: contact.lid, ...(offline ? { offline: '1' } : {}) },
-    content: [body],
-  };
+  const part = (p: { enc: string; body: Buffer }): BinaryNode =>
+    p.enc === 'plaintext'
+      ? { tag: 'plaintext', attrs: {}, content: p.body }
+      : { tag: 'enc', attrs: { v: '2', type: p.enc, ...(count ? { count: String(count) } : {}) }, content: p.body };
+  const common = { id: m.id, t: m.t, type: 'text', notify: contact.name, ...(offline ? { offline: '1' } : {}) };
+  if (m.group) {
+    // A group message: from the group, the sender as participant (with its LID), key first.
+    return {
+      tag: 'message',
+      attrs: { from: m.group, participant: deviceJid(m), participant_lid: contact.lid, addressing_mode: 'pn', ...common },
+      content: [...(sealed.skdm ? [part(sealed.skdm)] : []), part(sealed)],
+    };
+  }
+  return { tag: 'message', attrs: { from: deviceJid(m), sender_lid: contact.lid, ...common }, content: [part(sealed)] };
 }

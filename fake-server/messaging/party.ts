@@ -3,6 +3,7 @@
  * and one-time pre-keys, and an in-memory libsignal store with one session per bot device, used in
  * both directions (what it encrypts to the bot, what it decrypts from the bot).
  */
+import { SenderKey, SenderKeyReceiver } from './sender-key.js';
 import { libsignal, withoutKeyType, type SignalBundle, type SignalKeyPair, type SignalSessionRecord, type SignalStorage } from './signal.js';
 
 const PRE_KEYS = 50;
@@ -17,6 +18,10 @@ export class SignalParty implements SignalStorage {
   private readonly unissued: number[] = [];
   private nextPreKeyId = 1;
   private readonly sessions = new Map<string, SignalSessionRecord>();
+  /** Our sending chain per group, and which bot devices confirmed they hold it (receipted a message). */
+  private readonly senderKeys = new Map<string, { key: SenderKey; heldBy: Set<string> }>();
+  /** Bot devices' sending chains per group, learned from their distribution messages. */
+  private readonly receivers = new Map<string, SenderKeyReceiver>();
 
   constructor(readonly name: string) {
     this.topUpPreKeys();
@@ -81,6 +86,23 @@ export class SignalParty implements SignalStorage {
     if (type === 'pkmsg') return cipher.decryptPreKeyWhisperMessage(ciphertext);
     if (type === 'msg') return cipher.decryptWhisperMessage(ciphertext);
     throw new Error(`unsupported enc type "${type}"`);
+  }
+
+  senderKey(group: string): { key: SenderKey; heldBy: Set<string> } {
+    let k = this.senderKeys.get(group);
+    if (!k) {
+      k = { key: new SenderKey(), heldBy: new Set() };
+      this.senderKeys.set(group, k);
+    }
+    return k;
+  }
+
+  learnSenderKey(group: string, peer: string, distribution: Uint8Array): void {
+    this.receivers.set(`${group}|${peer}`, SenderKeyReceiver.fromDistribution(distribution));
+  }
+
+  senderKeyOf(group: string, peer: string): SenderKeyReceiver | undefined {
+    return this.receivers.get(`${group}|${peer}`);
   }
 
   // ---- libsignal storage ------------------------------------------------------------------

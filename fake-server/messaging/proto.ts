@@ -6,8 +6,24 @@
 import { randomInt } from 'node:crypto';
 import { decodeFields, getBytes, getString, ProtobufError, ProtobufWriter } from '../protocol/protobuf.js';
 
-/** Message { conversation = 1; extendedTextMessage = 6; deviceSentMessage = 31 } */
-const F = { conversation: 1, extendedText: 6, deviceSent: 31 } as const;
+/** Message { conversation = 1; senderKeyDistributionMessage = 2; extendedTextMessage = 6; deviceSentMessage = 31 } */
+const F = { conversation: 1, skdm: 2, extendedText: 6, deviceSent: 31 } as const;
+/** Message.SenderKeyDistributionMessage { groupId = 1; axolotlSenderKeyDistributionMessage = 2 } */
+const SKDM = { groupId: 1, axolotl: 2 } as const;
+
+/** A group's sender key for one member, as the message carrying it over the pairwise session. */
+export function encodeSenderKeyDistribution(groupId: string, distribution: Uint8Array): Buffer {
+  return new ProtobufWriter().bytes(F.skdm, new ProtobufWriter().bytes(SKDM.groupId, groupId).bytes(SKDM.axolotl, distribution).finish()).finish();
+}
+
+export function decodeSenderKeyDistribution(buf: Uint8Array): { groupId: string; distribution: Uint8Array } | undefined {
+  const skdm = getBytes(decodeFields(buf), F.skdm);
+  if (!skdm) return undefined;
+  const f = decodeFields(skdm);
+  const groupId = getString(f, SKDM.groupId);
+  const distribution = getBytes(f, SKDM.axolotl);
+  return groupId !== undefined && distribution ? { groupId, distribution } : undefined;
+}
 /** ExtendedTextMessage { text = 1; contextInfo = 17 } */
 const EXT = { text: 1, contextInfo: 17 } as const;
 /** ContextInfo { stanzaId = 1; participant = 2; quotedMessage = 3 } */

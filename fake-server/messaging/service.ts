@@ -5,8 +5,8 @@
 import type { DeviceRegistry } from '../devices.js';
 import type { EventLog } from '../events.js';
 import type { BinaryNode } from '../protocol/binary-node.js';
-import { answerKeyRequest, answerPrivacy, answerUsync, type Resolver } from './answers.js';
-import { Directory, parseJid, type ContactInfo } from './directory.js';
+import { answerGroup, answerKeyRequest, answerPrivacy, answerUsync, type Resolver } from './answers.js';
+import { Directory, GROUP, parseJid, type ContactInfo } from './directory.js';
 import { Inbound } from './inbound.js';
 import { KeyStore, parseKeyUpload } from './key-store.js';
 import type { MessagingLink, OpenLinks } from './link.js';
@@ -60,6 +60,11 @@ export class MessageService {
     return this.directory.list();
   }
 
+  /** The simulated group: every contact and every registered bot is a member. */
+  group(): { jid: string; subject: string } {
+    return { jid: GROUP.jid, subject: GROUP.subject };
+  }
+
   /** Messages to the bot, each with what became of it per bot device. */
   list(): InboundSummary[] {
     return [...this.inbound.messages.values()].map((m) => ({
@@ -103,6 +108,11 @@ export class MessageService {
 
   answerKeyRequest(_link: MessagingLink, iq: BinaryNode): BinaryNode[] {
     return answerKeyRequest(this.resolver, iq);
+  }
+
+  /** Group metadata for the simulated group (undefined for any other). */
+  answerGroup(groupJid: string | undefined): BinaryNode[] | undefined {
+    return answerGroup(this.resolver, groupJid);
   }
 
   answerPrivacy(): BinaryNode[] {

@@ -229,6 +229,23 @@ describe.each(versionsUnderTest())('messages with Baileys %s', (version) => {
     expect(Date.now() - started).toBeLessThan(5_000);
     await wait(server, 'message-receipted', (d) => d.id === id);
   });
+
+  test('a group message from a contact arrives with its sender key: skmsg, decrypted, receipted', async () => {
+    const server = await startServer();
+    const { client, device } = await openClient(server, version, { socketConfig });
+    const got = upserts(client.socket as unknown as Sock);
+    const group = server.messages.group().jid;
+    const first = server.messages.send({ from: CAROL, to: group, text: 'hello group' });
+    const m1 = await got.waitFor((m) => m.id === first.id, 10_000, 'the group message');
+    expect(m1).toMatchObject({ type: 'notify', text: 'hello group' });
+    expect((m1.raw as { key: { remoteJid: string; participant: string } }).key).toMatchObject({ remoteJid: group, participant: CAROL });
+    expect((await wait(server, 'message-sent', (d) => d.id === first.id)).detail).toMatchObject({ enc: 'skmsg', group, to: device.jid });
+    await wait(server, 'message-receipted', (d) => d.id === first.id);
+    // The second needs no sender key: the bot holds Carol's chain.
+    const second = server.messages.send({ from: CAROL, to: group, text: 'again' });
+    expect(await got.waitFor((m) => m.id === second.id, 10_000, 'the second group message')).toMatchObject({ text: 'again' });
+    await wait(server, 'message-receipted', (d) => d.id === second.id);
+  });
 });
 
 describe('messages over the control API', () => {
