@@ -15,6 +15,7 @@
  *        npm run bench -- --only gate-spread --gate-repetitions 3 [--gate-note TEXT]
  *        npm run bench -- --only scale [--scale-clients 500 --scale-clients-per-worker 50]   (bench/scale.ts)
  *        npm run bench -- --only speed-fidelity   (bench/speed-fidelity.ts: the same seeds at --speed 1, 5, 10, 20 per bot kind)
+ *        npm run bench -- --only recovery-accuracy   (bench/recovery-accuracy.ts: a known backoff d at --speed 1, 10, 20, the timer's error against d)
  *        npm run bench -- --only reconnect-cost [--reconnect-ks 0,10,100 --reconnect-nodes 20,22,24]   (bench/reconnect-cost.ts)
  */
 import { spawn } from 'node:child_process';
@@ -37,6 +38,7 @@ import { keptStamps, provenance, type Stamp } from './provenance.js';
 import { benchScale } from './scale.js';
 import { benchReconnectCost } from './reconnect-cost.js';
 import { benchSpeedFidelity } from './speed-fidelity.js';
+import { benchRecoveryAccuracy } from './recovery-accuracy.js';
 
 const { values } = parseArgs({
   options: {
@@ -55,7 +57,7 @@ const { values } = parseArgs({
     'reconnect-nodes': { type: 'string', default: '20,22,24' },
   },
 });
-const SECTIONS = ['logins', 'crash', 'toxiproxy', 'scenarios', 'gate-spread', 'scale', 'reconnect-cost', 'speed-fidelity'] as const;
+const SECTIONS = ['logins', 'crash', 'toxiproxy', 'scenarios', 'gate-spread', 'scale', 'reconnect-cost', 'speed-fidelity', 'recovery-accuracy'] as const;
 /** The keys of bench.json each section writes. */
 const RESULT_KEYS: Record<(typeof SECTIONS)[number], string[]> = {
   logins: ['baileys', 'serverIsolated', 'ratios'],
@@ -66,6 +68,7 @@ const RESULT_KEYS: Record<(typeof SECTIONS)[number], string[]> = {
   scale: ['scale'],
   'reconnect-cost': ['reconnectCost'],
   'speed-fidelity': ['speedFidelity'],
+  'recovery-accuracy': ['recoveryAccuracy'],
 };
 const only = values.only?.split(',').map((x) => x.trim());
 for (const o of only ?? []) if (!(SECTIONS as readonly string[]).includes(o)) throw new Error(`Failed to read --only: unknown section "${o}". Known: ${SECTIONS.join(', ')}.`);
@@ -341,6 +344,10 @@ if (wanted('reconnect-cost')) {
 if (wanted('speed-fidelity')) {
   measured('speed-fidelity', '');
   result.speedFidelity = await benchSpeedFidelity();
+}
+if (wanted('recovery-accuracy')) {
+  measured('recovery-accuracy', '');
+  result.recoveryAccuracy = await benchRecoveryAccuracy();
 }
 result.provenance = stamps;
 await mkdir(dirname(values.out!), { recursive: true });
