@@ -48,7 +48,7 @@ ${wrap(GATE_TOLERANCE_SOURCE + '. A noisier CI runner may need more: measure the
   --allow-unknown     unknown verdicts (the window ended before a check decided) are listed, not failed
   --config FILE, --set KEY=N, --bot, --bot-cmd, --supervisor, --recovery-slo, --storm-limit,
   --toxiproxy URL, --out DIR, --quiet: as for run
-  --messages N, --answers  message traffic as for run (default: the baseline's, when its runs had any)
+  --messages N, --answers, --deaf-after S  message traffic as for run (default: the baseline's, when its runs had any)
 
 Exit codes: 0 passed · 1 failed (invalid runs, regressions, a baseline row missing) · 2 bad usage or
 input (a missing baseline included) · 3 undecided (unknown verdicts without --allow-unknown) · 4 the
@@ -102,10 +102,11 @@ harness could not run some scenario as asked (error: fix the setup; the bot is n
 };
 
 /** The baseline's message traffic, unless given now: a check re-runs what the baseline ran. */
-function baselineTraffic(baseline: Report, values: { messages?: string; answers?: boolean }): { messages?: string; answers?: boolean } {
+function baselineTraffic(baseline: Report, values: { messages?: string; answers?: boolean; 'deaf-after'?: string }): { messages?: string; answers?: boolean; 'deaf-after'?: string } {
   const traffic = baseline.runs.find((r) => r.messages)?.messages;
   if (values.messages !== undefined || !traffic) return {};
-  return { messages: String(traffic.perMinute), ...(traffic.answers || values.answers ? { answers: true } : {}) };
+  const deafAfter = values['deaf-after'] ?? (traffic.deafAfterMs !== undefined ? String(traffic.deafAfterMs / 1000) : undefined);
+  return { messages: String(traffic.perMinute), ...(traffic.answers || values.answers ? { answers: true } : {}), ...(deafAfter !== undefined ? { 'deaf-after': deafAfter } : {}) };
 }
 
 function tolerance(ratio: string | undefined, slack: string | undefined, scale: number): Required<Tolerance> {

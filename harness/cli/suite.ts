@@ -54,6 +54,7 @@ export const SUITE_FLAGS = {
   quiet: { type: 'boolean' },
   messages: { type: 'string' },
   answers: { type: 'boolean' },
+  'deaf-after': { type: 'string' },
 } as const;
 
 export const SUITE_HELP = `  --scenario NAME[,NAME]  scenarios to run (repeatable; default: all). Known: ${Object.keys(SCENARIOS).join(', ')}
@@ -82,6 +83,8 @@ export const SUITE_HELP = `  --scenario NAME[,NAME]  scenarios to run (repeatabl
   --messages N            inbound messages per real-world minute to each bot device through every run (contacts and
                           gaps from the seed); adds the message checks: none lost (receipted), not deaf after a reconnect
   --answers               the bot answers each text (an echo bot): its answers are checked too (none lost, none twice)
+  --deaf-after SECONDS    how long an open connection may leave a message unhandled before it is deaf (default 15,
+                          real-world; at least 3 s of machine time)
   --quiet                 no progress output`;
 
 type Values = { [K in keyof typeof SUITE_FLAGS]?: (typeof SUITE_FLAGS)[K] extends { multiple: true } ? string[] : (typeof SUITE_FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
@@ -180,11 +183,12 @@ export async function readSuite(values: Values, defaults: { scenarios?: string[]
   };
 }
 
-/** --messages N (a positive rate) and --answers (the bot's declaration, also for a scenario's own traffic). */
+/** --messages N (a positive rate), --answers (the bot's declaration) and --deaf-after S; also over a scenario's own traffic. */
 function messagesFlags(values: Values): { messages?: Partial<MessageTraffic> } {
   const perMinute = values.messages !== undefined ? positive(values.messages, '--messages', 0, false) : undefined;
-  if (perMinute === undefined && !values.answers) return {};
-  return { messages: { ...(perMinute !== undefined ? { perMinute } : {}), ...(values.answers ? { answers: true } : {}) } };
+  const deafAfterMs = values['deaf-after'] !== undefined ? positive(values['deaf-after'], '--deaf-after', 0, false) * 1000 : undefined;
+  if (perMinute === undefined && !values.answers && deafAfterMs === undefined) return {};
+  return { messages: { ...(perMinute !== undefined ? { perMinute } : {}), ...(values.answers ? { answers: true } : {}), ...(deafAfterMs !== undefined ? { deafAfterMs } : {}) } };
 }
 
 function wrapUsage<T>(f: () => T): T {
@@ -241,6 +245,7 @@ export function replayFlags(suite: Suite, setting: Setting): string[] {
     ...(suite.stormLimit !== undefined ? [`--storm-limit ${suite.stormLimit}`] : []),
     ...(suite.messages?.perMinute !== undefined ? [`--messages ${suite.messages.perMinute}`] : []),
     ...(suite.messages?.answers ? ['--answers'] : []),
+    ...(suite.messages?.deafAfterMs !== undefined ? [`--deaf-after ${suite.messages.deafAfterMs / 1000}`] : []),
   ];
 }
 

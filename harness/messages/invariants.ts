@@ -74,7 +74,9 @@ function openSpans(ctx: InvariantContext, clients: number[]): { conn: number; op
 /**
  * After every reconnect (each open but the device's first), a connection that stays open must
  * handle what is sent to it: a message waiting or arriving while it is open, not handled within
- * `deafAfterMs` though the connection stayed open that long, is a zombie (open, but deaf).
+ * `deafAfterMs` though the connection stayed open that long, is a zombie (open, but deaf). A
+ * reconnect closed within the allowance cannot have been one; one that lasted it but met no message
+ * to judge (or was cut by the end of the window) leaves the check undecided.
  */
 export function notDeafAfterReconnect(answers: boolean): Invariant {
   const what = answers ? 'answered' : 'receipted';
@@ -87,8 +89,11 @@ export function notDeafAfterReconnect(answers: boolean): Invariant {
         if (reopens.length === 0) return { verdict: 'valid', message: 'never reconnected in the window' };
         const all = toDevice(ctx, jid);
         let judged = 0;
+        let short = 0;
+        const undecided: number[] = [];
         for (const [k, span] of reopens.entries()) {
           const until = Math.min(span.close ?? Infinity, ctx.run.end);
+          let here = 0;
           for (const m of all) {
             const from = Math.max(m.t, span.open);
             const done = handledAt(m, answers);
@@ -96,14 +101,18 @@ export function notDeafAfterReconnect(answers: boolean): Invariant {
             // sent before); unless handled before it opened, or not given the full allowance on it.
             const reached = m.t >= span.open || m.deliveries.some((d) => d.conn === span.conn);
             if (!reached || (done !== undefined && done < span.open) || from + deafAfterMs > until) continue;
-            judged++;
+            here++;
             if (done === undefined || done > from + deafAfterMs) {
               return { verdict: 'invalid', message: `a zombie after reconnect ${k + 1}: connection ${span.conn} open from ${ms(span.open - ctx.run.start)}${span.close !== undefined ? ` to ${ms(span.close - ctx.run.start)}` : ' to the end'}, but ${m.id} (sent at ${ms(m.t - ctx.run.start)}) was not ${what} within ${ms(deafAfterMs)}${done === undefined ? ', nor ever' : ` (only after ${ms(done - from)})`}` };
             }
           }
+          judged += here;
+          if (span.close !== undefined && span.close <= ctx.run.end && span.close - span.open < deafAfterMs) short++;
+          else if (here === 0) undecided.push(k + 1);
         }
-        if (judged === 0) return { verdict: 'unknown', message: `${reopens.length} reconnect(s), but no message met an open connection for ${ms(deafAfterMs)}` };
-        return { verdict: 'valid', message: `${reopens.length} reconnect(s): every message that met an open connection was ${what} within ${ms(deafAfterMs)} (${judged} judged)` };
+        const shortNote = short ? `; ${short} closed within the allowance` : '';
+        if (undecided.length) return { verdict: 'unknown', message: `reconnect(s) ${undecided.join(', ')} of ${reopens.length}: open, but no message met the connection for ${ms(deafAfterMs)} before it closed or the window ended${shortNote}` };
+        return { verdict: 'valid', message: `${reopens.length} reconnect(s): every message that met an open connection was ${what} within ${ms(deafAfterMs)} (${judged} judged${shortNote})` };
       }),
   };
 }

@@ -20,6 +20,8 @@ export interface MessageMetrics {
   /** Real-world messages per minute to each device, and whether the bot was checked for answers. */
   perMinute: number;
   answers: boolean;
+  /** The deaf allowance as given (--deaf-after), real-world ms; absent: the default. */
+  deafAfterMs?: number;
   sent: number;
   delivered: number;
   receipted: number;
@@ -54,6 +56,7 @@ export function messageMetrics(run: RunRecord, schedule: Schedule = []): Message
   return {
     perMinute: traffic.perMinute,
     answers: traffic.answers,
+    ...(traffic.deafAfterMs ? { deafAfterMs: traffic.deafAfterMs } : {}),
     sent: all.length,
     delivered: all.filter((m) => m.deliveries.some((d) => d.t <= run.end)).length,
     receipted: all.filter((m) => within(m.receipts[0])).length,

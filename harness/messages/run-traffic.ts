@@ -23,7 +23,7 @@ const trafficSeed = (seed: number) => (seed ^ 0x6d736773) >>> 0;
 export function beginTraffic(opts: { scenario?: Partial<MessageTraffic>; run?: Partial<MessageTraffic>; server: object; jids: string[]; seed: number; scale: number; speed?: number; clock: Clock }): RunTraffic | undefined {
   const traffic = trafficFor(opts.scenario, opts.run);
   if (!traffic) return undefined;
-  const judge = messageJudge(opts.scale, opts.speed);
+  const judge = messageJudge(opts.scale, opts.speed, traffic.deafAfterMs);
   const sending = startTraffic({ channel: serverChannel(opts.server), to: opts.jids, traffic, judge, seed: trafficSeed(opts.seed), scale: opts.scale, clock: opts.clock });
   const longestGap = 1.5 * (60_000 / traffic.perMinute) * opts.scale;
   return {

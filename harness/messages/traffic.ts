@@ -13,6 +13,8 @@ export interface MessageTraffic {
   perMinute: number;
   /** The bot answers each text (an echo bot): its answers are checked too. Receipts are checked for every bot. */
   answers?: boolean;
+  /** How long, real-world ms, an open connection may leave a message unhandled before it is deaf (default 15 s; invariants.ts). */
+  deafAfterMs?: number;
 }
 
 /** How long a bot has to handle a message once it could (measured ms): the judge's two message settings. */
@@ -43,6 +45,8 @@ export interface SentMessage {
 export interface TrafficLog {
   perMinute: number;
   answers: boolean;
+  /** The allowance as given (real-world ms), when not the default. */
+  deafAfterMs?: number;
   judge: MessageJudge;
   sent: SentMessage[];
   /** Sends the server refused (it threw, e.g. while restarting): never counted as sent. */
@@ -53,7 +57,7 @@ export interface TrafficLog {
 export function trafficFor(scenario: Partial<MessageTraffic> | undefined, run: Partial<MessageTraffic> | undefined): MessageTraffic | undefined {
   const merged = { ...scenario, ...run };
   if (!merged.perMinute || merged.perMinute <= 0) return undefined;
-  return { perMinute: merged.perMinute, answers: !!merged.answers };
+  return { perMinute: merged.perMinute, answers: !!merged.answers, ...(merged.deafAfterMs ? { deafAfterMs: merged.deafAfterMs } : {}) };
 }
 
 /** A message's text: unique in the run and never a prefix of another, so an answer quoting it is found by its text. */
@@ -100,7 +104,7 @@ export function startTraffic(opts: { channel: MessageChannel; to: string[]; traf
   };
   schedule();
   return {
-    log: (until) => ({ perMinute: opts.traffic.perMinute, answers: !!opts.traffic.answers, judge: opts.judge, sent: sent.filter((m) => m.t <= until), refused }),
+    log: (until) => ({ perMinute: opts.traffic.perMinute, answers: !!opts.traffic.answers, ...(opts.traffic.deafAfterMs ? { deafAfterMs: opts.traffic.deafAfterMs } : {}), judge: opts.judge, sent: sent.filter((m) => m.t <= until), refused }),
     stop() {
       stopped = true;
       if (timer) clearTimeout(timer);

@@ -145,7 +145,7 @@ describe('no inbound message lost / no answer lost', () => {
 describe('not deaf after a reconnect', () => {
   const deaf = notDeafAfterReconnect(true);
   /** Open at 100, closed at 2000, open again at 3000 until the end (10 s). */
-  const reconnect = (after: ServerEvent[], sent: SentMessage[]) =>
+  const reconnect = (after: (ServerEvent | ServerEvent[])[], sent: SentMessage[]) =>
     record({ server: [s.open(100, 1), s.sent(1_010, 1, 'a'), s.answered(1_100, 1, 'a', 'x1'), s.closed(2_000, 1), s.open(3_000, 2), ...after], sent: [msg('a', 1_000), ...sent], answers: true, end: 10_000 });
 
   test('open after a reconnect while messages sent to it go unanswered: a zombie (invalid)', () => {
@@ -163,8 +163,10 @@ describe('not deaf after a reconnect', () => {
     expect(deaf.check(ctx(run), 0)).toMatchObject({ verdict: 'valid', message: expect.stringMatching(/1 reconnect\(s\): every message that met an open connection was answered within 3000 ms \(1 judged\)/) });
   });
 
-  test('no message met the new connection for the full allowance: unknown; no reconnect at all: valid', () => {
-    expect(deaf.check(ctx(reconnect([], [msg('b', 9_000)])), 0)).toMatchObject({ verdict: 'unknown' });
+  test('no message met the new connection for the full allowance: unknown; a reconnect closed within the allowance cannot be deaf; no reconnect at all: valid', () => {
+    expect(deaf.check(ctx(reconnect([], [msg('b', 9_000)])), 0)).toMatchObject({ verdict: 'unknown', message: expect.stringMatching(/^reconnect\(s\) 1 of 1: open, but no message met the connection for 3000 ms/) });
+    const brief = reconnect([s.closed(4_000, 2), s.open(5_000, 3), s.sent(6_010, 3, 'b'), s.answered(6_100, 3, 'b', 'x2')], [msg('b', 6_000)]);
+    expect(deaf.check(ctx(brief), 0)).toMatchObject({ verdict: 'valid', message: expect.stringMatching(/^2 reconnect\(s\): .* \(1 judged; 1 closed within the allowance\)$/) });
     const steady = record({ server: [s.open(100, 1), s.sent(1_010, 1, 'a')], sent: [msg('a', 1_000)], end: 10_000 });
     expect(deaf.check(ctx(steady), 0)).toMatchObject({ verdict: 'valid', message: 'never reconnected in the window' });
   });
@@ -268,5 +270,21 @@ describe('in the report', () => {
     const without = toReport(scenarioRun(rec), 0.5);
     expect('messages' in without).toBe(false);
     expect(without.timeline.some((p) => p.type.startsWith('message-'))).toBe(false);
+  });
+});
+
+describe('the CLI flags', () => {
+  test('--messages, --answers and --deaf-after become the suite\'s traffic and its replay flags; a rate that is not positive is bad usage', async () => {
+    const { readSuite, replayFlags, defaultSetting } = await import('../../harness/cli/suite.js');
+    const suite = await readSuite({ messages: '10', answers: true, 'deaf-after': '30', baileys: '7.0.0-rc14', scenario: ['stream-errors'], seed: '7' });
+    expect(suite.messages).toEqual({ perMinute: 10, answers: true, deafAfterMs: 30_000 });
+    expect(replayFlags(suite, defaultSetting(suite)).join(' ')).toBe('--messages 10 --answers --deaf-after 30');
+    expect((await readSuite({ baileys: '7.0.0-rc14', scenario: ['stream-errors'], seed: '7' })).messages).toBeUndefined();
+    await expect(readSuite({ messages: '0', baileys: '7.0.0-rc14', seed: '7' })).rejects.toThrow('--messages must be a positive number, got "0"');
+  });
+
+  test('the allowance as given reaches the judge (scaled, never below the floor) and the run\'s log', () => {
+    expect(trafficFor({ perMinute: 10 }, { deafAfterMs: 100_000 })).toEqual({ perMinute: 10, answers: false, deafAfterMs: 100_000 });
+    expect(messageJudge(0.04, undefined, 100_000)).toEqual({ graceMs: 4_000, deafAfterMs: 4_000 });
   });
 });
