@@ -293,9 +293,10 @@ export class Inbound {
     return { enc: type, body: ciphertext };
   }
 
-  /** The most recent message from a contact whose text appears in `answer` (for an answer that quotes none). */
-  latestQuotedBy(contactJid: string, answer: string): string | undefined {
-    const found = [...this.messages.values()].filter((m) => m.from === contactJid && answer.includes(m.text));
+  /** The most recent message in a chat whose text appears in `answer` (for an answer that quotes none). */
+  latestQuotedBy(chat: string, answer: string): string | undefined {
+    // A chat is a contact (its direct messages) or the group (anyone's messages in it).
+    const found = [...this.messages.values()].filter((m) => (m.group ?? m.from) === chat && answer.includes(m.text));
     return found.at(-1)?.id;
   }
 }

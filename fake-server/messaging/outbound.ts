@@ -8,7 +8,7 @@ import type { Resolver } from './answers.js';
 import { botUserOf } from './answers.js';
 import type { Inbound } from './inbound.js';
 import type { MessagingLink } from './link.js';
-import { decodeChatText, unpad } from './proto.js';
+import { decodeChatText, decodeSenderKeyDistribution, unpad } from './proto.js';
 
 export interface OutboundMessage {
   id: string;
@@ -46,25 +46,31 @@ export class Outbound {
       if (to.tag === 'to' && to.attrs.jid && enc) copies.push({ jid: to.attrs.jid, enc });
     }
     const direct = childNode(node, 'enc');
-    if (direct && node.attrs.to) copies.push({ jid: node.attrs.to, enc: direct });
+    const group = this.r.directory.group(node.attrs.to);
+    // A group message: the text once as skmsg, the sender key to members in the participants.
+    const skmsg = group && direct?.attrs.type === 'skmsg' && direct.content instanceof Uint8Array ? Buffer.from(direct.content) : undefined;
+    if (direct && node.attrs.to && !group) copies.push({ jid: node.attrs.to, enc: direct });
     // Never an unhandled rejection: whatever goes wrong opening the copies is recorded.
-    this.open(link, id, bot, copies, peer).catch((err: Error) => link.record('protocol-error', { error: `opening message ${id}: ${err.message}` }));
+    this.open(link, id, bot, copies, peer, group?.jid, skmsg).catch((err: Error) => link.record('protocol-error', { error: `opening message ${id}: ${err.message}` }));
   }
 
-  private async open(link: MessagingLink, id: string, bot: string, copies: { jid: string; enc: BinaryNode }[], peer: boolean): Promise<void> {
+  private async open(link: MessagingLink, id: string, bot: string, copies: { jid: string; enc: BinaryNode }[], peer: boolean, group?: string, skmsg?: Buffer): Promise<void> {
     const record: OutboundMessage = { id, from: bot, recipients: copies.map((c) => c.jid), decryptedBy: [] };
-    let contactJid: string | undefined;
+    let contactJid: string | undefined = group;
+    let receiptFrom: string | undefined;
     const errors: string[] = [];
     for (const { jid, enc } of copies) {
       const contact = this.r.directory.contactDevice(jid);
       const botUser = contact ? undefined : botUserOf(this.r, jid);
       const party = contact?.party ?? (botUser && (jid.includes(':') ? undefined : this.r.directory.phoneOf(botUser)));
       if (!party || !(enc.content instanceof Uint8Array)) continue;
-      if (contact) contactJid = contact.contact.jid;
+      if (contact && !group) contactJid = contact.contact.jid;
       try {
         const plain = unpad(await party.decrypt(bot, enc.attrs.type ?? '', Buffer.from(enc.content)));
-        const text = decodeChatText(plain);
-        if (contact) record.decryptedBy.push(jid);
+        const key = group && contact ? decodeSenderKeyDistribution(plain) : undefined;
+        if (key && group && contact) contact.party.learnSenderKey(group, bot, key.distribution);
+        const text = group ? undefined : decodeChatText(plain);
+        if (contact && !group) record.decryptedBy.push(jid);
         if (contact && text && record.text === undefined) {
           record.to = contact.contact.jid;
           record.text = text.text;
@@ -75,12 +81,33 @@ export class Outbound {
         if (contact) errors.push(`${jid}: ${(err as Error).message}`);
       }
     }
+    if (group && skmsg) {
+      // Every member device that holds the bot's sender key reads the one skmsg.
+      for (const { contact, device, party } of this.r.directory.allContactDevices()) {
+        const chain = party.senderKeyOf(group, bot);
+        if (!chain) continue;
+        const jid = contact.jid.replace('@', device ? `:${device}@` : '@');
+        try {
+          const text = decodeChatText(unpad(chain.decrypt(skmsg)));
+          record.decryptedBy.push(jid);
+          if (text && record.text === undefined) {
+            record.to = group;
+            record.text = text.text;
+            record.inReplyTo = text.quotedId ?? this.inbound.latestQuotedBy(group, text.text);
+            receiptFrom ??= contact.jid;
+          }
+        } catch (err) {
+          errors.push(`${jid}: ${(err as Error).message}`);
+        }
+      }
+    }
     if (peer || !contactJid) return;
+    if (group && !skmsg) return; // a sender-key-only stanza, no text
     this.messages.set(id, record);
     if (record.text !== undefined) {
       link.record('message-answered', { id, from: bot, to: record.to, text: record.text, ...(record.inReplyTo ? { inReplyTo: record.inReplyTo } : {}) });
       // The contact's phone got it: a delivery receipt, which the bot shows as status 3.
-      if (link.alive()) link.sendNode({ tag: 'receipt', attrs: { from: contactJid, id, t: link.serverSeconds() } });
+      if (link.alive()) link.sendNode({ tag: 'receipt', attrs: { from: contactJid, id, t: link.serverSeconds(), ...(group && receiptFrom ? { participant: receiptFrom } : {}) } });
     } else {
       record.to = contactJid;
       record.error = errors.join('; ') || 'no text in the message';

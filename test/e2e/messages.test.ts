@@ -230,10 +230,11 @@ describe.each(versionsUnderTest())('messages with Baileys %s', (version) => {
     await wait(server, 'message-receipted', (d) => d.id === id);
   });
 
-  test('a group message from a contact arrives with its sender key: skmsg, decrypted, receipted', async () => {
+  test('a group message from a contact arrives with its sender key (skmsg), and the bot’s answer in the group is read by every member', async () => {
     const server = await startServer();
     const { client, device } = await openClient(server, version, { socketConfig });
-    const got = upserts(client.socket as unknown as Sock);
+    const sock = client.socket as unknown as Sock;
+    const got = upserts(sock);
     const group = server.messages.group().jid;
     const first = server.messages.send({ from: CAROL, to: group, text: 'hello group' });
     const m1 = await got.waitFor((m) => m.id === first.id, 10_000, 'the group message');
@@ -245,6 +246,14 @@ describe.each(versionsUnderTest())('messages with Baileys %s', (version) => {
     const second = server.messages.send({ from: CAROL, to: group, text: 'again' });
     expect(await got.waitFor((m) => m.id === second.id, 10_000, 'the second group message')).toMatchObject({ text: 'again' });
     await wait(server, 'message-receipted', (d) => d.id === second.id);
+
+    // The bot answers in the group: its sender key goes to every member device, the text once as skmsg.
+    const sent = await sock.sendMessage(group, { text: 'hi all' }, { quoted: m1.raw });
+    const answered = await wait(server, 'message-answered', (d) => d.id === sent.key.id);
+    expect(answered.detail).toMatchObject({ from: device.jid, to: group, text: 'hi all', inReplyTo: first.id });
+    expect(server.messages.sent().find((m) => m.id === sent.key.id)!.decryptedBy).toHaveLength(4); // Alice, Bob, Carol's two
+    const later = await sock.sendMessage(group, { text: 'and again' });
+    expect((await wait(server, 'message-answered', (d) => d.id === later.key.id)).detail).toMatchObject({ to: group, text: 'and again' });
   });
 });
 
