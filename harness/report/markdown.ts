@@ -45,17 +45,17 @@ function summaryTable(rows: SummaryRow[], withSetting: boolean): string {
 }
 
 const MESSAGES_NOTE =
-  'Inbound messages the harness sent, and what the server saw become of them: delivered (written to the bot), receipted, answered (answering bots), lost (not receipted — not answered, for an answering bot — by the end of the window), unknown (sent within the grace before the end), answered twice; decrypt failures (retry receipts) and those never receipted after; the first message handled after the last fault.';
+  'Inbound messages the harness sent, and what the server saw become of them: delivered (written to the bot), receipted, answered (answering bots), lost (not receipted — not answered, for an answering bot — by the end of the window), unknown (sent within the grace before the end), not expected (the device went rightly down: logged out, replaced), answered twice; decrypt failures (retry receipts) and those never receipted after; the first message handled after the last fault.';
 
 /** Message counts per scenario × version × setting, summed over its runs with traffic. */
 function messagesTable(rows: SummaryRow[], withSetting: boolean): string {
   return table(
-    ['scenario', 'version', ...(withSetting ? ['setting'] : []), 'runs', 'sent', 'delivered', 'receipted', 'answered', 'lost', 'unknown', 'answered twice', 'decrypt failures (not receipted after)', 'first handled after last fault p50 / max'],
+    ['scenario', 'version', ...(withSetting ? ['setting'] : []), 'runs', 'sent', 'delivered', 'receipted', 'answered', 'lost', 'unknown', 'not expected', 'answered twice', 'decrypt failures (not receipted after)', 'first handled after last fault p50 / max'],
     rows.flatMap((s) => {
       const m = s.messages;
       if (!m) return [];
       const first = m.firstHandledAfterLastFaultMs;
-      return [[s.scenario, s.version, ...(withSetting ? [s.setting] : []), String(m.runs), String(m.sent), String(m.delivered), String(m.receipted), String(m.answered), String(m.lost), String(m.unknown), String(m.duplicated), `${m.decryptFailures} (${m.decryptFailuresNotReceipted})`, `${formatMs(first.p50)} / ${formatMs(first.max)}`]];
+      return [[s.scenario, s.version, ...(withSetting ? [s.setting] : []), String(m.runs), String(m.sent), String(m.delivered), String(m.receipted), String(m.answered), String(m.lost), String(m.unknown), String(m.notExpected), String(m.duplicated), `${m.decryptFailures} (${m.decryptFailuresNotReceipted})`, `${formatMs(first.p50)} / ${formatMs(first.max)}`]];
     }),
   );
 }

@@ -5,6 +5,7 @@
  * cannot scale (Baileys' keep-alive adds a fixed 5 s before declaring 408).
  * Documented in README ("report.json").
  */
+import type { CpuShare } from '../runner/cpu-share.js';
 import type { Schedule } from '../faults/schedule.js';
 import type { InvariantResult, Verdict } from '../invariants.js';
 import type { ClientMetrics } from '../recorder/metrics.js';
@@ -83,8 +84,14 @@ export interface RunReport {
   metrics: ClientMetrics[];
   /** Observation window length, real-world ms. */
   windowMs: number;
-  /** Wall-clock time the run took on this machine, ms (not scaled). */
+  /** Wall-clock time the run took on this machine, ms (not scaled; on the virtual clock under --speed). */
   wallMs: number;
+  /**
+   * The CPU the run used over its real duration (harness/runner/cpu-share.ts): near or above 1 (per
+   * core used), machine work dominated and, under --speed, timings were inflated by it.
+   * Absent in reports written before it was measured.
+   */
+  cpu?: CpuShare;
   /** Connection attempts per minute over the window, all clients together (real-world). */
   attemptsPerMinute: number;
   /** Most connection attempts the server saw within any one real-world second (storm peak). */
@@ -187,6 +194,8 @@ export interface MessageSummary {
   answered: number;
   lost: number;
   unknown: number;
+  /** Not handled, and not expected to be: the device went rightly down (logged out, replaced). */
+  notExpected: number;
   duplicated: number;
   decryptFailures: number;
   decryptFailuresNotReceipted: number;

@@ -104,6 +104,8 @@ function messageSummary(runs: RunReport[]): { messages?: MessageSummary } {
       answered: sum((m) => m.answered),
       lost: sum((m) => m.lost),
       unknown: sum((m) => m.unknown),
+      // Reports written before notExpected existed have none.
+      notExpected: sum((m) => m.notExpected ?? 0),
       duplicated: sum((m) => m.duplicated),
       decryptFailures: sum((m) => m.decryptFailures.messages),
       decryptFailuresNotReceipted: sum((m) => m.decryptFailures.notReceipted),

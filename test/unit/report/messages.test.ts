@@ -43,6 +43,7 @@ test('the summary row sums its runs\' messages; a row without traffic has no mes
     answered: 16,
     lost: 3,
     unknown: 2,
+    notExpected: 0,
     duplicated: 1,
     decryptFailures: 2,
     decryptFailuresNotReceipted: 0,
@@ -54,7 +55,7 @@ test('the summary row sums its runs\' messages; a row without traffic has no mes
 test('report.md: a Messages section per row and, under a run not valid, its messages line', () => {
   const md = renderMarkdown(buildReport(header, withTraffic, new Date(0)));
   expect(md).toContain('## Messages');
-  expect(md).toContain('| s | v | 2 | 20 | 20 | 18 | 16 | 3 | 2 | 1 | 2 (0) |');
+  expect(md).toContain('| s | v | 2 | 20 | 20 | 18 | 16 | 3 | 2 | 0 | 1 | 2 (0) |');
   expect(md).toContain('  - messages (30/min, answering bot): 10 sent, 10 delivered, 9 receipted, 8 answered, 2 lost (m1, m2), 1 unknown, 1 answered twice, 1 decrypt failure(s) (1 receipted after a retry); first answer');
   expect(renderMarkdown(buildReport(header, [run({})], new Date(0)))).not.toContain('## Messages');
 });
