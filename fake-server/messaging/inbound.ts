@@ -248,7 +248,7 @@ export class Inbound {
       if (d.state !== 'receipted') d.state = 'sent';
       d.attempts++;
       d.offline = offline;
-      link.record('message-sent', { id: m.id, from: m.from, to: d.to, text: m.text, enc: d.sealed.enc, offline, attempt: d.attempts, ...(m.group ? { group: m.group } : {}) });
+      link.record('message-sent', { id: m.id, from: m.from, to: d.to, text: m.text, enc: d.sealed.enc, offline, attempt: d.attempts, ...(m.group ? { group: m.group, senderKey: !!d.sealed.skdm } : {}) });
     });
     this.chains.set(d.to, next);
     next

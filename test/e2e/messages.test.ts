@@ -240,11 +240,12 @@ describe.each(versionsUnderTest())('messages with Baileys %s', (version) => {
     const m1 = await got.waitFor((m) => m.id === first.id, 10_000, 'the group message');
     expect(m1).toMatchObject({ type: 'notify', text: 'hello group' });
     expect((m1.raw as { key: { remoteJid: string; participant: string } }).key).toMatchObject({ remoteJid: group, participant: CAROL });
-    expect((await wait(server, 'message-sent', (d) => d.id === first.id)).detail).toMatchObject({ enc: 'skmsg', group, to: device.jid });
+    expect((await wait(server, 'message-sent', (d) => d.id === first.id)).detail).toMatchObject({ enc: 'skmsg', group, to: device.jid, senderKey: true });
     await wait(server, 'message-receipted', (d) => d.id === first.id);
     // The second needs no sender key: the bot holds Carol's chain.
     const second = server.messages.send({ from: CAROL, to: group, text: 'again' });
     expect(await got.waitFor((m) => m.id === second.id, 10_000, 'the second group message')).toMatchObject({ text: 'again' });
+    expect((await wait(server, 'message-sent', (d) => d.id === second.id)).detail).toMatchObject({ enc: 'skmsg', senderKey: false });
     await wait(server, 'message-receipted', (d) => d.id === second.id);
 
     // The bot answers in the group: its sender key goes to every member device, the text once as skmsg.
