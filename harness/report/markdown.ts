@@ -99,7 +99,7 @@ export function renderMarkdown(report: Report, opts: RenderOptions = {}): string
     `Verdicts are judged from the fake server's record. Unknown (the window ended before a check could decide) ${opts.allowUnknown ? 'is allowed here (--allow-unknown)' : 'fails, as invalid does (pass --allow-unknown to accept it)'}; error (the harness could not run the scenario as asked) is not blamed on the bot.`,
     `Fixed allowances that do not scale: ${report.fixedAllowances.map((a) => `${a.name} (${formatMs(a.ms)})`).join(', ') || 'none'}.`,
     toxiproxyLine(report),
-    ...(report.speed ? [`**Virtual time x${report.speed.k}** (libfaketime): real-world settings on a clock ${report.speed.k} times faster; times below are virtual. Warped: ${report.speed.warped.join(', ')}. Real time: ${report.speed.realTime.join('; ')}.`] : []),
+    ...(report.speed ? [`**Virtual time x${report.speed.k}** (libfaketime): real-world settings on a clock ${report.speed.k} times faster; times below are virtual. Warped: ${report.speed.warped.join(', ')}. Real time: ${report.speed.realTime.join('; ')}.${cpuShareLine(report)}`] : []),
     ...(report.interrupted ? [`**Interrupted** by ${report.interrupted.signal}: ${report.interrupted.finishedRuns} of ${report.interrupted.plannedRuns} planned runs finished; only they are judged here.`] : []),
     ...notesLines(report),
     '',
@@ -203,4 +203,12 @@ function toxiproxyLine(report: Report): string {
   for (const r of report.runs) if (r.toxiproxy) kinds.set(r.toxiproxy, (kinds.get(r.toxiproxy) ?? 0) + 1);
   const name = (k: string) => (k === 'embedded' ? 'the embedded one' : `the real server (${k})`);
   return kinds.size ? `Network faults through Toxiproxy: ${[...kinds].map(([k, n]) => `${name(k)} in ${n} run(s)`).join(', ')}.` : 'No network faults through Toxiproxy in these runs.';
+}
+
+/** Under virtual time, how much of each run's real time was CPU: near 1 per core, its timings were inflated by machine work. */
+function cpuShareLine(report: Report): string {
+  const shares = report.runs.flatMap((r) => (r.cpu ? [r.cpu.share] : []));
+  if (!shares.length) return '';
+  const sorted = [...shares].sort((a, b) => a - b);
+  return ` CPU per real second of a run (report.json runs[].cpu): median ${sorted[Math.floor((sorted.length - 1) / 2)]}, highest ${sorted.at(-1)}; near 1 or more, machine work dominated and timings were inflated.`;
 }

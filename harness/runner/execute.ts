@@ -16,6 +16,8 @@ import type { PlannedRun } from './plan.js';
 import { messageMetrics } from '../messages/metrics.js';
 import { isMessageEvent } from '../messages/evidence.js';
 import type { MessageTraffic } from '../messages/traffic.js';
+import { currentSpeed } from '../time/warp.js';
+import { measureCpuShare } from './cpu-share.js';
 
 /** The schedule a run's seed stands for (real-world ms): the first sample of the scenario's generator. */
 export function scheduleForSeed(scenario: Scenario, seed: number): Schedule {
@@ -79,6 +81,7 @@ async function executeRun(planned: PlannedRun, opts: ExecuteOptions): Promise<Ru
     replay: replayLine(planned, opts.scale, opts.replayFlags?.(planned)),
   };
   const started = opts.clock.now();
+  const cpu = measureCpuShare();
   const crashes = catchCrashes();
   try {
     const run = await runScenario(scenario, schedule, {
@@ -93,7 +96,8 @@ async function executeRun(planned: PlannedRun, opts: ExecuteOptions): Promise<Ru
       ...(opts.messages ? { messages: opts.messages } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
-    const report = { ...base, ...toReport(run, opts.scale), schedule, wallMs: opts.clock.now() - started, ...(run.notes.length ? { notes: run.notes } : {}), ...(run.toxiproxy ? { toxiproxy: run.toxiproxy } : {}) };
+    const wallMs = opts.clock.now() - started;
+    const report = { ...base, ...toReport(run, opts.scale), schedule, wallMs, cpu: cpu(wallMs, currentSpeed() ?? 1), ...(run.notes.length ? { notes: run.notes } : {}), ...(run.toxiproxy ? { toxiproxy: run.toxiproxy } : {}) };
     const thrown = crashes.stop();
     if (thrown.length === 0) return report;
     return { ...report, verdict: 'invalid', invariants: [...report.invariants, { invariant: NEVER_THROWS, client: -1, verdict: 'invalid', message: thrown.join(' | ') }] };

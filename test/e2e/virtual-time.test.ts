@@ -33,6 +33,9 @@ test.skipIf(!library)(`keepalive-timeout at --speed ${SPEED} with real-world set
   let virtualMs = 0;
   for (const run of report.runs) {
     virtualMs += run.wallMs;
+    // The CPU share is over real time: the run's virtual length / K.
+    expect(run.cpu?.realMs, run.id).toBe(Math.round(run.wallMs / SPEED));
+    expect(run.cpu!.share, run.id).toBeGreaterThan(0);
     const blackholes = run.timeline.filter((p) => p.source === 'fault' && p.type === 'fault-applied');
     expect(blackholes.length, run.id).toBeGreaterThan(0);
     for (const b of blackholes) {
