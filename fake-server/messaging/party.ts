@@ -111,7 +111,7 @@ export class SignalParty implements SignalStorage {
     return this.sessions.get(id);
   }
   async storeSession(id: string, record: SignalSessionRecord) {
-    this.sessions.set(id, record);
+    this.sessions.set(id, quiet(record));
   }
   isTrustedIdentity(): boolean {
     return true; // a bot that changed its identity (a re-pairing) is trusted, as WhatsApp does after a notice
@@ -131,4 +131,17 @@ export class SignalParty implements SignalStorage {
   getOurIdentity() {
     return this.identity;
   }
+}
+
+/**
+ * libsignal prints every session it closes (the whole session, keys included) on stdout; a
+ * simulated party closes one each time a bot starts a fresh session, which would flood the
+ * output of a run. Ours close silently, by the same rule (mark it closed now, once).
+ */
+function quiet(record: SignalSessionRecord): SignalSessionRecord {
+  const r = record as SignalSessionRecord & { isClosed(s: unknown): boolean; closeSession(s: unknown): void };
+  r.closeSession = (session: { indexInfo: { closed: number } }) => {
+    if (!r.isClosed(session)) session.indexInfo.closed = Date.now();
+  };
+  return record;
 }
