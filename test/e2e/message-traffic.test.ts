@@ -1,7 +1,7 @@
 /**
  * Message traffic through a scenario, end to end: the fake server sends encrypted texts to real
  * Baileys bots while stream errors hit them; the message checks and metrics come from the server's
- * record. The echo bot (examples/echo-bot/) as a module and as a command answers every message
+ * record, on every Baileys version under test. The echo bot (examples/echo-bot/) as a module and as a command answers every message
  * through the reconnects; the plain bot (no answers) is judged on its receipts; the CLI carries
  * --messages and --answers into report.json, report.md and the replay line, and check re-runs a
  * baseline's traffic.
@@ -30,7 +30,7 @@ const schedule: Schedule = [
 ];
 const MESSAGE_CHECKS = ['no inbound message lost', 'no answer lost', 'not deaf after a reconnect', 'no message handled twice'];
 
-describe(`message traffic through stream errors (Baileys ${version})`, () => {
+describe.each(versionsUnderTest())('message traffic through stream errors (Baileys %s)', (version) => {
   test.each([
     { kind: 'module', bot: () => moduleBot('examples/echo-bot/echo-bot.mjs') },
     { kind: 'command', bot: () => shellCommandBot({ command: 'node examples/echo-bot/bot.mjs' }) },
