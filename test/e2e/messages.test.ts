@@ -256,6 +256,33 @@ describe.each(versionsUnderTest())('messages with Baileys %s', (version) => {
     const later = await sock.sendMessage(group, { text: 'and again' });
     expect((await wait(server, 'message-answered', (d) => d.id === later.key.id)).detail).toMatchObject({ to: group, text: 'and again' });
   });
+
+  test('a burst of 40 messages from two contacts arrives whole, each receipted once', async () => {
+    const server = await startServer();
+    const { client, device } = await openClient(server, version, { socketConfig });
+    const got = upserts(client.socket as unknown as Sock);
+    const sent = Array.from({ length: 40 }, (_, n) => server.messages.send({ from: n % 2 ? ALICE : BOB, to: device.jid, text: `burst ${n}` }));
+    for (const [n, { id }] of sent.entries()) expect(await got.waitFor((m) => m.id === id, 15_000, `burst ${n}`)).toMatchObject({ text: `burst ${n}` });
+    await until(() => server.messages.list().every((m) => m.deliveries.every((d) => d.state === 'receipted')), 10_000, () => JSON.stringify(server.messages.list().filter((m) => m.deliveries.some((d) => d.state !== 'receipted'))));
+    expect(server.events.list({ type: 'message-receipted' })).toHaveLength(40);
+    expect(server.events.list({ type: 'message-decrypt-failed' })).toHaveLength(0);
+    expect(got.seen.filter((m) => m.text?.startsWith('burst'))).toHaveLength(40); // no duplicates
+  });
+
+  test('20 messages queued while offline arrive in order as append, the marker counting them after their receipts', async () => {
+    const server = await startServer();
+    const { client, device, authDir, conn } = await openClient(server, version, { socketConfig });
+    await client.end();
+    await server.events.waitFor((e) => e.type === 'closed' && e.conn === conn, 10_000, 'the first connection to close');
+    const ids = Array.from({ length: 20 }, (_, n) => server.messages.send({ from: n % 2 ? ALICE : CAROL, to: device.jid, text: `queued ${n}` }).id);
+    const again = await connectClient(server, version, { authDir, socketConfig });
+    const got = upserts(again.socket as unknown as Sock);
+    const marker = await server.events.waitFor((e) => e.type === 'offline-marker' && e.jid === device.jid && e.conn !== conn, 20_000, 'the offline marker');
+    expect(marker.detail).toEqual({ count: 20, after: 'receipts' });
+    for (const id of ids) await got.waitFor((m) => m.id === id, 10_000, `queued ${id}`);
+    const order = got.seen.filter((m) => m.text?.startsWith('queued'));
+    expect(order.map((m) => [m.type, m.text])).toEqual(ids.map((_, n) => ['append', `queued ${n}`]));
+  });
 });
 
 describe('messages over the control API', () => {
