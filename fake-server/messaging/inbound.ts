@@ -31,6 +31,8 @@ export interface Delivery {
   /** Resends answering retry receipts. */
   resends: number;
   offline: boolean;
+  /** The connection it was last written to. */
+  conn?: number;
   /** Receipt types seen ('' for a plain delivery receipt). */
   receipts: string[];
   /**
@@ -133,14 +135,20 @@ export class Inbound {
     link.later(OFFLINE_MARKER_TIMEOUT_MS, () => this.finishDrain(link, 'timeout'));
   }
 
-  /** A connection closed: what it was given and never receipted goes back to the queue (WhatsApp redelivers). */
+  /**
+   * A connection closed: what it was given and never receipted goes back to the queue (WhatsApp
+   * redelivers), or straight to the device's other open connection (the one that replaced it).
+   */
   onClosed(link: MessagingLink): void {
     this.drains.delete(link.id);
     const jid = link.device?.jid;
     if (!jid) return;
+    const others = this.deps.openLinks(jid).filter((l) => l.id !== link.id);
     for (const m of this.messages.values()) {
       const d = m.deliveries.get(jid);
-      if (d?.state === 'sent' && !this.deps.openLinks(jid).some((l) => l.id !== link.id)) d.state = 'queued';
+      if (d?.state !== 'sent' || d.conn !== link.id) continue;
+      d.state = 'queued';
+      for (const other of others) this.deliver(other, m, d, false);
     }
   }
 
@@ -246,6 +254,7 @@ export class Inbound {
         return;
       }
       if (d.state !== 'receipted') d.state = 'sent';
+      d.conn = link.id;
       d.attempts++;
       d.offline = offline;
       link.record('message-sent', { id: m.id, from: m.from, to: d.to, text: m.text, enc: d.sealed.enc, offline, attempt: d.attempts, ...(m.group ? { group: m.group, senderKey: !!d.sealed.skdm } : {}) });

@@ -1,10 +1,10 @@
 /**
  * Message traffic through a scenario, end to end: the fake server sends encrypted texts to real
  * Baileys bots while stream errors hit them; the message checks and metrics come from the server's
- * record, on every Baileys version under test. The echo bot (examples/echo-bot/) as a module and as a command answers every message
- * through the reconnects; the plain bot (no answers) is judged on its receipts; the CLI carries
- * --messages and --answers into report.json, report.md and the replay line, and check re-runs a
- * baseline's traffic.
+ * record, on every Baileys version under test. The echo bot (examples/echo-bot/) as a module and
+ * as a command answers every message through the reconnects; the plain bot (no answers) is judged
+ * on its receipts; the CLI carries --messages and --answers into report.json, report.md and the
+ * replay line, and check re-runs a baseline's traffic.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -283,6 +283,20 @@ describe.each(versionsUnderTest())('messages with Baileys %s', (version) => {
     const order = got.seen.filter((m) => m.text?.startsWith('queued'));
     expect(order.map((m) => [m.type, m.text])).toEqual(ids.map((_, n) => ['append', `queued ${n}`]));
   });
+
+  test('a delivery lost on a connection that another login replaced (440) reaches the new one', async () => {
+    const server = await startServer();
+    const { device, authDir, conn } = await openClient(server, version, { socketConfig });
+    server.apply({ kind: 'silence' }, conn); // written into a black hole: no receipt
+    const { id } = server.messages.send({ from: BOB, to: device.jid, text: 'who gets this' });
+    await wait(server, 'message-sent', (d) => d.id === id && d.attempt === 1);
+    const second = await connectClient(server, version, { authDir, socketConfig });
+    const got = upserts(second.socket as unknown as Sock);
+    expect(await got.waitFor((m) => m.id === id, 15_000, 'the message on the new connection')).toMatchObject({ text: 'who gets this' });
+    const redelivered = await wait(server, 'message-sent', (d) => d.id === id && d.attempt === 2);
+    expect(redelivered.conn).not.toBe(conn);
+    await wait(server, 'message-receipted', (d) => d.id === id);
+  });
 });
 
 describe('messages over the control API', () => {

@@ -65,4 +65,27 @@ describe.skipIf(!existsSync(CHROMIUM))(`report.html in headless Chromium (${CHRO
     expect((await stat(shot)).size).toBeGreaterThan(20_000);
     if (process.env.KEEP_SCREENSHOT) await page.screenshot({ path: process.env.KEEP_SCREENSHOT, fullPage: true });
   }, 300_000);
+
+  test('a run with message traffic marks its receipts and answers on the timeline', async () => {
+    const out = await tempDir();
+    const r = await runCli(['run', '--bot', 'examples/echo-bot/echo-bot.mjs', '--messages', '10', '--answers', '--scenario', 'stream-errors', '--runs', '1', '--seed', '7', '--quiet', '--out', out], { timeoutMs: 240_000 });
+    expect(r.code, r.stderr).toBe(0);
+    browser ??= await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    await page.goto(pathToFileURL(join(out, 'report.html')).href);
+    await page.waitForFunction(() => typeof (window as unknown as { __chartsRendered?: number }).__chartsRendered === 'number', undefined, { timeout: 20_000 });
+    // Points per dataset label of the run's timeline chart (Chart.js keeps every chart in Chart.instances).
+    const marks = await page.evaluate(() => {
+      const charts = Object.values((window as unknown as { Chart: { instances: Record<string, { data: { datasets: { label: string; data: unknown[] }[] } }> } }).Chart.instances);
+      return Object.fromEntries(charts.flatMap((c) => c.data.datasets).map((d) => [d.label, d.data.length]));
+    });
+    const report = await readReportFile(join(out, 'report.json'));
+    // One mark per server event: a message receipted twice (a redelivery) has two.
+    expect(marks['client 0 receipted']).toBeGreaterThanOrEqual(report.runs[0]!.messages!.receipted);
+    expect(report.runs[0]!.messages!.receipted).toBeGreaterThan(0);
+    expect(marks['client 0 answered']).toBeGreaterThanOrEqual(report.runs[0]!.messages!.answered);
+    expect(problems).toEqual([]);
+  }, 300_000);
 });

@@ -160,4 +160,23 @@ describe('inbound messages', () => {
     expect(events.list({ type: 'protocol-error' }).map((e) => e.detail!.error)).toEqual([expect.stringMatching(/^key upload: registration is missing/)]);
     await settle();
   });
+
+  test('what a replaced connection never receipted goes to the connection that replaced it', async () => {
+    const { events, device, links, service } = setup();
+    const first = new FakeLink(1, device, events);
+    links.push(first);
+    const { id } = service.send({ from: ALICE, to: BOT, text: 'in flight' });
+    await settle();
+    const second = new FakeLink(2, device, events);
+    links.push(second);
+    service.onOpen(second); // nothing queued: the old connection still holds it
+    first.open = false;
+    service.onClosed(first);
+    await settle();
+    expect(second.sent.filter((n) => n.tag === 'message').map((n) => n.attrs.id)).toEqual([id]);
+    expect(events.list({ type: 'message-sent' }).map((e) => [e.conn, e.detail!.attempt])).toEqual([
+      [1, 1],
+      [2, 2],
+    ]);
+  });
 });
