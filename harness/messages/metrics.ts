@@ -8,6 +8,8 @@
  *   into the device going rightly down, e.g. logged out (notExpected): fate.ts.
  * - duplicated: inbound ids answered more than once.
  * - decryptFailures: inbound ids the bot sent a retry receipt for, and how they ended.
+ * - offline: inbound ids the server queued because the device was not open (the bot was down),
+ *   how many of them it delivered at a later login (marked offline), and how many were handled.
  * - firstHandledAfterLastFaultMs: the last fault event → the first answer (or receipt) after it.
  * Times are measured ms here; reports divide them by the time scale.
  */
@@ -35,6 +37,8 @@ export interface MessageMetrics {
   /** Sends the server refused (not counted as sent). */
   refused: number;
   decryptFailures: { messages: number; receiptedAfterRetry: number; notReceipted: number };
+  /** Queued while the device was down; delivered at a later login; handled (receipted, or answered) by the end. Absent in reports written before it was counted. */
+  offline?: { queued: number; deliveredAtLogin: number; handled: number };
   /** null: no fault, or nothing handled after the last one. */
   firstHandledAfterLastFaultMs: number | null;
   /** The lost messages' ids (marked on the report's timelines). */
@@ -50,6 +54,8 @@ export function messageMetrics(run: RunRecord, schedule: Schedule = []): Message
   const within = (t: number | undefined) => t !== undefined && t <= run.end;
   const failed = all.filter((m) => m.decryptFailures.length > 0);
   const retried = failed.filter((m) => m.receipts.some((t) => t > m.decryptFailures[0]!.t && t <= run.end));
+  const queued = all.filter((m) => m.queued.some((t) => t <= run.end));
+  const handledIds = new Set(fates.filter((f) => f.fate === 'handled').map((f) => f.message.id));
   const lastFault = run.timeline.filter((e) => e.source === 'fault').at(-1)?.t;
   const handled = fates.filter((f) => f.fate === 'handled').map((f) => handledAt(f.message, traffic.answers)!);
   const after = lastFault === undefined ? [] : handled.filter((t) => t >= lastFault);
@@ -67,6 +73,11 @@ export function messageMetrics(run: RunRecord, schedule: Schedule = []): Message
     duplicated: all.filter((m) => m.answers.filter((a) => a.t <= run.end).length > 1).length,
     refused: traffic.refused,
     decryptFailures: { messages: failed.length, receiptedAfterRetry: retried.length, notReceipted: failed.length - retried.length },
+    offline: {
+      queued: queued.length,
+      deliveredAtLogin: queued.filter((m) => m.deliveries.some((d) => d.offline && d.t > m.queued[0]! && d.t <= run.end)).length,
+      handled: queued.filter((m) => handledIds.has(m.id)).length,
+    },
     firstHandledAfterLastFaultMs: after.length ? Math.min(...after) - lastFault! : null,
     lostIds: fates.filter((f) => f.fate === 'lost').map((f) => f.message.id),
   };

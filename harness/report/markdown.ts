@@ -45,17 +45,17 @@ function summaryTable(rows: SummaryRow[], withSetting: boolean): string {
 }
 
 const MESSAGES_NOTE =
-  'Inbound messages the harness sent, and what the server saw become of them: delivered (written to the bot), receipted, answered (answering bots), lost (not receipted — not answered, for an answering bot — by the end of the window), unknown (sent within the grace before the end), not expected (the device went rightly down: logged out, replaced), answered twice; decrypt failures (retry receipts) and those never receipted after; the first message handled after the last fault.';
+  'Inbound messages the harness sent, and what the server saw become of them: delivered (written to the bot), receipted, answered (answering bots), lost (not receipted — not answered, for an answering bot — by the end of the window), unknown (sent within the grace before the end), not expected (the device went rightly down: logged out, replaced), answered twice; decrypt failures (retry receipts) and those never receipted after; queued while the bot was down (delivered at its next login) and how many of those were handled; the first message handled after the last fault.';
 
 /** Message counts per scenario × version × setting, summed over its runs with traffic. */
 function messagesTable(rows: SummaryRow[], withSetting: boolean): string {
   return table(
-    ['scenario', 'version', ...(withSetting ? ['setting'] : []), 'runs', 'sent', 'delivered', 'receipted', 'answered', 'lost', 'unknown', 'not expected', 'answered twice', 'decrypt failures (not receipted after)', 'first handled after last fault p50 / max'],
+    ['scenario', 'version', ...(withSetting ? ['setting'] : []), 'runs', 'sent', 'delivered', 'receipted', 'answered', 'lost', 'unknown', 'not expected', 'answered twice', 'decrypt failures (not receipted after)', 'queued while down (handled)', 'first handled after last fault p50 / max'],
     rows.flatMap((s) => {
       const m = s.messages;
       if (!m) return [];
       const first = m.firstHandledAfterLastFaultMs;
-      return [[s.scenario, s.version, ...(withSetting ? [s.setting] : []), String(m.runs), String(m.sent), String(m.delivered), String(m.receipted), String(m.answered), String(m.lost), String(m.unknown), String(m.notExpected), String(m.duplicated), `${m.decryptFailures} (${m.decryptFailuresNotReceipted})`, `${formatMs(first.p50)} / ${formatMs(first.max)}`]];
+      return [[s.scenario, s.version, ...(withSetting ? [s.setting] : []), String(m.runs), String(m.sent), String(m.delivered), String(m.receipted), String(m.answered), String(m.lost), String(m.unknown), String(m.notExpected), String(m.duplicated), `${m.decryptFailures} (${m.decryptFailuresNotReceipted})`, `${m.queuedWhileDown ?? 0} (${m.queuedHandled ?? 0})`, `${formatMs(first.p50)} / ${formatMs(first.max)}`]];
     }),
   );
 }
@@ -63,7 +63,7 @@ function messagesTable(rows: SummaryRow[], withSetting: boolean): string {
 /** One line of a run's message counts (runs with traffic). */
 export function messagesLine(m: NonNullable<RunReport['messages']>): string {
   const first = m.firstHandledAfterLastFaultMs === null ? 'nothing handled after the last fault' : `first ${m.answers ? 'answer' : 'receipt'} ${formatMs(m.firstHandledAfterLastFaultMs)} after the last fault`;
-  return `messages (${m.perMinute}/min${m.answers ? ', answering bot' : ''}): ${m.sent} sent, ${m.delivered} delivered, ${m.receipted} receipted${m.answers ? `, ${m.answered} answered` : ''}, ${m.lost} lost${m.lostIds.length ? ` (${m.lostIds.slice(0, 5).join(', ')}${m.lostIds.length > 5 ? ', …' : ''})` : ''}, ${m.unknown} unknown, ${m.notExpected ? `${m.notExpected} not expected (the device rightly down), ` : ''}${m.duplicated} answered twice, ${m.decryptFailures.messages} decrypt failure(s) (${m.decryptFailures.receiptedAfterRetry} receipted after a retry); ${first}`;
+  return `messages (${m.perMinute}/min${m.answers ? ', answering bot' : ''}): ${m.sent} sent, ${m.delivered} delivered, ${m.receipted} receipted${m.answers ? `, ${m.answered} answered` : ''}, ${m.lost} lost${m.lostIds.length ? ` (${m.lostIds.slice(0, 5).join(', ')}${m.lostIds.length > 5 ? ', …' : ''})` : ''}, ${m.unknown} unknown, ${m.notExpected ? `${m.notExpected} not expected (the device rightly down), ` : ''}${m.duplicated} answered twice, ${m.decryptFailures.messages} decrypt failure(s) (${m.decryptFailures.receiptedAfterRetry} receipted after a retry)${m.offline?.queued ? `, ${m.offline.queued} queued while down (${m.offline.deliveredAtLogin} delivered at a later login, ${m.offline.handled} handled)` : ''}; ${first}`;
 }
 
 /** Versions as columns: one row per scenario (and setting), recovery p95 and verdict per version. */

@@ -199,6 +199,9 @@ export interface MessageSummary {
   duplicated: number;
   decryptFailures: number;
   decryptFailuresNotReceipted: number;
+  /** Queued while the device was down, and of those handled by the end (absent in reports written before they were counted). */
+  queuedWhileDown?: number;
+  queuedHandled?: number;
   /** Time to the first handled message after the last fault (real-world ms), nearest rank over runs. */
   firstHandledAfterLastFaultMs: Percentiles;
 }

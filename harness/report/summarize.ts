@@ -109,6 +109,8 @@ function messageSummary(runs: RunReport[]): { messages?: MessageSummary } {
       duplicated: sum((m) => m.duplicated),
       decryptFailures: sum((m) => m.decryptFailures.messages),
       decryptFailuresNotReceipted: sum((m) => m.decryptFailures.notReceipted),
+      queuedWhileDown: sum((m) => m.offline?.queued ?? 0),
+      queuedHandled: sum((m) => m.offline?.handled ?? 0),
       firstHandledAfterLastFaultMs: percentiles(withTraffic.flatMap((m) => (m.firstHandledAfterLastFaultMs === null ? [] : [m.firstHandledAfterLastFaultMs]))),
     },
   };

@@ -95,6 +95,8 @@ describe('message metrics', () => {
       duplicated: 1,
       refused: 0,
       decryptFailures: { messages: 2, receiptedAfterRetry: 1, notReceipted: 1 },
+      // b was queued while the device was down, delivered at the next login, and answered.
+      offline: { queued: 1, deliveredAtLogin: 1, handled: 1 },
       firstHandledAfterLastFaultMs: 500,
       lostIds: ['c'],
     });

@@ -1,10 +1,18 @@
 // The skeleton every deliberately broken bot shares: the reconnect loop of Baileys' README, with one
 // policy hook that decides what to do after a close. Each broken bot is this loop plus one mistake.
 // It runs as a module (`--bot ./x.mjs`: connect(ctx)) and as a command (as-command.mjs), unchanged.
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** What a store that loses its Signal sessions leaves: creds and keys, but no session with anyone. */
+async function forgetSessions(authDir) {
+  const files = await readdir(authDir).catch(() => []);
+  await Promise.all(files.filter((f) => f.startsWith('session-')).map((f) => rm(join(authDir, f), { force: true })));
+}
 
 /**
- * policy.afterClose({code, failures}) → {action: 'reconnect' | 'stop' | 're-pair', delayMs?, twice?}
+ * policy.afterClose({code, failures}) → {action: 'reconnect' | 'stop' | 're-pair', delayMs?, twice?, forgetSessions?}
+ *   forgetSessions: the store loses its Signal sessions (session-*.json) before the reconnect.
  *   failures: consecutive closes without an open in between.
  * policy.onSocket?(sock, n): called with each new socket, n counting from 1 (a bot's other handlers).
  */
@@ -44,6 +52,7 @@ export function brokenBot(policy) {
         if (stopped || next.action === 'stop') return report({ type: 'stopped', reason: `policy: ${code}` });
         const go = async () => {
           if (next.action === 're-pair') await rm(authDir, { recursive: true, force: true });
+          if (next.forgetSessions) await forgetSessions(authDir);
           void start();
           if (next.twice) void start();
         };

@@ -23,6 +23,7 @@ const messages = (over: Partial<NonNullable<RunReport['messages']>> = {}): NonNu
   duplicated: 0,
   refused: 0,
   decryptFailures: { messages: 1, receiptedAfterRetry: 1, notReceipted: 0 },
+  offline: { queued: 2, deliveredAtLogin: 2, handled: 1 },
   firstHandledAfterLastFaultMs: 4_000,
   lostIds: ['m3'],
   ...over,
@@ -47,6 +48,8 @@ test('the summary row sums its runs\' messages; a row without traffic has no mes
     duplicated: 1,
     decryptFailures: 2,
     decryptFailuresNotReceipted: 0,
+    queuedWhileDown: 4,
+    queuedHandled: 2,
     firstHandledAfterLastFaultMs: { p50: 4_000, p95: 8_000, p99: 8_000, max: 8_000 },
   });
   expect('messages' in buildReport(header, [run({})], new Date(0)).summary[0]!).toBe(false);
@@ -55,8 +58,8 @@ test('the summary row sums its runs\' messages; a row without traffic has no mes
 test('report.md: a Messages section per row and, under a run not valid, its messages line', () => {
   const md = renderMarkdown(buildReport(header, withTraffic, new Date(0)));
   expect(md).toContain('## Messages');
-  expect(md).toContain('| s | v | 2 | 20 | 20 | 18 | 16 | 3 | 2 | 0 | 1 | 2 (0) |');
-  expect(md).toContain('  - messages (30/min, answering bot): 10 sent, 10 delivered, 9 receipted, 8 answered, 2 lost (m1, m2), 1 unknown, 1 answered twice, 1 decrypt failure(s) (1 receipted after a retry); first answer');
+  expect(md).toContain('| s | v | 2 | 20 | 20 | 18 | 16 | 3 | 2 | 0 | 1 | 2 (0) | 4 (2) |');
+  expect(md).toContain('  - messages (30/min, answering bot): 10 sent, 10 delivered, 9 receipted, 8 answered, 2 lost (m1, m2), 1 unknown, 1 answered twice, 1 decrypt failure(s) (1 receipted after a retry), 2 queued while down (2 delivered at a later login, 1 handled); first answer');
   expect(renderMarkdown(buildReport(header, [run({})], new Date(0)))).not.toContain('## Messages');
 });
 
