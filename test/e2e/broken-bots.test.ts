@@ -31,6 +31,8 @@ const BROKEN: { bot: string; scenario: typeof streamErrors; numRuns: number; inv
   { bot: 're-pairs-on-close', scenario: streamErrors, numRuns: 2, invariant: 'no QR re-pair after a transient fault' },
   // An echo bot whose answer handler is on the first socket only: open again after a stream error, but deaf.
   { bot: 'deaf-after-reconnect', scenario: streamErrors, numRuns: 2, invariant: 'not deaf after a reconnect', messages: { perMinute: 10, answers: true } },
+  // An echo bot whose handler is added twice: every text answered twice.
+  { bot: 'answers-twice', scenario: streamErrors, numRuns: 2, invariant: 'no message handled twice', messages: { perMinute: 10, answers: true } },
 ];
 
 const KINDS = [

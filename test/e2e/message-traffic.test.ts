@@ -51,7 +51,7 @@ describe.each(versionsUnderTest())('message traffic through stream errors (Baile
   test('a bot that does not answer is judged on its receipts (the plain bot, a command)', async () => {
     const run = await runScenario(streamErrors, schedule, { version, seed: 7, scale: SCALE, clock: systemClock, bot: shellCommandBot({ command: 'node examples/plain-bot/bot.mjs' }), messages: { perMinute: 10 } });
     const checks = run.results.filter((r) => MESSAGE_CHECKS.includes(r.invariant));
-    expect(checks.map((c) => c.invariant)).toEqual(['no inbound message lost', 'not deaf after a reconnect', 'no message handled twice']);
+    expect(checks.map((c) => c.invariant)).toEqual(['no inbound message lost', 'not deaf after a reconnect']);
     expect(checks.filter((c) => c.verdict !== 'valid'), JSON.stringify(checks)).toEqual([]);
     expect(toReport(run, SCALE).messages).toMatchObject({ answers: false, lost: 0, answered: 0 });
   }, 120_000);
