@@ -17,6 +17,7 @@
  *        npm run bench -- --only speed-fidelity   (bench/speed-fidelity.ts: the same seeds at --speed 1, 5, 10, 20 per bot kind)
  *        npm run bench -- --only recovery-accuracy   (bench/recovery-accuracy.ts: a known backoff d at --speed 1, 10, 20, the timer's error against d)
  *        npm run bench -- --only reconnect-cost [--reconnect-ks 0,10,100 --reconnect-nodes 20,22,24]   (bench/reconnect-cost.ts)
+ *        npm run bench -- --only messages [--messages-clients 10 --messages-count 1000 --messages-window 32 --messages-answers 200]   (bench/messages.ts: encrypted messages to 1 and N real clients, server CPU per message, latency, answers)
  */
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -39,6 +40,7 @@ import { benchScale } from './scale.js';
 import { benchReconnectCost } from './reconnect-cost.js';
 import { benchSpeedFidelity } from './speed-fidelity.js';
 import { benchRecoveryAccuracy } from './recovery-accuracy.js';
+import { benchMessages } from './messages.js';
 
 const { values } = parseArgs({
   options: {
@@ -55,9 +57,13 @@ const { values } = parseArgs({
     'scale-clients-per-worker': { type: 'string', default: '50' },
     'reconnect-ks': { type: 'string', default: '0,10,100' },
     'reconnect-nodes': { type: 'string', default: '20,22,24' },
+    'messages-clients': { type: 'string', default: '10' },
+    'messages-count': { type: 'string', default: '1000' },
+    'messages-window': { type: 'string', default: '32' },
+    'messages-answers': { type: 'string', default: '200' },
   },
 });
-const SECTIONS = ['logins', 'crash', 'toxiproxy', 'scenarios', 'gate-spread', 'scale', 'reconnect-cost', 'speed-fidelity', 'recovery-accuracy'] as const;
+const SECTIONS = ['logins', 'crash', 'toxiproxy', 'scenarios', 'gate-spread', 'scale', 'reconnect-cost', 'speed-fidelity', 'recovery-accuracy', 'messages'] as const;
 /** The keys of bench.json each section writes. */
 const RESULT_KEYS: Record<(typeof SECTIONS)[number], string[]> = {
   logins: ['baileys', 'serverIsolated', 'ratios'],
@@ -69,6 +75,7 @@ const RESULT_KEYS: Record<(typeof SECTIONS)[number], string[]> = {
   'reconnect-cost': ['reconnectCost'],
   'speed-fidelity': ['speedFidelity'],
   'recovery-accuracy': ['recoveryAccuracy'],
+  messages: ['messages'],
 };
 const only = values.only?.split(',').map((x) => x.trim());
 for (const o of only ?? []) if (!(SECTIONS as readonly string[]).includes(o)) throw new Error(`Failed to read --only: unknown section "${o}". Known: ${SECTIONS.join(', ')}.`);
@@ -348,6 +355,11 @@ if (wanted('speed-fidelity')) {
 if (wanted('recovery-accuracy')) {
   measured('recovery-accuracy', '');
   result.recoveryAccuracy = await benchRecoveryAccuracy();
+}
+if (wanted('messages')) {
+  const m = { clients: Number(values['messages-clients']), count: Number(values['messages-count']), window: Number(values['messages-window']), answers: Number(values['messages-answers']) };
+  measured('messages', `--messages-clients ${m.clients} --messages-count ${m.count} --messages-window ${m.window} --messages-answers ${m.answers}`);
+  result.messages = await benchMessages(m);
 }
 result.provenance = stamps;
 await mkdir(dirname(values.out!), { recursive: true });
