@@ -33,6 +33,7 @@ export type ServerEventType =
   | 'message-decrypt-failed'
   | 'message-answered'
   | 'message-undecryptable'
+  | 'message-retry-requested'
   | 'message-acked'
   | 'offline-marker';
 

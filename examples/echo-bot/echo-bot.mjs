@@ -7,23 +7,38 @@ export default async function connect({ baileys, wsUrl, authDir, report = () => 
   const { default: pino } = await import('pino');
   let stopped = false;
   let current;
+  // The socket open now, if any: an answer whose send failed after the next socket opened goes on it.
+  let openSock;
   // Answers the connection dropped before they were written. The text was already receipted, so
   // WhatsApp will not deliver it again: without this the answer is lost (the harness's finding).
   const unsent = [];
+  // A send that failed on an older socket goes at once on the one open now (it may have opened
+  // while the send waited); otherwise at the next open.
+  const failed = (answer, on) => (openSock && openSock !== on ? send(openSock, answer, failed, sent, answered) : unsent.push(answer));
+  // What it sent, by id: a contact that could not decrypt an answer sends a retry receipt, and
+  // Baileys sends the same id again only if getMessage finds it (6.7.21 has no other source;
+  // 7.0.0-rc14 also keeps a cache, but only for the socket that sent it).
+  const sent = new Map();
+  // What it answered, by message id: WhatsApp delivers at least once (a message whose receipt was
+  // lost with the connection comes again, and Baileys may emit it again), so it answers an id once.
+  // An id counts once its answer was sent (a send cut by the connection does not).
+  const answered = new Set();
   const start = async () => {
     if (stopped) return;
     const { state, saveCreds } = await baileys.useMultiFileAuthState(authDir);
     // No wsUrl: a command under the redirect preload, whose default socket URL is already the server's.
-    const sock = makeWASocket({ auth: state, logger: pino({ level: 'silent' }), ...(wsUrl ? { waWebSocketUrl: wsUrl } : {}) });
+    const sock = makeWASocket({ auth: state, logger: pino({ level: 'silent' }), getMessage: async (key) => sent.get(key.id), ...(wsUrl ? { waWebSocketUrl: wsUrl } : {}) });
     current = sock;
     sock.ev.on('creds.update', saveCreds);
-    answerEveryText(sock, (answer) => unsent.push(answer));
+    answerEveryText(sock, failed, sent, answered);
     sock.ev.on('connection.update', ({ connection, lastDisconnect }) => {
       if (connection === 'open') {
+        openSock = sock;
         report({ type: 'open' });
-        for (const a of unsent.splice(0)) send(sock, a, (again) => unsent.push(again));
+        for (const a of unsent.splice(0)) send(sock, a, failed, sent, answered);
       }
       if (connection !== 'close') return;
+      if (openSock === sock) openSock = undefined;
       const code = lastDisconnect?.error?.output?.statusCode;
       report({ type: 'close', code });
       if (code !== baileys.DisconnectReason.loggedOut) void start();
@@ -38,19 +53,36 @@ export default async function connect({ baileys, wsUrl, authDir, report = () => 
   };
 }
 
-/** Answers each text that arrives on this socket with "echo: <text>", quoting it; `failed` gets an answer that could not be sent. */
-export function answerEveryText(sock, failed = () => {}) {
+/**
+ * Answers each text that arrives on this socket with "echo: <text>", quoting it; `failed` gets an
+ * answer that could not be sent; `sent` (a Map) keeps each answer's message by id for getMessage;
+ * `answered` (a Set) the ids whose answer was sent, so a message delivered again is answered once.
+ */
+export function answerEveryText(sock, failed = () => {}, sent = new Map(), answered = new Set()) {
   sock.ev.on('messages.upsert', ({ messages, type }) => {
     // notify: live; append: what waited while the bot was away (offline delivery).
     if (type !== 'notify' && type !== 'append') return;
     for (const msg of messages) {
       const text = msg.message?.conversation ?? msg.message?.extendedTextMessage?.text;
       if (msg.key.fromMe || !text) continue;
-      send(sock, { jid: msg.key.remoteJid, content: { text: 'echo: ' + text }, options: { quoted: msg } }, failed);
+      const of = `${msg.key.remoteJid}|${msg.key.id}`;
+      if (answered.has(of)) continue;
+      send(sock, { jid: msg.key.remoteJid, content: { text: 'echo: ' + text }, options: { quoted: msg }, of }, failed, sent, answered);
     }
   });
 }
 
-function send(sock, answer, failed) {
-  sock.sendMessage(answer.jid, answer.content, answer.options).catch(() => failed(answer));
+function send(sock, answer, failed, sent, answered) {
+  sock
+    .sendMessage(answer.jid, answer.content, answer.options)
+    .then((m) => {
+      if (answer.of && answered) {
+        answered.add(answer.of);
+        if (answered.size > 5000) answered.delete(answered.values().next().value); // the oldest goes
+      }
+      if (!m?.key?.id || !m.message) return;
+      sent.set(m.key.id, m.message);
+      if (sent.size > 1000) sent.delete(sent.keys().next().value); // the oldest goes
+    })
+    .catch(() => failed(answer, sock));
 }

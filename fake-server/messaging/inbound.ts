@@ -40,8 +40,15 @@ export interface Delivery {
    * A group message is `skmsg`, preceded by the sender key over the pairwise session (`skdm`)
    * until the device receipted one.
    */
-  sealed?: { enc: 'pkmsg' | 'msg' | 'plaintext' | 'skmsg'; body: Buffer; skdm?: { enc: 'pkmsg' | 'msg' | 'plaintext'; body: Buffer } };
+  sealed?: { enc: 'pkmsg' | 'msg' | 'plaintext' | 'skmsg'; body: Buffer; session?: string; skdm?: Pairwise };
   error?: string;
+}
+
+/** A text sealed over the pairwise session; `session` names that session (its base key). */
+export interface Pairwise {
+  enc: 'pkmsg' | 'msg' | 'plaintext';
+  body: Buffer;
+  session?: string;
 }
 
 export interface InboundMessage {
@@ -169,7 +176,7 @@ export class Inbound {
         // The bot decrypted our pre-key message: the session is established, later ones go as `msg`.
         if (first) {
           const party = this.deps.directory.contactDevice(deviceJid(m))?.party;
-          party?.confirmSession(d.to);
+          party?.confirmSession(d.to, d.sealed?.skdm?.session ?? d.sealed?.session);
           // It read the group message, so it holds our sender key: later ones go without it.
           if (m.group && d.sealed?.skdm) party?.senderKey(m.group).heldBy.add(d.to);
         }
@@ -179,16 +186,33 @@ export class Inbound {
     }
   }
 
-  /** The bot's `<ack class="message">` for an inbound id: error 487 (a duplicate it cannot decrypt) ends redelivery. */
+  /**
+   * The bot's `<ack class="message">` for an inbound id. Error 487 is Baileys' answer to a
+   * ciphertext whose message key it already used ("Key used already or never filled", both
+   * versions): it decrypted these bytes before (a redelivery after its receipt was lost with the
+   * connection), so it holds the message. WhatsApp counts that as delivered and stops redelivering;
+   * so does the server, recorded as `message-receipted` with `duplicate: true` (the bot's ack, not
+   * a receipt), for a delivery written more than once. Any other error (500 after a retry
+   * receipt) changes nothing.
+   */
   onAck(link: MessagingLink, node: BinaryNode): boolean {
     const m = this.messages.get(node.attrs.id ?? '');
     const d = m && link.device ? m.deliveries.get(link.device.jid) : undefined;
-    if (!d) return false;
-    if (node.attrs.error === '487' && d.state === 'sent') {
-      d.state = 'rejected';
-      d.error = `the bot refused it (ack error 487)`;
-      this.settled(link, m!.id);
+    if (!m || !d) return false;
+    if (node.attrs.error !== '487' || d.state === 'receipted') return true;
+    if (d.attempts < 2) {
+      // Never written before: the bot cannot have used its key; it refused the message.
+      if (d.state === 'sent') {
+        d.state = 'rejected';
+        d.error = 'the bot refused it (ack error 487)';
+        this.settled(link, m.id);
+      }
+      return true;
     }
+    d.state = 'receipted';
+    d.receipts.push('ack-487');
+    link.record('message-receipted', { id: m.id, from: m.from, to: d.to, duplicate: true, ackError: 487 });
+    this.settled(link, m.id);
     return true;
   }
 
@@ -284,7 +308,7 @@ export class Inbound {
   }
 
   /** Encrypts for the bot device over the pairwise session: one from its uploaded bundle if there is none (or `fresh`). */
-  private async sealPairwise(party: SignalParty, d: Delivery, plain: Buffer, fresh: boolean): Promise<{ enc: 'pkmsg' | 'msg' | 'plaintext'; body: Buffer }> {
+  private async sealPairwise(party: SignalParty, d: Delivery, plain: Buffer, fresh: boolean): Promise<Pairwise> {
     if (fresh || !party.hasSession(d.to)) {
       const bundle = this.deps.keys.take(d.to);
       if (!bundle) {
@@ -298,8 +322,9 @@ export class Inbound {
       }
       await party.startSession(d.to, bundle);
     }
+    const session = party.openSessionKey(d.to);
     const { type, ciphertext } = await party.encrypt(d.to, padRandomMax16(plain));
-    return { enc: type, body: ciphertext };
+    return { enc: type, body: ciphertext, ...(session ? { session } : {}) };
   }
 
   /** The most recent message in a chat whose text appears in `answer` (for an answer that quotes none). */

@@ -25,8 +25,19 @@ export interface OutboundMessage {
   error?: string;
 }
 
+/** A contact asks for a message again at most this many times (Baileys resends at most 5 times too). */
+export const MAX_ANSWER_RETRIES = 5;
+
+const be4 = (n: number): Buffer => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n >>> 0);
+  return b;
+};
+
 export class Outbound {
   readonly messages = new Map<string, OutboundMessage>();
+  /** Retry receipts sent per message id and contact device (as addressed). */
+  private readonly retries = new Map<string, number>();
 
   constructor(
     private readonly r: Resolver,
@@ -59,6 +70,8 @@ export class Outbound {
     let contactJid: string | undefined = group;
     let receiptFrom: string | undefined;
     const errors: string[] = [];
+    /** Contact devices that could not decrypt their copy: each asks the bot for it again. */
+    const failed: { jid: string; registrationId: number }[] = [];
     for (const { jid, enc } of copies) {
       const contact = this.r.directory.contactDevice(jid);
       const botUser = contact ? undefined : botUserOf(this.r, jid);
@@ -78,7 +91,10 @@ export class Outbound {
         }
       } catch (err) {
         // The phone's copy is checked too, but only a contact's failure is the bot's problem.
-        if (contact) errors.push(`${jid}: ${(err as Error).message}`);
+        if (contact) {
+          errors.push(`${jid}: ${(err as Error).message}`);
+          if (!group) failed.push({ jid, registrationId: contact.party.registrationId });
+        }
       }
     }
     if (group && skmsg) {
@@ -113,5 +129,30 @@ export class Outbound {
       record.error = errors.join('; ') || 'no text in the message';
       link.record('message-undecryptable', { id, from: bot, to: contactJid, error: record.error });
     }
+    for (const f of failed) this.askAgain(link, id, bot, f.jid, f.registrationId);
+  }
+
+  /**
+   * What a WhatsApp phone does with a message it cannot decrypt: a retry receipt to the sender
+   * (`<receipt type="retry">` with `<retry count id t v>` and its `<registration>`), so the
+   * sender starts a fresh session from the phone's key bundle and sends the same id again
+   * (Baileys: `sendMessagesAgain`, from its recent-message cache or the bot's `getMessage`).
+   * At most MAX_ANSWER_RETRIES times per message and device.
+   */
+  private askAgain(link: MessagingLink, id: string, bot: string, from: string, registrationId: number): void {
+    const key = `${id}|${from}`;
+    const count = (this.retries.get(key) ?? 0) + 1;
+    if (count > MAX_ANSWER_RETRIES || !link.alive()) return;
+    this.retries.set(key, count);
+    const t = link.serverSeconds();
+    link.sendNode({
+      tag: 'receipt',
+      attrs: { id, from, type: 'retry', t },
+      content: [
+        { tag: 'retry', attrs: { count: String(count), id, t, v: '1' } },
+        { tag: 'registration', attrs: {}, content: be4(registrationId) },
+      ],
+    });
+    link.record('message-retry-requested', { id, from: bot, to: from, retryCount: count });
   }
 }

@@ -4,7 +4,12 @@
  * both directions (what it encrypts to the bot, what it decrypts from the bot).
  */
 import { SenderKey, SenderKeyReceiver } from './sender-key.js';
-import { libsignal, withoutKeyType, type SignalBundle, type SignalKeyPair, type SignalSessionRecord, type SignalStorage } from './signal.js';
+import { libsignal, queueJob, withoutKeyType, type SignalBundle, type SignalKeyPair, type SignalSessionRecord, type SignalStorage } from './signal.js';
+
+/** The part of libsignal's SessionCipher that decrypts a `msg` on one given session. */
+interface WhisperCipher {
+  doDecryptWhisperMessage(ciphertext: Buffer, session: unknown): Promise<Buffer>;
+}
 
 const PRE_KEYS = 50;
 
@@ -17,7 +22,13 @@ export class SignalParty implements SignalStorage {
   /** Pre-key ids not handed out yet. */
   private readonly unissued: number[] = [];
   private nextPreKeyId = 1;
-  private readonly sessions = new Map<string, SignalSessionRecord>();
+  /**
+   * Session records, serialized, as a client stores them: each libsignal operation works on a
+   * fresh copy and only a success is stored. A decrypt tries every session in the record and moves
+   * each one's ratchet as it tries; with the live object kept, a failed try would corrupt a session
+   * (the next message sealed on it: "Bad MAC" at the bot).
+   */
+  private readonly sessions = new Map<string, unknown>();
   /** Our sending chain per group, and which bot devices confirmed they hold it (receipted a message). */
   private readonly senderKeys = new Map<string, { key: SenderKey; heldBy: Set<string> }>();
   /** Bot devices' sending chains per group, learned from their distribution messages. */
@@ -53,27 +64,43 @@ export class SignalParty implements SignalStorage {
   }
 
   hasSession(peer: string): boolean {
-    return !!this.sessions.get(this.address(peer).toString())?.haveOpenSession();
+    return !!this.record(peer)?.haveOpenSession();
   }
 
-  /** Forgets the session with a peer (the next encrypt starts a fresh one from its bundle). */
-  dropSession(peer: string): void {
-    this.sessions.delete(this.address(peer).toString());
-  }
-
-  /** Starts a fresh outgoing session with a peer from its bundle. */
+  /**
+   * Starts a fresh outgoing session with a peer from its bundle. The record is kept: libsignal
+   * archives the open session in it (as a WhatsApp client keeps its session record), so what the
+   * peer encrypted on an older session, not yet answered by the new one, still decrypts (a
+   * decrypt tries every session in the record).
+   */
   async startSession(peer: string, bundle: SignalBundle): Promise<void> {
-    this.dropSession(peer);
     await new libsignal.SessionBuilder(this, this.address(peer)).initOutgoing(bundle);
+  }
+
+  /** The base key (base64) of the open session with a peer: which session a message was sealed on. */
+  openSessionKey(peer: string): string | undefined {
+    const open = this.record(peer)?.getOpenSession() as { indexInfo?: { baseKey?: Buffer } } | undefined;
+    return open?.indexInfo?.baseKey?.toString('base64');
   }
 
   /**
    * Marks the open session as established (the peer proved it decrypted our pre-key message by
    * receipting it): later messages go as `msg`, as WhatsApp's do once a session is confirmed.
+   * `sealedOn` names the session the receipted message was sealed on: a receipt for a message of
+   * an older session confirms nothing about a newer one (its pre-key message may not have arrived).
    */
-  confirmSession(peer: string): void {
-    const open = this.sessions.get(this.address(peer).toString())?.getOpenSession();
-    if (open) delete open.pendingPreKey;
+  confirmSession(peer: string, sealedOn?: string): void {
+    const record = this.record(peer);
+    const open = record?.getOpenSession();
+    if (!record || !open) return;
+    if (sealedOn !== undefined && (open as { indexInfo?: { baseKey?: Buffer } }).indexInfo?.baseKey?.toString('base64') !== sealedOn) return;
+    delete open.pendingPreKey;
+    this.sessions.set(this.address(peer).toString(), (record as SignalSessionRecord & { serialize(): unknown }).serialize());
+  }
+
+  private record(peer: string): SignalSessionRecord | undefined {
+    const data = this.sessions.get(this.address(peer).toString());
+    return data === undefined ? undefined : quiet(libsignal.SessionRecord.deserialize(data));
   }
 
   async encrypt(peer: string, plaintext: Buffer): Promise<{ type: 'pkmsg' | 'msg'; ciphertext: Buffer }> {
@@ -84,8 +111,40 @@ export class SignalParty implements SignalStorage {
   async decrypt(peer: string, type: string, ciphertext: Buffer): Promise<Buffer> {
     const cipher = new libsignal.SessionCipher(this, this.address(peer));
     if (type === 'pkmsg') return cipher.decryptPreKeyWhisperMessage(ciphertext);
-    if (type === 'msg') return cipher.decryptWhisperMessage(ciphertext);
+    if (type === 'msg') return this.decryptWhisper(peer, cipher as unknown as WhisperCipher, ciphertext);
     throw new Error(`unsupported enc type "${type}"`);
+  }
+
+  /**
+   * A `msg`, tried on every session in the record (most recently used first), each try on a fresh
+   * copy of the record: libsignal's own decryptWhisperMessage tries them on one copy and stores it
+   * after the first success, with the ratchets of the sessions that failed moved (the open session
+   * of a fresh start broken by an answer that came on the older one). A phone keeps them intact.
+   */
+  private decryptWhisper(peer: string, cipher: WhisperCipher, ciphertext: Buffer): Promise<Buffer> {
+    const id = this.address(peer).toString();
+    return queueJob(id, async () => {
+      const data = this.sessions.get(id);
+      if (data === undefined) throw new Error('No session record');
+      const copy = () => quiet(libsignal.SessionRecord.deserialize(data)) as SignalSessionRecord & { sessions: Record<string, { indexInfo: { used?: number } }>; removeOldSessions(): void; serialize(): unknown };
+      const keys = Object.entries(copy().sessions)
+        .sort(([, a], [, b]) => (b.indexInfo.used ?? 0) - (a.indexInfo.used ?? 0))
+        .map(([k]) => k);
+      for (const key of keys) {
+        const record = copy();
+        const session = record.sessions[key]!;
+        try {
+          const plain = await cipher.doDecryptWhisperMessage(ciphertext, session);
+          session.indexInfo.used = Date.now();
+          record.removeOldSessions();
+          this.sessions.set(id, record.serialize());
+          return plain;
+        } catch {
+          /* the next session */
+        }
+      }
+      throw new Error('No matching sessions found for message');
+    });
   }
 
   senderKey(group: string): { key: SenderKey; heldBy: Set<string> } {
@@ -108,10 +167,11 @@ export class SignalParty implements SignalStorage {
   // ---- libsignal storage ------------------------------------------------------------------
 
   async loadSession(id: string) {
-    return this.sessions.get(id);
+    const data = this.sessions.get(id);
+    return data === undefined ? undefined : quiet(libsignal.SessionRecord.deserialize(data));
   }
   async storeSession(id: string, record: SignalSessionRecord) {
-    this.sessions.set(id, quiet(record));
+    this.sessions.set(id, (record as SignalSessionRecord & { serialize(): unknown }).serialize());
   }
   isTrustedIdentity(): boolean {
     return true; // a bot that changed its identity (a re-pairing) is trusted, as WhatsApp does after a notice
@@ -134,14 +194,27 @@ export class SignalParty implements SignalStorage {
 }
 
 /**
- * libsignal prints every session it closes (the whole session, keys included) on stdout; a
- * simulated party closes one each time a bot starts a fresh session, which would flood the
- * output of a run. Ours close silently, by the same rule (mark it closed now, once).
+ * libsignal prints every session it closes or drops (the whole session, keys included) on stdout;
+ * a simulated party closes one each time a bot starts a fresh session, which would flood the
+ * output of a run. Ours do it silently, by the same rules (mark it closed now, once; beyond 40
+ * sessions in a record, drop the one closed longest ago).
  */
 function quiet(record: SignalSessionRecord): SignalSessionRecord {
-  const r = record as SignalSessionRecord & { isClosed(s: unknown): boolean; closeSession(s: unknown): void };
-  r.closeSession = (session: { indexInfo: { closed: number } }) => {
+  type Entry = { indexInfo: { closed: number } };
+  const r = record as SignalSessionRecord & { sessions: Record<string, Entry>; isClosed(s: unknown): boolean; closeSession(s: unknown): void; removeOldSessions(): void };
+  r.closeSession = (session: Entry) => {
     if (!r.isClosed(session)) session.indexInfo.closed = Date.now();
+  };
+  r.removeOldSessions = () => {
+    while (Object.keys(r.sessions).length > MAX_SESSIONS) {
+      const closed = Object.entries(r.sessions).filter(([, s]) => s.indexInfo.closed !== -1);
+      if (!closed.length) return;
+      const [oldest] = closed.reduce((a, b) => (b[1].indexInfo.closed < a[1].indexInfo.closed ? b : a));
+      delete r.sessions[oldest];
+    }
   };
   return record;
 }
+
+/** libsignal's bound on the sessions a record keeps (CLOSED_SESSIONS_MAX in session_record.js). */
+const MAX_SESSIONS = 40;

@@ -60,10 +60,13 @@ interface LibSignal {
     decryptPreKeyWhisperMessage(data: Buffer): Promise<Buffer>;
     decryptWhisperMessage(data: Buffer): Promise<Buffer>;
   };
-  SessionRecord: new () => SignalSessionRecord;
+  SessionRecord: { new (): SignalSessionRecord; deserialize(data: unknown): SignalSessionRecord };
 }
 
-export const libsignal = createRequire(import.meta.url)('libsignal') as LibSignal;
+const require = createRequire(import.meta.url);
+export const libsignal = require('libsignal') as LibSignal;
+/** libsignal's per-address job queue: what its own encrypt and decrypt serialize on. */
+export const queueJob = require('libsignal/src/queue_job') as <T>(bucket: string, job: () => Promise<T>) => Promise<T>;
 
 /** WhatsApp sends keys without libsignal's 0x05 type byte; libsignal wants it. */
 export const withKeyType = (key: Uint8Array): Buffer => (key.length === 33 ? Buffer.from(key) : Buffer.concat([Buffer.from([5]), key]));
