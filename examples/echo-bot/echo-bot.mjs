@@ -14,7 +14,7 @@ export default async function connect({ baileys, wsUrl, authDir, report = () => 
   const unsent = [];
   // A send that failed on an older socket goes at once on the one open now (it may have opened
   // while the send waited); otherwise at the next open.
-  const failed = (answer, on) => (openSock && openSock !== on ? send(openSock, answer, failed, sent, answered) : unsent.push(answer));
+  const failed = (answer, on) => (openSock && openSock !== on ? send(openSock, answer, failed, sent, answered, undelivered) : unsent.push(answer));
   // What it sent, by id: a contact that could not decrypt an answer sends a retry receipt, and
   // Baileys sends the same id again only if getMessage finds it (6.7.21 has no other source;
   // 7.0.0-rc14 also keeps a cache, but only for the socket that sent it).
@@ -23,6 +23,10 @@ export default async function connect({ baileys, wsUrl, authDir, report = () => 
   // lost with the connection comes again, and Baileys may emit it again), so it answers an id once.
   // An id counts once its answer was sent (a send cut by the connection does not).
   const answered = new Set();
+  // Answers written but not yet delivered (the contact's receipt, status 3), by id: a write made
+  // just before the connection dropped is lost in flight though sendMessage resolved, so each goes
+  // again, with the same id, on the next socket until its receipt comes.
+  const undelivered = newDeliveryTracker();
   const start = async () => {
     if (stopped) return;
     const { state, saveCreds } = await baileys.useMultiFileAuthState(authDir);
@@ -30,12 +34,16 @@ export default async function connect({ baileys, wsUrl, authDir, report = () => 
     const sock = makeWASocket({ auth: state, logger: pino({ level: 'silent' }), getMessage: async (key) => sent.get(key.id), ...(wsUrl ? { waWebSocketUrl: wsUrl } : {}) });
     current = sock;
     sock.ev.on('creds.update', saveCreds);
-    answerEveryText(sock, failed, sent, answered);
+    answerEveryText(sock, failed, sent, answered, undelivered);
+    sock.ev.on('messages.update', (updates) => {
+      for (const { key, update } of updates) if (key.fromMe && update.status >= DELIVERED) undelivered.delivered(key.id);
+    });
     sock.ev.on('connection.update', ({ connection, lastDisconnect }) => {
       if (connection === 'open') {
         openSock = sock;
         report({ type: 'open' });
-        for (const a of unsent.splice(0)) send(sock, a, failed, sent, answered);
+        for (const a of unsent.splice(0)) send(sock, a, failed, sent, answered, undelivered);
+        for (const a of undelivered.pending.values()) send(sock, a, failed, sent, answered, undelivered);
       }
       if (connection !== 'close') return;
       if (openSock === sock) openSock = undefined;
@@ -58,7 +66,7 @@ export default async function connect({ baileys, wsUrl, authDir, report = () => 
  * answer that could not be sent; `sent` (a Map) keeps each answer's message by id for getMessage;
  * `answered` (a Set) the ids whose answer was sent, so a message delivered again is answered once.
  */
-export function answerEveryText(sock, failed = () => {}, sent = new Map(), answered = new Set()) {
+export function answerEveryText(sock, failed = () => {}, sent = new Map(), answered = new Set(), undelivered = newDeliveryTracker()) {
   sock.ev.on('messages.upsert', ({ messages, type }) => {
     // notify: live; append: what waited while the bot was away (offline delivery).
     if (type !== 'notify' && type !== 'append') return;
@@ -67,15 +75,37 @@ export function answerEveryText(sock, failed = () => {}, sent = new Map(), answe
       if (msg.key.fromMe || !text) continue;
       const of = `${msg.key.remoteJid}|${msg.key.id}`;
       if (answered.has(of)) continue;
-      send(sock, { jid: msg.key.remoteJid, content: { text: 'echo: ' + text }, options: { quoted: msg }, of }, failed, sent, answered);
+      send(sock, { jid: msg.key.remoteJid, content: { text: 'echo: ' + text }, options: { quoted: msg }, of }, failed, sent, answered, undelivered);
     }
   });
 }
 
-function send(sock, answer, failed, sent, answered) {
+/** proto.WebMessageInfo.Status.DELIVERY_ACK: the recipient's phone receipted it. */
+const DELIVERED = 3;
+
+/** Answers written and not yet receipted by the contact (a receipt may come before the write resolves). */
+function newDeliveryTracker() {
+  const pending = new Map();
+  const done = new Set();
+  return {
+    pending,
+    delivered(id) {
+      pending.delete(id);
+      done.add(id);
+      if (done.size > 5000) done.delete(done.values().next().value); // the oldest goes
+    },
+    // Sent again with the same id: the contact sees one answer, however many writes it took.
+    written(id, answer) {
+      if (!done.has(id) && !pending.has(id) && pending.size < 1000) pending.set(id, { ...answer, options: { ...answer.options, messageId: id } });
+    },
+  };
+}
+
+function send(sock, answer, failed, sent, answered, undelivered = newDeliveryTracker()) {
   sock
     .sendMessage(answer.jid, answer.content, answer.options)
     .then((m) => {
+      if (m?.key?.id) undelivered.written(m.key.id, answer);
       if (answer.of && answered) {
         answered.add(answer.of);
         if (answered.size > 5000) answered.delete(answered.values().next().value); // the oldest goes

@@ -12,10 +12,15 @@ import type { MessageJudge } from './traffic.js';
 /** Real-world time a bot may take to handle a message while open (a judge setting), and the unscaled floor a decryption and an answer need. */
 export const DEAF_AFTER_MS = 15_000;
 export const MESSAGE_MACHINE_FLOOR_MS = 3_000;
+/**
+ * Baileys 6.7.x asks again for a message it could not decrypt only 5 s after the failure (a fixed
+ * timer: it does not scale), so a message saved by the retry path cannot be handled sooner.
+ */
+export const BAILEYS_RETRY_DELAY_MS = 5_000;
 
-/** The message judge at a time scale (or speed): the real-world allowance scaled, never below the machine's own floor. */
+/** The message judge at a time scale (or speed): the real-world allowance scaled, never below the machine's own floor plus Baileys' retry delay. */
 export function messageJudge(scale: number, speed?: number, deafAfterMs = DEAF_AFTER_MS): MessageJudge {
-  const ms = Math.max(deafAfterMs * scale, machineTimeOnClock(MESSAGE_MACHINE_FLOOR_MS, speed ?? 1));
+  const ms = Math.max(deafAfterMs * scale, machineTimeOnClock(MESSAGE_MACHINE_FLOOR_MS, speed ?? 1) + BAILEYS_RETRY_DELAY_MS);
   return { graceMs: ms, deafAfterMs: ms };
 }
 

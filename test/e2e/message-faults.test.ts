@@ -2,7 +2,8 @@
  * The echo bot (examples/echo-bot/, a correct bot) through the faults that used to lose its
  * messages to the fake server's Signal handling: stream errors, a long silence
  * (keepalive-timeout) and a herd of server restarts, each run as `run --seed 7 --runs 1` would
- * plan it, at time scale 0.04 (the cases left out: below). Every message is answered, none twice,
+ * plan it, at time scale 0.04, on both pinned versions, as a module and as a command (but one pair:
+ * below). Every message is answered, none twice,
  * and no check is invalid. What made such runs invalid before (fake-server/messaging/): a contact
  * dropped its whole session record when it started a fresh session (answers the bot sealed on
  * the older one came out "Bad MAC" / "No matching sessions" / "Invalid PreKey ID"); a contact that
@@ -27,20 +28,15 @@ const MODULE = { kind: 'module', bot: () => moduleBot('examples/echo-bot/echo-bo
 const COMMAND = { kind: 'command', bot: () => shellCommandBot({ command: 'node examples/echo-bot/bot.mjs' }) };
 
 /**
- * Not here (README, Messages, "Not settled yet"; each failed in 1 or more of 7 runs of the whole
- * matrix): 6.7.21 on keepalive-timeout and server-restart-herd (a message it cannot decrypt is
- * asked again only 5 s later, its fixed delay: past the 3 s allowance, or past the window); the
- * bot as a module on keepalive-timeout and server-restart-herd (an answer later than the
- * allowance behind the retries; a message receipted some 60 ms before a drop never answered);
- * server-restart-herd on 7.0.0-rc14 as a command (1 run of 6: a message written three times,
- * never answered).
+ * Not here (README, Messages, "Not settled yet"): keepalive-timeout with the bot as a module (in
+ * the harness's own process) on both versions. In one run of all 12 cases on 2026-11-27 it lost 5
+ * messages on 6.7.21 (written once after the reconnect, never receipted nor refused) and 1 answer
+ * on 7.0.0-rc14, behind a burst of some 60 redeliveries with 30-50 answers the contacts could not
+ * decrypt; the same runs as a command lost none. Cause not found.
  */
-const CASES = [
-  ...versionsUnderTest().flatMap((version) => [MODULE, COMMAND].map((bot) => ({ version, name: 'stream-errors', ...bot }))),
-  ...versionsUnderTest()
-    .filter((version) => version !== '6.7.21')
-    .map((version) => ({ version, name: 'keepalive-timeout', ...COMMAND })),
-];
+const CASES = versionsUnderTest().flatMap((version) =>
+  ['stream-errors', 'keepalive-timeout', 'server-restart-herd'].flatMap((name) => (name === 'keepalive-timeout' ? [COMMAND] : [MODULE, COMMAND]).map((bot) => ({ version, name, ...bot }))),
+);
 
 describe('the echo bot through message-losing faults', () => {
   test.each(CASES)('$name, Baileys $version, as a $kind: every message answered, none twice, valid', async ({ version, name, bot }) => {

@@ -194,9 +194,11 @@ test('the checks a run with traffic adds: answers only for an answering bot', ()
   expect(checkInvariants(ctx(run), messageInvariants(true))).toHaveLength(4);
 });
 
-test('the message judge: 15 s real-world, scaled, never below the 3 s a decryption and an answer take on the machine', () => {
+test('the message judge: 15 s real-world, scaled, never below the 3 s a decryption and an answer take on the machine plus 6.7.x\'s fixed 5 s before a retry', () => {
   expect(messageJudge(1)).toEqual({ graceMs: 15_000, deafAfterMs: 15_000 });
-  expect(messageJudge(0.04)).toEqual({ graceMs: 3_000, deafAfterMs: 3_000 });
+  expect(messageJudge(0.04)).toEqual({ graceMs: 8_000, deafAfterMs: 8_000 });
+  // Under virtual time the machine's part grows by K, the retry timer does not.
+  expect(messageJudge(1, 10, 1_000)).toEqual({ graceMs: 35_000, deafAfterMs: 35_000 });
 });
 
 describe('traffic', () => {
@@ -287,6 +289,6 @@ describe('the CLI flags', () => {
 
   test('the allowance as given reaches the judge (scaled, never below the floor) and the run\'s log', () => {
     expect(trafficFor({ perMinute: 10 }, { deafAfterMs: 100_000 })).toEqual({ perMinute: 10, answers: false, deafAfterMs: 100_000 });
-    expect(messageJudge(0.04, undefined, 100_000)).toEqual({ graceMs: 4_000, deafAfterMs: 4_000 });
+    expect(messageJudge(0.04, undefined, 250_000)).toEqual({ graceMs: 10_000, deafAfterMs: 10_000 });
   });
 });
