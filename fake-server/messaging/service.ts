@@ -10,7 +10,7 @@ import { Directory, GROUP, parseJid, type ContactInfo } from './directory.js';
 import { Inbound } from './inbound.js';
 import { KeyStore, parseKeyUpload } from './key-store.js';
 import type { MessagingLink, OpenLinks } from './link.js';
-import { Outbound } from './outbound.js';
+import { Outbound, type OutboundMessage } from './outbound.js';
 
 export { MessageRequestError } from './inbound.js';
 
@@ -21,16 +21,8 @@ export interface InboundSummary {
   deliveries: { to: string; state: string; attempts: number; resends: number; offline: boolean; enc?: string; receipts: string[]; error?: string }[];
 }
 
-export interface OutboundSummary {
-  id: string;
-  from: string;
-  to?: string;
-  text?: string;
-  inReplyTo?: string;
-  recipients: string[];
-  decryptedBy: string[];
-  error?: string;
-}
+/** The bot's messages as the contacts received them (outbound.ts's record, as plain data). */
+export type OutboundSummary = OutboundMessage;
 
 export class MessageService {
   readonly keys = new KeyStore();

@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { ManualClock } from '../../core/clock.js';
 import { DeviceRegistry, type Device } from '../../fake-server/devices.js';
 import { EventLog } from '../../fake-server/events.js';
-import type { MessagingLink } from '../../fake-server/messaging/link.js';
+import { FakeLink } from '../support/fake-link.js';
 import { SignalParty } from '../../fake-server/messaging/party.js';
 import { MAX_RESENDS, OFFLINE_MARKER_TIMEOUT_MS } from '../../fake-server/messaging/inbound.js';
 import { MessageService } from '../../fake-server/messaging/service.js';
@@ -28,32 +28,6 @@ function setup() {
   const b = bot.bundle();
   service.keys.upload(BOT, { registrationId: b.registrationId, identity: b.identity, signedPreKey: b.signedPreKey, preKeys: [b.preKey] });
   return { events, device, links, service };
-}
-
-class FakeLink implements MessagingLink {
-  readonly sent: BinaryNode[] = [];
-  readonly timers: (() => void)[] = [];
-  open = true;
-  constructor(
-    readonly id: number,
-    readonly device: Device,
-    private readonly events: EventLog,
-  ) {}
-  alive() {
-    return this.open;
-  }
-  sendNode(node: BinaryNode) {
-    this.sent.push(node);
-  }
-  record(type: Parameters<MessagingLink['record']>[0], detail?: Record<string, unknown>) {
-    this.events.record(type, this.id, { jid: this.device.jid, ...(detail ? { detail } : {}) });
-  }
-  later(_ms: number, fn: () => void) {
-    this.timers.push(fn);
-  }
-  serverSeconds() {
-    return '1700000000';
-  }
 }
 
 const settle = () => new Promise((r) => setImmediate(r));

@@ -8,7 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { ManualClock } from '../../core/clock.js';
 import { DeviceRegistry, type Device } from '../../fake-server/devices.js';
 import { EventLog } from '../../fake-server/events.js';
-import type { MessagingLink } from '../../fake-server/messaging/link.js';
+import { FakeLink } from '../support/fake-link.js';
 import { MAX_ANSWER_RETRIES } from '../../fake-server/messaging/outbound.js';
 import { SignalParty } from '../../fake-server/messaging/party.js';
 import { MessageService } from '../../fake-server/messaging/service.js';
@@ -24,29 +24,6 @@ const asBundle = (b: ReturnType<SignalParty['bundle']>): SignalBundle => ({
   signedPreKey: { keyId: b.signedPreKey.id, publicKey: withKeyType(b.signedPreKey.public), signature: b.signedPreKey.signature },
   preKey: { keyId: b.preKey.id, publicKey: withKeyType(b.preKey.public) },
 });
-
-class FakeLink implements MessagingLink {
-  readonly sent: BinaryNode[] = [];
-  open = true;
-  constructor(
-    readonly id: number,
-    readonly device: Device,
-    private readonly events: EventLog,
-  ) {}
-  alive() {
-    return this.open;
-  }
-  sendNode(node: BinaryNode) {
-    this.sent.push(node);
-  }
-  record(type: Parameters<MessagingLink['record']>[0], detail?: Record<string, unknown>) {
-    this.events.record(type, this.id, { jid: this.device.jid, ...(detail ? { detail } : {}) });
-  }
-  later() {}
-  serverSeconds() {
-    return '1700000000';
-  }
-}
 
 function setup() {
   const events = new EventLog(new ManualClock());
