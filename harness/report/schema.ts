@@ -5,7 +5,6 @@
  * cannot scale (Baileys' keep-alive adds a fixed 5 s before declaring 408).
  * Documented in README ("report.json").
  */
-import type { CpuShare } from '../runner/cpu-share.js';
 import type { Schedule } from '../faults/schedule.js';
 import type { InvariantResult, Verdict } from '../invariants.js';
 import type { ClientMetrics } from '../recorder/metrics.js';
@@ -58,6 +57,17 @@ export interface Setting {
   values: Record<string, number>;
   /** The supervisor config at real-world scale. */
   config: SupervisorConfig;
+}
+
+/** The CPU a run used over its real duration (measured by harness/runner/cpu-share.ts). */
+export interface CpuShare {
+  /** CPU ms the run used (this process, and its bot processes where `withChildren`). */
+  cpuMs: number;
+  /** The run's real duration, ms: its clock time divided by the speed. */
+  realMs: number;
+  /** cpuMs / realMs: above 1 on several cores. */
+  share: number;
+  withChildren: boolean;
 }
 
 export interface RunReport {

@@ -6,6 +6,7 @@
  * which counts children once they have exited; elsewhere only this process is counted.
  */
 import { readFileSync } from 'node:fs';
+import type { CpuShare } from '../report/schema.js';
 
 const TICKS_PER_SECOND = 100; // USER_HZ: 100 on every Linux Node supports
 
@@ -24,15 +25,6 @@ function cpuMsSoFar(): { ms: number; children: boolean } {
   return { ms: (u.user + u.system) / 1000, children: false };
 }
 
-export interface CpuShare {
-  /** CPU ms the run used (this process, and its bot processes where `withChildren`). */
-  cpuMs: number;
-  /** The run's real duration, ms: its clock time divided by the speed. */
-  realMs: number;
-  /** cpuMs / realMs: above 1 on several cores. */
-  share: number;
-  withChildren: boolean;
-}
 
 /** Starts measuring; the returned function ends it, given the run's clock time and the speed (1 unwarped). */
 export function measureCpuShare(): (clockMs: number, speed: number) => CpuShare {
