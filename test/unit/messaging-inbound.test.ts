@@ -4,33 +4,11 @@
  * connection was given and never receipted is queued again when it closes.
  */
 import { describe, expect, test } from 'vitest';
-import { ManualClock } from '../../core/clock.js';
-import { DeviceRegistry, type Device } from '../../fake-server/devices.js';
-import { EventLog } from '../../fake-server/events.js';
-import { FakeLink } from '../support/fake-link.js';
-import { SignalParty } from '../../fake-server/messaging/party.js';
+import { ALICE, BOT, FakeLink, messagingFixture as setup, settle } from '../support/messaging-fixture.js';
 import { MAX_RESENDS, OFFLINE_MARKER_TIMEOUT_MS } from '../../fake-server/messaging/inbound.js';
-import { MessageService } from '../../fake-server/messaging/service.js';
 import type { BinaryNode } from '../../fake-server/protocol/binary-node.js';
 
-const ALICE = '15559990001@s.whatsapp.net';
-const BOT = '15550000001:1@s.whatsapp.net';
 
-function setup() {
-  const events = new EventLog(new ManualClock());
-  const devices = new DeviceRegistry();
-  const device: Device = { jid: BOT, lid: '215550000001:1@lid', user: '15550000001', device: 1, noisePublic: Buffer.alloc(32), identityPublic: Buffer.alloc(32), preKeyCount: 0, createdAt: 0 };
-  devices.add(device);
-  const links: FakeLink[] = [];
-  const service = new MessageService({ events, devices, lidFor: (u) => String(BigInt(u) + 200_000_000_000_000n), openLinks: (jid) => links.filter((l) => l.open && l.device.jid === jid), wallSeconds: () => '1700000000' });
-  // The bot's keys, as its upload would give them: a real Signal party stands in for Baileys.
-  const bot = new SignalParty('bot');
-  const b = bot.bundle();
-  service.keys.upload(BOT, { registrationId: b.registrationId, identity: b.identity, signedPreKey: b.signedPreKey, preKeys: [b.preKey] });
-  return { events, device, links, service };
-}
-
-const settle = () => new Promise((r) => setImmediate(r));
 const retry = (id: string, count: number): BinaryNode => ({ tag: 'receipt', attrs: { id, type: 'retry', to: ALICE }, content: [{ tag: 'retry', attrs: { count: String(count), id } }] });
 
 describe('inbound messages', () => {

@@ -5,18 +5,12 @@
  * bot acks with error 487 (a key it already used) counts as delivered.
  */
 import { describe, expect, test } from 'vitest';
-import { ManualClock } from '../../core/clock.js';
-import { DeviceRegistry, type Device } from '../../fake-server/devices.js';
-import { EventLog } from '../../fake-server/events.js';
-import { FakeLink } from '../support/fake-link.js';
+import { ALICE, BOT, FakeLink, messagingFixture, settle } from '../support/messaging-fixture.js';
 import { MAX_ANSWER_RETRIES } from '../../fake-server/messaging/outbound.js';
 import { SignalParty } from '../../fake-server/messaging/party.js';
-import { MessageService } from '../../fake-server/messaging/service.js';
 import { withKeyType, type SignalBundle } from '../../fake-server/messaging/signal.js';
 import type { BinaryNode } from '../../fake-server/protocol/binary-node.js';
 
-const ALICE = '15559990001@s.whatsapp.net';
-const BOT = '15550000001:1@s.whatsapp.net';
 
 const asBundle = (b: ReturnType<SignalParty['bundle']>): SignalBundle => ({
   registrationId: b.registrationId,
@@ -26,21 +20,12 @@ const asBundle = (b: ReturnType<SignalParty['bundle']>): SignalBundle => ({
 });
 
 function setup() {
-  const events = new EventLog(new ManualClock());
-  const devices = new DeviceRegistry();
-  const device: Device = { jid: BOT, lid: '215550000001:1@lid', user: '15550000001', device: 1, noisePublic: Buffer.alloc(32), identityPublic: Buffer.alloc(32), preKeyCount: 0, createdAt: 0 };
-  devices.add(device);
-  const links: FakeLink[] = [];
-  const service = new MessageService({ events, devices, lidFor: (u) => String(BigInt(u) + 200_000_000_000_000n), openLinks: (jid) => links.filter((l) => l.open && l.device.jid === jid), wallSeconds: () => '1700000000' });
-  const bot = new SignalParty('bot');
-  const b = bot.bundle();
-  service.keys.upload(BOT, { registrationId: b.registrationId, identity: b.identity, signedPreKey: b.signedPreKey, preKeys: [b.preKey] });
-  const link = new FakeLink(1, device, events);
-  links.push(link);
-  return { events, service, link, links, device };
+  const fixture = messagingFixture();
+  const link = new FakeLink(1, fixture.device, fixture.events);
+  fixture.links.push(link);
+  return { ...fixture, link };
 }
 
-const settle = () => new Promise((r) => setImmediate(r));
 
 describe('contact sessions', () => {
   test('a fresh session keeps the older one: an answer sealed on it still decrypts', async () => {
