@@ -7,6 +7,7 @@
  */
 import type { InvariantContext, InvariantResult } from './invariants.js';
 import type { ScheduleEntry } from './faults/schedule.js';
+import { openAt } from './recorder/evidence.js';
 
 export interface Effect {
   /** What must appear, in a line: "a 408 during a blackhole ...". */
@@ -25,18 +26,6 @@ export function judgeEffect(effect: Effect, ctx: InvariantContext): InvariantRes
 const serverEvents = (ctx: InvariantContext) => ctx.run.timeline.flatMap((e) => (e.source === 'server' ? [e] : []));
 const faultTimes = (ctx: InvariantContext, index: number, type: 'fault-applied' | 'fault-cleared') => ctx.run.timeline.find((e) => e.source === 'fault' && e.event.type === type && e.event.index === index)?.t;
 
-/** Open at time t by the server's record: its last open or close of an open connection before t was an open. */
-function openAt(ctx: InvariantContext, client: number | undefined, t: number): boolean {
-  let open = false;
-  for (const e of serverEvents(ctx)) {
-    if (e.t >= t) break;
-    if (client !== undefined && e.client !== client) continue;
-    if (e.event.type === 'open') open = true;
-    else if (e.event.type === 'closed' && e.event.detail?.wasOpen) open = false;
-  }
-  return open;
-}
-
 /**
  * A silent link declared dead: for every silencing entry that began while a connection was open,
  * the server saw that connection closed from the client's side (not by a server move: no code it
@@ -52,7 +41,7 @@ export function silenceDeclaredDead(isSilence: (e: ScheduleEntry) => boolean): E
         return isSilence(e) && from !== undefined ? [{ i, from, to: faultTimes(ctx, i, 'fault-cleared') ?? ctx.run.end }] : [];
       });
       if (!windows.length) return 'no silencing fault was applied';
-      const testable = windows.filter((w) => openAt(ctx, undefined, w.from));
+      const testable = windows.filter((w) => openAt(ctx.run, undefined, w.from));
       if (!testable.length) return `no connection was open when any silence began (${windows.length} window(s)): none could be declared dead`;
       for (const w of testable) {
         const closed = serverEvents(ctx).some((e) => e.t >= w.from && e.t < w.to && e.event.type === 'closed' && e.event.detail?.wasOpen && e.event.detail?.code === undefined);
@@ -73,7 +62,7 @@ export const streamErrorsDelivered: Effect = {
       if (kind !== 'stream-error' && kind !== 'end-stream') continue;
       const code = kind === 'stream-error' ? (e.params!.code as number) : undefined;
       const at = faultTimes(ctx, i, 'fault-applied');
-      if (at === undefined || !openAt(ctx, undefined, at)) continue;
+      if (at === undefined || !openAt(ctx.run, undefined, at)) continue;
       tested++;
       const delivered = serverEvents(ctx).some((s) => s.t >= at && s.event.type === 'closed' && s.event.detail?.wasOpen && (code === undefined || s.event.detail?.code === code));
       if (!delivered) return `${code !== undefined ? `stream error ${code}` : 'the end of the stream'} (entry #${i}) was sent to an open connection but it never closed${code !== undefined ? ' with that code' : ''}`;
@@ -84,18 +73,6 @@ export const streamErrorsDelivered: Effect = {
 
 /** What a fault needs to act on: an open connection, any connection (even mid-login), or nothing (it waits for the next attempt). */
 type Needs = 'open' | 'connected' | 'nothing';
-
-/** Some connection was open (or, for 'connected', accepted and not yet closed) at time t. */
-function liveAt(ctx: InvariantContext, need: Exclude<Needs, 'nothing'>, t: number): boolean {
-  if (need === 'open') return openAt(ctx, undefined, t);
-  let live = 0;
-  for (const e of serverEvents(ctx)) {
-    if (e.t >= t) break;
-    if (e.event.type === 'ws-open') live++;
-    else if (e.event.type === 'closed') live = Math.max(0, live - 1);
-  }
-  return live > 0;
-}
 
 /** A fault stamped once its API answered (a proxy disabled) may have cut connections a moment before its stamp. */
 const STAMP_GRACE_MS = 1_000;
@@ -119,7 +96,7 @@ export function eachFaultShows(spec: { name: string; faults: (e: ScheduleEntry) 
         if (at === undefined) continue;
         const from = at - STAMP_GRACE_MS;
         const need = spec.needs(e);
-        if (need !== 'nothing' && !liveAt(ctx, need, from) && !liveAt(ctx, need, at)) continue;
+        if (need !== 'nothing' && !openAt(ctx.run, undefined, from, need) && !openAt(ctx.run, undefined, at, need)) continue;
         // An instant fault's window ends when a later-scheduled fault begins (not one scheduled at the same moment).
         const next = ctx.schedule.flatMap((n, j) => (n.at > e.at ? [faultTimes(ctx, j, 'fault-applied') ?? Infinity] : []));
         const to = faultTimes(ctx, i, 'fault-cleared') ?? Math.min(ctx.run.end, ...next);

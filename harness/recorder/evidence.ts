@@ -46,8 +46,9 @@ export interface ClientEvidence {
 /** A connection attempt, as the server sees one: an upgrade it accepted or rejected. */
 export const isAttempt = (e: Pick<ServerEvent, 'type'>): boolean => e.type === 'ws-open' || e.type === 'upgrade-rejected';
 
-const serverEventsOf = (run: RunRecord, client: number): ServerEvent[] =>
-  run.timeline.flatMap((e) => (e.source === 'server' && e.client === client ? [e.event] : []));
+/** The server's events of one client, or of every client (and none) when `client` is undefined. */
+const serverEventsOf = (run: RunRecord, client: number | undefined): ServerEvent[] =>
+  run.timeline.flatMap((e) => (e.source === 'server' && (client === undefined || e.client === client) ? [e.event] : []));
 
 // Every invariant reads the same client's evidence: derive it once per record and client. Keyed
 // by the timeline's length too, so a record still growing is never answered from a stale scan.
@@ -127,15 +128,19 @@ function maxOpenPerDevice(run: RunRecord, client: number): number {
   return max;
 }
 
-/** Was a connection of the client open at time t, by the server's record? */
-export function openAt(run: RunRecord, client: number, t: number): boolean {
-  const open = new Set<number>();
+/**
+ * Was a connection of the client (of any client, when undefined) open at time t, by the server's
+ * record? `connected`: accepted and not yet closed, open or still logging in.
+ */
+export function openAt(run: RunRecord, client: number | undefined, t: number, what: 'open' | 'connected' = 'open'): boolean {
+  const live = new Set<number>();
+  const opened = what === 'open' ? 'open' : 'ws-open';
   for (const e of serverEventsOf(run, client)) {
     if (e.t > t) break;
-    if (e.type === 'open') open.add(e.conn!);
-    if (e.type === 'closed') open.delete(e.conn!);
+    if (e.type === opened) live.add(e.conn!);
+    if (e.type === 'closed') live.delete(e.conn!);
   }
-  return open.size > 0;
+  return live.size > 0;
 }
 
 /** The first close the server sent with `code` to the client (a 401 close or a login refused with 401), if any. */

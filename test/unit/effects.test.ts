@@ -105,3 +105,13 @@ test('an instant fault is judged until a later-scheduled fault begins, not one s
   expect(judgeEffect(killCutsConnection, ctx(s, tl)).verdict).toBe('valid');
   expect(judgeEffect(metLiveClient, ctx([blackhole(0, 5_000)], [server(500, 'open'), fault(1_000, 'fault-applied', 0), fault(6_000, 'fault-cleared', 0)])).verdict).toBe('valid');
 });
+
+test('in a herd, one client closing does not make the others read as closed: a restart while another client is open is counted', () => {
+  const other = (t: number, type: string, conn: number, detail: Record<string, unknown> = {}): TimelineEntry => ({ t, source: 'server', client: 1, event: { t, type, conn, detail } as never });
+  const mine = (t: number, type: string, conn: number, detail: Record<string, unknown> = {}): TimelineEntry => ({ t, source: 'server', client: 0, event: { t, type, conn, detail } as never });
+  const s = [{ at: 5_000, fault: 'server-restart' as const }];
+  const tl = [mine(0, 'open', 1), other(100, 'open', 2), mine(2_000, 'closed', 1, { wasOpen: true }), fault(5_000, 'fault-applied', 0)];
+  // Client 1 was open when the restart struck and nothing closed it: missing, not "no fault met a live client".
+  expect(judgeEffect(cutClosesOpen('server-restart'), ctx(s, tl)).message).toMatch(/fault #0 \(server-restart\) was applied but no open connection closed/);
+  expect(judgeEffect(cutClosesOpen('server-restart'), ctx(s, [...tl, other(5_010, 'closed', 2, { wasOpen: true })])).verdict).toBe('valid');
+});
