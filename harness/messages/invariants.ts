@@ -77,9 +77,46 @@ function openSpans(ctx: InvariantContext, clients: number[]): { conn: number; op
 }
 
 /**
+ * When the faults aimed at these clients (or at all) were in force, merged: [applied, cleared],
+ * with `Infinity` for one never cleared in the window. A blackhole or a slow link keeps the
+ * connection open while nothing can be answered: that time is the fault's, not the bot's.
+ */
+export function faultSpans(ctx: InvariantContext, clients: number[]): [number, number][] {
+  const spans: [number, number][] = [];
+  for (const e of ctx.run.timeline) {
+    if (e.source !== 'fault' || e.event.type !== 'fault-applied') continue;
+    const index = (e.event as { index?: number }).index;
+    const target = index === undefined ? 'all' : (ctx.schedule[index]?.target ?? 'all');
+    if (target !== 'all' && !clients.includes(target)) continue;
+    const cleared = ctx.run.timeline.find((c) => c.source === 'fault' && c.event.type === 'fault-cleared' && (c.event as { index?: number }).index === index && c.t >= e.t)?.t;
+    spans.push([e.t, cleared ?? Infinity]);
+  }
+  spans.sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const [a, b] of spans) {
+    const last = merged.at(-1);
+    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+    else merged.push([a, b]);
+  }
+  return merged;
+}
+
+/** The time by which a message that met the connection at `from` must be handled: `allowance` of fault-free time later. */
+export function fairDeadline(from: number, allowance: number, spans: [number, number][]): number {
+  let deadline = from + allowance;
+  for (const [a, b] of spans) {
+    if (b <= from) continue;
+    if (a >= deadline) break;
+    deadline += b - Math.max(a, from);
+  }
+  return deadline;
+}
+
+/**
  * After every reconnect (each open but the device's first), a connection that stays open must
  * handle what is sent to it: a message waiting or arriving while it is open, not handled within
- * `deafAfterMs` though the connection stayed open that long, is a zombie (open, but deaf). A
+ * `deafAfterMs` of fault-free time though the connection stayed open that long, is a zombie (open,
+ * but deaf; time under a fault aimed at the client does not count: fairDeadline). A
  * reconnect closed within the allowance cannot have been one; one that lasted it but met no message
  * to judge (or was cut by the end of the window) leaves the check undecided.
  */
@@ -93,6 +130,7 @@ export function notDeafAfterReconnect(answers: boolean): Invariant {
         const reopens = openSpans(ctx, clients).slice(1);
         if (reopens.length === 0) return { verdict: 'valid', message: 'never reconnected in the window' };
         const all = toDevice(ctx, jid);
+        const faulted = faultSpans(ctx, clients);
         let judged = 0;
         let short = 0;
         const undecided: number[] = [];
@@ -105,10 +143,12 @@ export function notDeafAfterReconnect(answers: boolean): Invariant {
             // This connection's to handle: sent while it was open, or written to it (a redelivery of one
             // sent before); unless handled before it opened, or not given the full allowance on it.
             const reached = m.t >= span.open || m.deliveries.some((d) => d.conn === span.conn);
-            if (!reached || (done !== undefined && done < span.open) || from + deafAfterMs > until) continue;
+            const deadline = fairDeadline(from, deafAfterMs, faulted);
+            if (!reached || (done !== undefined && done < span.open) || deadline > until) continue;
             here++;
-            if (done === undefined || done > from + deafAfterMs) {
-              return { verdict: 'invalid', message: `a zombie after reconnect ${k + 1}: connection ${span.conn} open from ${ms(span.open - ctx.run.start)}${span.close !== undefined ? ` to ${ms(span.close - ctx.run.start)}` : ' to the end'}, but ${m.id} (sent at ${ms(m.t - ctx.run.start)}) was not ${what} within ${ms(deafAfterMs)}${done === undefined ? ', nor ever' : ` (only after ${ms(done - from)})`}` };
+            if (done === undefined || done > deadline) {
+              const underFault = deadline - from - deafAfterMs;
+              return { verdict: 'invalid', message: `a zombie after reconnect ${k + 1}: connection ${span.conn} open from ${ms(span.open - ctx.run.start)}${span.close !== undefined ? ` to ${ms(span.close - ctx.run.start)}` : ' to the end'}, but ${m.id} (sent at ${ms(m.t - ctx.run.start)}) was not ${what} within ${ms(deafAfterMs)}${underFault > 0 ? ` of fault-free time (${ms(underFault)} under a fault not counted)` : ''}${done === undefined ? ', nor ever' : ` (only after ${ms(done - from)})`}` };
             }
           }
           judged += here;

@@ -10,7 +10,7 @@ import type { ServerEvent } from '../../fake-server/events.js';
 import { judgeSettings } from '../../harness/bots/bounds.js';
 import { checkInvariants, type InvariantContext } from '../../harness/invariants.js';
 import { inboundEvidence } from '../../harness/messages/evidence.js';
-import { messageInvariants, messageJudge, noAnswerLost, noInboundLost, noMessageHandledTwice, notDeafAfterReconnect } from '../../harness/messages/invariants.js';
+import { fairDeadline, messageInvariants, messageJudge, noAnswerLost, noInboundLost, noMessageHandledTwice, notDeafAfterReconnect } from '../../harness/messages/invariants.js';
 import { messageMetrics } from '../../harness/messages/metrics.js';
 import { beginTraffic } from '../../harness/messages/run-traffic.js';
 import { serverChannel, startTraffic, trafficFor, TrafficNotAvailableError, type MessageChannel, type SentMessage } from '../../harness/messages/traffic.js';
@@ -171,6 +171,33 @@ describe('not deaf after a reconnect', () => {
     expect(deaf.check(ctx(brief), 0)).toMatchObject({ verdict: 'valid', message: expect.stringMatching(/^2 reconnect\(s\): .* \(1 judged; 1 closed within the allowance\)$/) });
     const steady = record({ server: [s.open(100, 1), s.sent(1_010, 1, 'a')], sent: [msg('a', 1_000)], end: 10_000 });
     expect(deaf.check(ctx(steady), 0)).toMatchObject({ verdict: 'valid', message: 'never reconnected in the window' });
+  });
+
+  test('time under a fault aimed at the client (a silent link, the connection still open) is not counted against the bot', () => {
+    // A message at 4000 ms, then the link silent from 5000 to 8000 ms: answered at 8500 ms, 4500 ms
+    // after it was sent but 1500 ms of fault-free time: valid. Unanswered with 3000 ms of
+    // fault-free time to spare: still a zombie, and the message says how much was not counted.
+    const silent = [fault(5_000, 'fault-applied'), fault(8_000, 'fault-cleared')];
+    const answered = reconnect([s.sent(4_010, 2, 'b'), s.answered(8_500, 2, 'b', 'x2')], [msg('b', 4_000)]);
+    answered.timeline = mergeTimeline({ clients: [[]], server: answered.timeline.filter((e) => e.source === 'server').map((e) => e.event as ServerEvent), faults: silent, jids: [BOT] });
+    expect(deaf.check(ctx(answered), 0)).toMatchObject({ verdict: 'valid' });
+    const never = reconnect([s.sent(4_010, 2, 'b')], [msg('b', 4_000)]);
+    never.end = 20_000;
+    never.timeline = mergeTimeline({ clients: [[]], server: never.timeline.filter((e) => e.source === 'server').map((e) => e.event as ServerEvent), faults: silent, jids: [BOT] });
+    expect(deaf.check(ctx(never), 0)).toMatchObject({ verdict: 'invalid', message: expect.stringMatching(/was not answered within 3000 ms of fault-free time \(3000 ms under a fault not counted\), nor ever$/) });
+    // A fault aimed at another client does not excuse this one.
+    const elsewhere = reconnect([s.sent(4_010, 2, 'b'), s.answered(8_500, 2, 'b', 'x2')], [msg('b', 4_000)]);
+    elsewhere.timeline = answered.timeline;
+    expect(deaf.check({ ...ctx(elsewhere), schedule: [{ at: 5_000, duration: 3_000, fault: 'server-move', target: 1 }] }, 0).verdict).toBe('invalid');
+  });
+
+  test('fairDeadline adds the fault time inside the allowance, and a fault never cleared pushes it past any end', () => {
+    expect(fairDeadline(0, 1_000, [])).toBe(1_000);
+    expect(fairDeadline(0, 1_000, [[500, 700]])).toBe(1_200);
+    expect(fairDeadline(0, 1_000, [[500, 700], [1_100, 1_300]])).toBe(1_400);
+    expect(fairDeadline(600, 1_000, [[500, 700]])).toBe(1_700);
+    expect(fairDeadline(0, 1_000, [[2_000, 3_000]])).toBe(1_000);
+    expect(fairDeadline(0, 1_000, [[500, Infinity]])).toBe(Infinity);
   });
 
   test('a bot that does not answer is judged on receipts', () => {
