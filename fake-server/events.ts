@@ -35,6 +35,7 @@ export type ServerEventType =
   | 'message-undecryptable'
   | 'message-retry-requested'
   | 'message-acked'
+  | 'message-key-reused'
   | 'offline-marker';
 
 export interface ServerEvent {

@@ -7,6 +7,7 @@ import { childNode, childNodes, type BinaryNode } from '../protocol/binary-node.
 import type { Resolver } from './answers.js';
 import { botUserOf } from './answers.js';
 import type { Inbound } from './inbound.js';
+import type { MessageKeyLedger } from './key-reuse.js';
 import type { MessagingLink } from './link.js';
 import { decodeChatText, decodeSenderKeyDistribution, unpad } from './proto.js';
 
@@ -42,6 +43,7 @@ export class Outbound {
   constructor(
     private readonly r: Resolver,
     private readonly inbound: Inbound,
+    private readonly ledger: MessageKeyLedger,
   ) {}
 
   onMessage(link: MessagingLink, node: BinaryNode): void {
@@ -78,6 +80,10 @@ export class Outbound {
       const party = contact?.party ?? (botUser && (jid.includes(':') ? undefined : this.r.directory.phoneOf(botUser)));
       if (!party || !(enc.content instanceof Uint8Array)) continue;
       if (contact && !group) contactJid = contact.contact.jid;
+      // Before the decrypt, which fails for a copy sealed with a key already used: this says why. Scoped
+      // to the device, not the jid as addressed (its PN and LID jids share one session).
+      const reuse = contact && this.ledger.see(bot, `${contact.contact.jid}#${contact.device}`, id, enc.attrs.type ?? '', enc.content);
+      if (reuse) link.record('message-key-reused', { id, firstId: reuse.firstId, from: bot, to: jid, counter: reuse.counter });
       try {
         const plain = unpad(await party.decrypt(bot, enc.attrs.type ?? '', Buffer.from(enc.content)));
         const key = group && contact ? decodeSenderKeyDistribution(plain) : undefined;

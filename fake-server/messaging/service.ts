@@ -8,6 +8,7 @@ import type { BinaryNode } from '../protocol/binary-node.js';
 import { answerGroup, answerKeyRequest, answerPrivacy, answerUsync, type Resolver } from './answers.js';
 import { Directory, GROUP, parseJid, type ContactInfo } from './directory.js';
 import { Inbound } from './inbound.js';
+import { MessageKeyLedger } from './key-reuse.js';
 import { KeyStore, parseKeyUpload } from './key-store.js';
 import type { MessagingLink, OpenLinks } from './link.js';
 import { Outbound, type OutboundMessage } from './outbound.js';
@@ -35,7 +36,7 @@ export class MessageService {
     this.directory = new Directory(deps.lidFor);
     this.resolver = { directory: this.directory, keys: this.keys, devices: deps.devices, lidFor: deps.lidFor };
     this.inbound = new Inbound({ ...deps, directory: this.directory, keys: this.keys });
-    this.outbound = new Outbound(this.resolver, this.inbound);
+    this.outbound = new Outbound(this.resolver, this.inbound, new MessageKeyLedger());
   }
 
   // ---- in-process API ---------------------------------------------------------------------

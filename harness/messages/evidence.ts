@@ -70,6 +70,14 @@ function deriveInbound(run: RunRecord): InboundEvidence[] {
   return [...byId.values()];
 }
 
+/**
+ * The bot's copies the server saw sealed with a Signal message key the bot had used for another
+ * message (`message-key-reused`), from the given bot devices, by the end of the window.
+ */
+export function keyReuses(run: RunRecord, jids: string[]): number {
+  return messageEvents(run).filter((e) => e.type === 'message-key-reused' && e.t <= run.end && e.detail.from !== undefined && jids.includes(e.detail.from)).length;
+}
+
 /** When the bot handled the message: its first answer (answering bots) or its first receipt; undefined if not by the end. */
 export function handledAt(m: InboundEvidence, answers: boolean): number | undefined {
   return answers ? m.answers[0]?.t : m.receipts[0];

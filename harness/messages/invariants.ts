@@ -5,7 +5,7 @@
  */
 import type { Invariant, InvariantContext } from '../invariants.js';
 import { machineTimeOnClock } from '../time/warp.js';
-import { handledAt, inboundEvidence } from './evidence.js';
+import { handledAt, inboundEvidence, keyReuses } from './evidence.js';
 import { messageFates, type Fate } from './fate.js';
 import type { MessageJudge } from './traffic.js';
 
@@ -54,7 +54,10 @@ function notLost(name: string, answers: boolean, what: string): Invariant {
         const aside = `${late.length ? `; ${late.length} sent in the last ${ms(graceMs)}, not ${what} yet, not judged` : ''}${excused.length ? `; ${excused.length} sent too close to (or after) the device going rightly down, not expected to be ${what}` : ''}`;
         if (lost.length) {
           const m = lost[0]!;
-          return { verdict: 'invalid', message: `${lost.length} of ${judged} message(s) never ${what} by the end of the window; first ${m.id} sent at ${ms(m.t - ctx.run.start)} (${m.deliveries.length ? `written to the bot ${m.deliveries.length} time(s)` : 'never written to the bot'})${aside}` };
+          // A likely cause the server saw: what the bot sealed with a used key its contacts cannot decrypt.
+          const reused = keyReuses(ctx.run, [jid]);
+          const why = reused ? `; the bot sealed ${reused} message(s) with a Signal message key it had used before (its contacts cannot decrypt them; README Findings: Baileys 6.7.21 reuses message keys when it sends several messages at once)` : '';
+          return { verdict: 'invalid', message: `${lost.length} of ${judged} message(s) never ${what} by the end of the window; first ${m.id} sent at ${ms(m.t - ctx.run.start)} (${m.deliveries.length ? `written to the bot ${m.deliveries.length} time(s)` : 'never written to the bot'})${aside}${why}` };
         }
         if (judged === 0) return { verdict: 'unknown', message: `no message sent early enough to judge (${mine.length} sent${aside})` };
         return { verdict: 'valid', message: `all ${judged} message(s) ${what}${aside}` };

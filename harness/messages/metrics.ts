@@ -8,12 +8,14 @@
  *   into the device going rightly down, e.g. logged out (notExpected): fate.ts.
  * - duplicated: inbound ids answered more than once.
  * - decryptFailures: inbound ids the bot sent a retry receipt for, and how they ended.
+ * - keyReused: the bot's copies sealed with a Signal message key it had used before (its contacts
+ *   cannot decrypt them: message-key-reused).
  * - offline: inbound ids the server queued because the device was not open (the bot was down),
  *   how many of them it delivered at a later login (marked offline), and how many were handled.
  * - firstHandledAfterLastFaultMs: the last fault event → the first answer (or receipt) after it.
  * Times are measured ms here; reports divide them by the time scale.
  */
-import { handledAt } from './evidence.js';
+import { handledAt, keyReuses } from './evidence.js';
 import { messageFates } from './fate.js';
 import type { Schedule } from '../faults/schedule.js';
 import type { RunRecord } from '../recorder/timeline.js';
@@ -37,6 +39,8 @@ export interface MessageMetrics {
   /** Sends the server refused (not counted as sent). */
   refused: number;
   decryptFailures: { messages: number; receiptedAfterRetry: number; notReceipted: number };
+  /** Copies the bot sealed with a message key it had used before (message-key-reused). Absent in reports written before it was counted. */
+  keyReused?: number;
   /** Queued while the device was down; delivered at a later login; handled (receipted, or answered) by the end. Absent in reports written before it was counted. */
   offline?: { queued: number; deliveredAtLogin: number; handled: number };
   /** null: no fault, or nothing handled after the last one. */
@@ -73,6 +77,7 @@ export function messageMetrics(run: RunRecord, schedule: Schedule = []): Message
     duplicated: all.filter((m) => m.answers.filter((a) => a.t <= run.end).length > 1).length,
     refused: traffic.refused,
     decryptFailures: { messages: failed.length, receiptedAfterRetry: retried.length, notReceipted: failed.length - retried.length },
+    keyReused: keyReuses(run, [...new Set(run.jids)]),
     offline: {
       queued: queued.length,
       deliveredAtLogin: queued.filter((m) => m.deliveries.some((d) => d.offline && d.t > m.queued[0]! && d.t <= run.end)).length,

@@ -3,7 +3,7 @@
  * data rides along as JSON, and a small page script draws
  *   - per scenario, the recovery-time distribution of each version (and setting): an empirical CDF;
  *   - per run, a timeline: each client's connection state over time, faults shaded, attempts marked,
- *     and in runs with message traffic its messages: receipted, answered, decrypt failures, lost;
+ *     and in runs with message traffic its messages: receipted, answered, decrypt failures, reused keys, lost;
  *   - for tune, the trade-off (recovery p95 against attempts per minute) with the Pareto front.
  * The page sets `window.__chartsRendered` to the number of charts it drew (a test checks it).
  */
@@ -96,7 +96,7 @@ ${summaryTable(report)}
 <div class="charts" id="distributions"></div>
 ${report.tune ? '<h2>Tune: recovery against reconnect pressure</h2>\n<p class="meta">Each point is one setting; the line joins the Pareto front; ★ is the recommendation.</p>\n<div class="charts"><div class="chart" style="height:420px"><canvas id="tune"></canvas></div></div>' : ''}
 <h2>Run timelines</h2>
-<p class="meta">Each client's connection as the server saw it (high = open, middle = connecting, low = closed); faults shaded red; ▲ connection attempts.${report.runs.some((r) => r.messages) ? ' Messages, at the top of a client\'s row: ● receipted, ◆ answered, ✚ a decrypt failure (retry receipt), ✖ lost (at the time the server first took it).' : ''}${omitted ? ` The first ${MAX_TIMELINES} runs are drawn; ${omitted} more are in report.json.` : ''}</p>
+<p class="meta">Each client's connection as the server saw it (high = open, middle = connecting, low = closed); faults shaded red; ▲ connection attempts.${report.runs.some((r) => r.messages) ? ' Messages, at the top of a client\'s row: ● receipted, ◆ answered, ✚ a decrypt failure (retry receipt), ✱ an answer sealed with a message key the bot had used before, ✖ lost (at the time the server first took it).' : ''}${omitted ? ` The first ${MAX_TIMELINES} runs are drawn; ${omitted} more are in report.json.` : ''}</p>
 <div class="charts" id="timelines"></div>
 <h2>Runs</h2>
 ${runsTable(report)}
@@ -178,7 +178,8 @@ const PAGE_SCRIPT = String.raw`
   var MARKS = [
     { type: 'message-receipted', label: 'receipted', style: 'circle', color: '#1a7f37', y: 0.88 },
     { type: 'message-answered', label: 'answered', style: 'rectRot', color: '#0969da', y: 0.94 },
-    { type: 'message-decrypt-failed', label: 'decrypt failed', style: 'cross', color: '#bc4c00', y: 0.82 }
+    { type: 'message-decrypt-failed', label: 'decrypt failed', style: 'cross', color: '#bc4c00', y: 0.82 },
+    { type: 'message-key-reused', label: 'key reused', style: 'star', color: '#8250df', y: 0.82 }
   ];
   function messageMarks(run, c) {
     var mine = run.timeline.filter(function (p) { return p.source === 'server' && p.client === c && /^message-/.test(p.type); });

@@ -140,7 +140,7 @@ export interface TimelinePoint {
    * server: attempt (an upgrade the server saw, even one it refused) | open (logged in and active) |
    * closed | login-refused | registration, and in runs with message traffic message-queued |
    * message-sent | message-receipted | message-decrypt-failed | message-answered |
-   * message-undecryptable | message-acked (detail: the inbound message's id); fault: fault-applied | fault-cleared; client: attempt | open | close | qr | stopped |
+   * message-undecryptable | message-acked (detail: the inbound message's id) | message-key-reused (detail: the bot's message sealed with a used key); fault: fault-applied | fault-cleared; client: attempt | open | close | qr | stopped |
    * decision | watchdog-expired | store-error.
    */
   type: string;

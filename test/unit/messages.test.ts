@@ -38,6 +38,7 @@ const s = {
   receipted: (t: number, conn: number, id: string) => ev(t, 'message-receipted', conn, { id, from: BOT, to: ALICE }),
   decryptFailed: (t: number, conn: number, id: string, retryCount = 1) => ev(t, 'message-decrypt-failed', conn, { id, from: BOT, to: ALICE, retryCount }),
   answered: (t: number, conn: number, inReplyTo: string | undefined, answerId: string, text = `echo: [chaos ${inReplyTo}]`) => ev(t, 'message-answered', conn, { id: answerId, from: BOT, to: ALICE, text, ...(inReplyTo ? { inReplyTo } : {}) }),
+  keyReused: (t: number, conn: number, answerId: string, firstId: string) => ev(t, 'message-key-reused', conn, { id: answerId, firstId, from: BOT, to: ALICE, counter: 5 }),
 };
 const msg = (id: string, t: number): SentMessage => ({ id, t, from: ALICE, to: BOT, text: `[chaos ${id}]` });
 const fault = (t: number, type: 'fault-applied' | 'fault-cleared'): ScheduleEvent => ({ t, type, index: 0, fault: 'server-move' });
@@ -95,6 +96,7 @@ describe('message metrics', () => {
       duplicated: 1,
       refused: 0,
       decryptFailures: { messages: 2, receiptedAfterRetry: 1, notReceipted: 1 },
+      keyReused: 0,
       // b was queued while the device was down, delivered at the next login, and answered.
       offline: { queued: 1, deliveredAtLogin: 1, handled: 1 },
       firstHandledAfterLastFaultMs: 500,
@@ -113,6 +115,20 @@ describe('no inbound message lost / no answer lost', () => {
   test('a message never receipted by the end is lost (invalid); one in the grace is not judged', () => {
     const run = record({ server: [s.open(100, 1), s.sent(1_010, 1, 'a'), s.sent(2_010, 1, 'b'), s.receipted(2_050, 1, 'b')], sent: [msg('a', 1_000), msg('b', 2_000), msg('c', 9_000)], end: 10_000 });
     expect(noInboundLost.check(ctx(run), 0)).toMatchObject({ verdict: 'invalid', message: expect.stringMatching(/^1 of 2 message\(s\) never receipted by the end of the window; first a sent at 1000 ms \(written to the bot 1 time\(s\)\); 1 sent in the last 3000 ms, not receipted yet, not judged/) });
+  });
+
+  test('a lost answer, with answers the bot sealed with a used key: counted (keyReused), and the loss names them; the verdict is unchanged', () => {
+    const run = record({
+      server: [s.open(100, 1), s.sent(1_010, 1, 'a'), s.answered(1_100, 1, 'a', 'x1'), s.sent(2_010, 1, 'b'), s.keyReused(2_100, 1, 'x2', 'x1'), s.keyReused(20_000, 1, 'x3', 'x1')],
+      sent: [msg('a', 1_000), msg('b', 2_000)],
+      answers: true,
+      end: 10_000,
+    });
+    // The one after the end of the window is not counted.
+    expect(messageMetrics(run)!.keyReused).toBe(1);
+    expect(noAnswerLost.check(ctx(run), 0)).toMatchObject({ verdict: 'invalid', message: expect.stringMatching(/^1 of 2 message\(s\) never answered by the end of the window; first b .*; the bot sealed 1 message\(s\) with a Signal message key it had used before \(its contacts cannot decrypt them; README Findings: Baileys 6\.7\.21 reuses message keys when it sends several messages at once\)$/) });
+    const clean = record({ server: [s.open(100, 1), s.sent(1_010, 1, 'a'), s.answered(1_100, 1, 'a', 'x1'), s.sent(2_010, 1, 'b')], sent: [msg('a', 1_000), msg('b', 2_000)], answers: true, end: 10_000 });
+    expect(noAnswerLost.check(ctx(clean), 0).message).not.toContain('message key');
   });
 
   test('every message receipted is valid; only messages in the grace is unknown, never a pass', () => {

@@ -23,6 +23,7 @@ const messages = (over: Partial<NonNullable<RunReport['messages']>> = {}): NonNu
   duplicated: 0,
   refused: 0,
   decryptFailures: { messages: 1, receiptedAfterRetry: 1, notReceipted: 0 },
+  keyReused: 0,
   offline: { queued: 2, deliveredAtLogin: 2, handled: 1 },
   firstHandledAfterLastFaultMs: 4_000,
   lostIds: ['m3'],
@@ -31,7 +32,7 @@ const messages = (over: Partial<NonNullable<RunReport['messages']>> = {}): NonNu
 
 const withTraffic = [
   run({ runIndex: 0, messages: messages() }),
-  run({ runIndex: 1, verdict: 'invalid', messages: messages({ lost: 2, lostIds: ['m1', 'm2'], duplicated: 1, firstHandledAfterLastFaultMs: 8_000 }), invariants: [{ invariant: 'no answer lost', client: 0, verdict: 'invalid', message: '2 of 9 message(s) never answered' }] }),
+  run({ runIndex: 1, verdict: 'invalid', messages: messages({ lost: 2, lostIds: ['m1', 'm2'], duplicated: 1, keyReused: 3, firstHandledAfterLastFaultMs: 8_000 }), invariants: [{ invariant: 'no answer lost', client: 0, verdict: 'invalid', message: '2 of 9 message(s) never answered' }] }),
 ];
 
 test('the summary row sums its runs\' messages; a row without traffic has no messages field', () => {
@@ -59,13 +60,14 @@ test('report.md: a Messages section per row and, under a run not valid, its mess
   const md = renderMarkdown(buildReport(header, withTraffic, new Date(0)));
   expect(md).toContain('## Messages');
   expect(md).toContain('| s | v | 2 | 20 | 20 | 18 | 16 | 3 | 2 | 0 | 1 | 2 (0) | 4 (2) |');
-  expect(md).toContain('  - messages (30/min, answering bot): 10 sent, 10 delivered, 9 receipted, 8 answered, 2 lost (m1, m2), 1 unknown, 1 answered twice, 1 decrypt failure(s) (1 receipted after a retry), 2 queued while down (2 delivered at a later login, 1 handled); first answer');
+  expect(md).toContain('  - messages (30/min, answering bot): 10 sent, 10 delivered, 9 receipted, 8 answered, 2 lost (m1, m2), 1 unknown, 1 answered twice, 1 decrypt failure(s) (1 receipted after a retry), 3 sealed with a reused message key, 2 queued while down (2 delivered at a later login, 1 handled); first answer');
   expect(renderMarkdown(buildReport(header, [run({})], new Date(0)))).not.toContain('## Messages');
 });
 
 test('report.html: the marks are explained and the lost ids ride along with the timeline; none without traffic', async () => {
   const html = await renderHtml(buildReport(header, withTraffic, new Date(0)));
   expect(html).toContain('✖ lost (at the time the server first took it)');
+  expect(html).toContain("type: 'message-key-reused'");
   expect(html).toContain('"lost":["m1","m2"]');
   const plain = await renderHtml(buildReport(header, [run({})], new Date(0)));
   expect(plain).not.toContain('✖ lost');
