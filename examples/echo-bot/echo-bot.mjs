@@ -2,7 +2,15 @@
 // Baileys' README (reconnect at once on any close but "logged out") that answers every text with
 // "echo: <text>", quoting it. The answer handler is registered on every new socket: a handler kept
 // from the first socket hears nothing after a reconnect. bot.mjs runs this same code as a command.
-export default async function connect({ baileys, wsUrl, authDir, report = () => {} }) {
+export default function connect(args) {
+  return echoBot(args);
+}
+
+/**
+ * The echo bot; `sendAtOnce: true` sends each answer as it comes, as Baileys' README does, instead
+ * of one at a time (on 6.7.21 that reuses Signal message keys: README Findings).
+ */
+export async function echoBot({ baileys, wsUrl, authDir, report = () => {} }, { sendAtOnce = false } = {}) {
   const makeWASocket = baileys.default?.default ?? baileys.default ?? baileys.makeWASocket;
   const { default: pino } = await import('pino');
   let stopped = false;
@@ -14,7 +22,7 @@ export default async function connect({ baileys, wsUrl, authDir, report = () => 
   const unsent = [];
   // A send that failed on an older socket goes at once on the one open now (it may have opened
   // while the send waited); otherwise at the next open.
-  const failed = (answer, on) => (openSock && openSock !== on ? send(openSock, answer, failed, sent, answered, undelivered) : unsent.push(answer));
+  const failed = (answer, on) => (openSock && openSock !== on ? send(openSock, answer, h) : unsent.push(answer));
   // What it sent, by id: a contact that could not decrypt an answer sends a retry receipt, and
   // Baileys sends the same id again only if getMessage finds it (6.7.21 has no other source;
   // 7.0.0-rc14 also keeps a cache, but only for the socket that sent it).
@@ -27,6 +35,9 @@ export default async function connect({ baileys, wsUrl, authDir, report = () => 
   // just before the connection dropped is lost in flight though sendMessage resolved, so each goes
   // again, with the same id, on the next socket until its receipt comes.
   const undelivered = newDeliveryTracker();
+  // One send at a time, across sockets: Baileys 6.7.21 seals concurrent sends to one contact with
+  // the same Signal message key (README Findings), which the contact cannot decrypt.
+  const h = { failed, sent, answered, undelivered, queue: sendAtOnce ? (task) => task() : newSendQueue() };
   const start = async () => {
     if (stopped) return;
     const { state, saveCreds } = await baileys.useMultiFileAuthState(authDir);
@@ -34,7 +45,7 @@ export default async function connect({ baileys, wsUrl, authDir, report = () => 
     const sock = makeWASocket({ auth: state, logger: pino({ level: 'silent' }), getMessage: async (key) => sent.get(key.id), ...(wsUrl ? { waWebSocketUrl: wsUrl } : {}) });
     current = sock;
     sock.ev.on('creds.update', saveCreds);
-    answerEveryText(sock, failed, sent, answered, undelivered);
+    answerEveryText(sock, h);
     sock.ev.on('messages.update', (updates) => {
       for (const { key, update } of updates) if (key.fromMe && update.status >= DELIVERED) undelivered.delivered(key.id);
     });
@@ -42,8 +53,8 @@ export default async function connect({ baileys, wsUrl, authDir, report = () => 
       if (connection === 'open') {
         openSock = sock;
         report({ type: 'open' });
-        for (const a of unsent.splice(0)) send(sock, a, failed, sent, answered, undelivered);
-        for (const a of undelivered.pending.values()) send(sock, a, failed, sent, answered, undelivered);
+        for (const a of unsent.splice(0)) send(sock, a, h);
+        for (const a of undelivered.pending.values()) send(sock, a, h);
       }
       if (connection !== 'close') return;
       if (openSock === sock) openSock = undefined;
@@ -62,11 +73,14 @@ export default async function connect({ baileys, wsUrl, authDir, report = () => 
 }
 
 /**
- * Answers each text that arrives on this socket with "echo: <text>", quoting it; `failed` gets an
- * answer that could not be sent; `sent` (a Map) keeps each answer's message by id for getMessage;
- * `answered` (a Set) the ids whose answer was sent, so a message delivered again is answered once.
+ * Answers each text that arrives on this socket with "echo: <text>", quoting it. In `h` (each
+ * optional): `failed` gets an answer that could not be sent; `sent` (a Map) keeps each answer's
+ * message by id for getMessage; `answered` (a Set) the ids whose answer was sent, so a message
+ * delivered again is answered once; `undelivered` the answers not yet receipted; `queue` the one
+ * queue the answers are sent on.
  */
-export function answerEveryText(sock, failed = () => {}, sent = new Map(), answered = new Set(), undelivered = newDeliveryTracker()) {
+export function answerEveryText(sock, h = {}) {
+  h = { failed: () => {}, sent: new Map(), answered: new Set(), undelivered: newDeliveryTracker(), queue: newSendQueue(), ...h };
   sock.ev.on('messages.upsert', ({ messages, type }) => {
     // notify: live; append: what waited while the bot was away (offline delivery).
     if (type !== 'notify' && type !== 'append') return;
@@ -74,8 +88,8 @@ export function answerEveryText(sock, failed = () => {}, sent = new Map(), answe
       const text = msg.message?.conversation ?? msg.message?.extendedTextMessage?.text;
       if (msg.key.fromMe || !text) continue;
       const of = `${msg.key.remoteJid}|${msg.key.id}`;
-      if (answered.has(of)) continue;
-      send(sock, { jid: msg.key.remoteJid, content: { text: 'echo: ' + text }, options: { quoted: msg }, of }, failed, sent, answered, undelivered);
+      if (h.answered.has(of)) continue;
+      send(sock, { jid: msg.key.remoteJid, content: { text: 'echo: ' + text }, options: { quoted: msg }, of }, h);
     }
   });
 }
@@ -101,9 +115,18 @@ function newDeliveryTracker() {
   };
 }
 
-function send(sock, answer, failed, sent, answered, undelivered = newDeliveryTracker()) {
-  sock
-    .sendMessage(answer.jid, answer.content, answer.options)
+/** Runs sends one after another; a send that fails does not stop the ones after it. */
+function newSendQueue() {
+  let tail = Promise.resolve();
+  return (task) => {
+    const run = tail.then(task);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
+
+function send(sock, answer, { failed, sent, answered, undelivered, queue }) {
+  queue(() => sock.sendMessage(answer.jid, answer.content, answer.options))
     .then((m) => {
       if (m?.key?.id) undelivered.written(m.key.id, answer);
       if (answer.of && answered) {

@@ -4,6 +4,7 @@
  * first client), valid / invalid / unknown (never a pass). They apply only to runs with traffic.
  */
 import type { Invariant, InvariantContext } from '../invariants.js';
+import { silencesLink } from '../faults/silence.js';
 import { machineTimeOnClock } from '../time/warp.js';
 import { handledAt, inboundEvidence, keyReuses } from './evidence.js';
 import { messageFates, type Fate } from './fate.js';
@@ -80,16 +81,19 @@ function openSpans(ctx: InvariantContext, clients: number[]): { conn: number; op
 }
 
 /**
- * When the faults aimed at these clients (or at all) were in force, merged: [applied, cleared],
- * with `Infinity` for one never cleared in the window. A blackhole or a slow link keeps the
- * connection open while nothing can be answered: that time is the fault's, not the bot's.
+ * When the faults that silence the link (faults/silence.ts), aimed at these clients or at all,
+ * were in force, merged: [applied, cleared], `Infinity` for one never cleared in the window. A
+ * blackholed link keeps the connection open while nothing can arrive: that time is the fault's,
+ * not the bot's. Other faults close the connection or leave it usable, and excuse nothing.
  */
 export function faultSpans(ctx: InvariantContext, clients: number[]): [number, number][] {
   const spans: [number, number][] = [];
   for (const e of ctx.run.timeline) {
     if (e.source !== 'fault' || e.event.type !== 'fault-applied') continue;
     const index = (e.event as { index?: number }).index;
-    const target = index === undefined ? 'all' : (ctx.schedule[index]?.target ?? 'all');
+    const entry = index === undefined ? undefined : ctx.schedule[index];
+    if (!entry || !silencesLink(entry)) continue;
+    const target = entry.target ?? 'all';
     if (target !== 'all' && !clients.includes(target)) continue;
     const cleared = ctx.run.timeline.find((c) => c.source === 'fault' && c.event.type === 'fault-cleared' && (c.event as { index?: number }).index === index && c.t >= e.t)?.t;
     spans.push([e.t, cleared ?? Infinity]);

@@ -2,9 +2,10 @@
  * The echo bot (examples/echo-bot/, a correct bot) through the faults that used to lose its
  * messages to the fake server's Signal handling: stream errors, a long silence
  * (keepalive-timeout) and a herd of server restarts, each run as `run --seed 7 --runs 1` would
- * plan it, at time scale 0.04, on both pinned versions, as a module and as a command (but one pair:
- * below). Every message is answered, none twice,
- * and no check is invalid. What made such runs invalid before (fake-server/messaging/): a contact
+ * plan it, at time scale 0.04, on both pinned versions, as a module and as a command. Every
+ * message is answered, none twice, and no check is invalid, unless Baileys itself sealed answers
+ * with a Signal message key it had used before (the server records it: README Findings); then a
+ * loss may follow, and the verdict must be invalid and name that cause. What made such runs invalid before (fake-server/messaging/): a contact
  * dropped its whole session record when it started a fresh session (answers the bot sealed on
  * the older one came out "Bad MAC" / "No matching sessions" / "Invalid PreKey ID"); a contact that
  * could not decrypt an answer never asked for it again (a phone sends a retry receipt); a
@@ -15,7 +16,7 @@ import { versionsUnderTest } from '../../harness/baileys/versions.js';
 import { moduleBot } from '../../harness/bots/module-bot.js';
 import { shellCommandBot } from '../../harness/bots/command-bot.js';
 import { systemClock } from '../../core/clock.js';
-import { runScenario } from '../../harness/scenario.js';
+import { runScenario, type ScenarioRun } from '../../harness/scenario.js';
 import { scheduleForSeed, toReport } from '../../harness/runner/execute.js';
 import { runSeed } from '../../harness/runner/plan.js';
 import { SCENARIOS } from '../../scenarios/index.js';
@@ -27,16 +28,10 @@ const MESSAGE_CHECKS = ['no inbound message lost', 'no answer lost', 'not deaf a
 const MODULE = { kind: 'module', bot: () => moduleBot('examples/echo-bot/echo-bot.mjs') };
 const COMMAND = { kind: 'command', bot: () => shellCommandBot({ command: 'node examples/echo-bot/bot.mjs' }) };
 
-/**
- * Not here (README, Messages, "Not settled yet"): keepalive-timeout with the bot as a module (in
- * the harness's own process) on both versions. In one run of all 12 cases on 2026-11-27 it lost 5
- * messages on 6.7.21 (written once after the reconnect, never receipted nor refused) and 1 answer
- * on 7.0.0-rc14, behind a burst of some 60 redeliveries with 30-50 answers the contacts could not
- * decrypt; the same runs as a command lost none. Cause not found.
- */
-const CASES = versionsUnderTest().flatMap((version) =>
-  ['stream-errors', 'keepalive-timeout', 'server-restart-herd'].flatMap((name) => (name === 'keepalive-timeout' ? [COMMAND] : [MODULE, COMMAND]).map((bot) => ({ version, name, ...bot }))),
-);
+const CASES = versionsUnderTest().flatMap((version) => ['stream-errors', 'keepalive-timeout', 'server-restart-herd'].flatMap((name) => [MODULE, COMMAND].map((bot) => ({ version, name, ...bot }))));
+
+/** The messages of the run that the bot sealed with a Signal message key it had used before (the server's record). */
+const keyReuses = (run: ScenarioRun) => run.record.timeline.filter((e) => e.source === 'server' && e.event.type === 'message-key-reused').length;
 
 describe('the echo bot through message-losing faults', () => {
   test.each(CASES)('$name, Baileys $version, as a $kind: every message answered, none twice, valid', async ({ version, name, bot }) => {
@@ -55,9 +50,21 @@ describe('the echo bot through message-losing faults', () => {
     console.log(`${name} ${version} ${bot().label}: ${JSON.stringify({ verdict: run.verdict, sent: messages?.sent, answered: messages?.answered, lost: messages?.lost, unknown: messages?.unknown, duplicated: messages?.duplicated, ...events })}`);
     const checks = run.results.filter((r) => MESSAGE_CHECKS.includes(r.invariant));
     expect([...new Set(checks.map((c) => c.invariant))]).toEqual(MESSAGE_CHECKS);
-    expect(checks.filter((c) => c.verdict !== 'valid'), JSON.stringify(checks)).toEqual([]);
-    expect(messages).toMatchObject({ answers: true, lost: 0, duplicated: 0 });
     expect(messages!.sent).toBeGreaterThan(10);
+    expect(messages).toMatchObject({ answers: true, duplicated: 0 });
+    const reused = keyReuses(run);
+    if (reused > 0) {
+      // Baileys itself sealed answers with a used key (README Findings: 7.0.0-rc14 does it in some
+      // runs though the bot sends one at a time). What follows is Baileys', not the bot's: a loss
+      // may follow, and then the verdict must say so, never pass it.
+      console.log(`${name} ${version} ${bot().label}: Baileys reused ${reused} message key(s); lost ${messages!.lost}`);
+      const lossChecks = checks.filter((c) => c.invariant === 'no inbound message lost' || c.invariant === 'no answer lost');
+      if (messages!.lost > 0) for (const c of lossChecks.filter((c) => c.verdict === 'invalid')) expect(c.message).toMatch(/a Signal message key it had used before/);
+      if (messages!.lost > 0) expect(lossChecks.some((c) => c.verdict === 'invalid')).toBe(true);
+      return;
+    }
+    expect(checks.filter((c) => c.verdict !== 'valid'), JSON.stringify(checks)).toEqual([]);
+    expect(messages).toMatchObject({ lost: 0 });
     // Every check valid; keepalive-timeout's own "the fault had its effect" may stay unknown at
     // this scale (the 14 s silence is shorter than Baileys' keep-alive detection), never invalid.
     const others = run.results.filter((r) => r.verdict !== 'valid' && !(name === 'keepalive-timeout' && r.verdict === 'unknown' && r.invariant.startsWith('the fault had its effect')));

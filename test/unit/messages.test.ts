@@ -189,22 +189,26 @@ describe('not deaf after a reconnect', () => {
     expect(deaf.check(ctx(steady), 0)).toMatchObject({ verdict: 'valid', message: 'never reconnected in the window' });
   });
 
-  test('time under a fault aimed at the client (a silent link, the connection still open) is not counted against the bot', () => {
+  test('time under a fault that silences the client\'s link (the connection still open) is not counted against the bot; other faults excuse nothing', () => {
     // A message at 4000 ms, then the link silent from 5000 to 8000 ms: answered at 8500 ms, 4500 ms
     // after it was sent but 1500 ms of fault-free time: valid. Unanswered with 3000 ms of
     // fault-free time to spare: still a zombie, and the message says how much was not counted.
     const silent = [fault(5_000, 'fault-applied'), fault(8_000, 'fault-cleared')];
+    const blackhole = [{ at: 5_000, duration: 3_000, fault: 'toxic' as const, params: { type: 'timeout', attributes: { timeout: 0 } } }];
+    const silentCtx = (run: RunRecord): InvariantContext => ({ ...ctx(run), schedule: blackhole });
     const answered = reconnect([s.sent(4_010, 2, 'b'), s.answered(8_500, 2, 'b', 'x2')], [msg('b', 4_000)]);
     answered.timeline = mergeTimeline({ clients: [[]], server: answered.timeline.filter((e) => e.source === 'server').map((e) => e.event as ServerEvent), faults: silent, jids: [BOT] });
-    expect(deaf.check(ctx(answered), 0)).toMatchObject({ verdict: 'valid' });
+    expect(deaf.check(silentCtx(answered), 0)).toMatchObject({ verdict: 'valid' });
+    // A fault that leaves the link usable (a server move that closes nothing here) excuses nothing.
+    expect(deaf.check(ctx(answered), 0).verdict).toBe('invalid');
     const never = reconnect([s.sent(4_010, 2, 'b')], [msg('b', 4_000)]);
     never.end = 20_000;
     never.timeline = mergeTimeline({ clients: [[]], server: never.timeline.filter((e) => e.source === 'server').map((e) => e.event as ServerEvent), faults: silent, jids: [BOT] });
-    expect(deaf.check(ctx(never), 0)).toMatchObject({ verdict: 'invalid', message: expect.stringMatching(/was not answered within 3000 ms of fault-free time \(3000 ms under a fault not counted\), nor ever$/) });
+    expect(deaf.check(silentCtx(never), 0)).toMatchObject({ verdict: 'invalid', message: expect.stringMatching(/was not answered within 3000 ms of fault-free time \(3000 ms under a fault not counted\), nor ever$/) });
     // A fault aimed at another client does not excuse this one.
     const elsewhere = reconnect([s.sent(4_010, 2, 'b'), s.answered(8_500, 2, 'b', 'x2')], [msg('b', 4_000)]);
     elsewhere.timeline = answered.timeline;
-    expect(deaf.check({ ...ctx(elsewhere), schedule: [{ at: 5_000, duration: 3_000, fault: 'server-move', target: 1 }] }, 0).verdict).toBe('invalid');
+    expect(deaf.check({ ...ctx(elsewhere), schedule: [{ ...blackhole[0]!, target: 1 }] }, 0).verdict).toBe('invalid');
   });
 
   test('fairDeadline adds the fault time inside the allowance, and a fault never cleared pushes it past any end', () => {
