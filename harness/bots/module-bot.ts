@@ -10,6 +10,9 @@ import type { BaileysModule } from '../baileys/versions.js';
 import { EventStream } from '../../core/event-stream.js';
 import { BotSetupError, saidStopped, type Bot, type BotReport } from './bot.js';
 import { importUserModule } from '../load-user-module.js';
+import { trackSockets, type SocketTracker } from './socket-tracker.js';
+import { quietIn } from './next-write.js';
+import { machineTimeOnClock } from '../time/warp.js';
 
 export interface ConnectorContext {
   /** The Baileys module of the version under test: call its makeWASocket (default export). */
@@ -64,6 +67,16 @@ export function moduleBot(path: string, connector?: Connector): Bot {
       const events = new EventStream<BotReport>();
       let handle: ConnectorHandle | undefined;
       let failure: string | undefined;
+      // Every socket the bot's makeWASocket made, ended when the client stops (see socket-tracker.ts).
+      let sockets: SocketTracker | undefined;
+      let stopping: Promise<void> | undefined;
+      const stopBot = async (h: ConnectorHandle | undefined) => {
+        try {
+          await h?.stop();
+        } catch {
+          // stopping must release the rest of the run even if the bot's stop throws
+        }
+      };
       return {
         events,
         get error() {
@@ -75,19 +88,26 @@ export function moduleBot(path: string, connector?: Connector): Bot {
         async start() {
           if (!ctx.baileys) throw new BotSetupError('Failed to start a module bot: no Baileys module was loaded for it.');
           const report = (e: { type: string } & Record<string, unknown>) => events.push({ ...e, t: ctx.clock.now() });
+          sockets = trackSockets(ctx.baileys);
           try {
-            handle = await connect({ baileys: ctx.baileys, version: ctx.version, wsUrl: ctx.wsUrl, authDir: ctx.store.path, index: ctx.index, report });
+            const h = await connect({ baileys: sockets.baileys, version: ctx.version, wsUrl: ctx.wsUrl, authDir: ctx.store.path, index: ctx.index, report });
+            // Stopped while connect() ran (an interrupted run): stop what it returned too.
+            if (stopping) await stopBot(h);
+            else handle = h;
           } catch (err) {
             failure = `connect() threw: ${(err as Error).message}`;
             throw new BotSetupError(`Failed to start the bot module ${path}: ${failure}`);
           }
         },
-        async stop() {
-          try {
-            await handle?.stop();
-          } catch {
-            // stopping must release the rest of the run even if the bot's stop throws
-          }
+        stop() {
+          // The bot's own stop, then every socket it made and left open is ended (and any it makes
+          // later refused), waiting for their close (at most 2 s), then for the session directory to
+          // be quiet (writes under way at the close: 100 ms without one, at most 1 s): all before
+          // the run removes the directory, so no late write fails there. Real times (x K under --speed).
+          stopping ??= stopBot(handle)
+            .then(() => sockets?.endAll(machineTimeOnClock(2_000)))
+            .then(() => quietIn(ctx.store.path, machineTimeOnClock(100), machineTimeOnClock(1_000)));
+          return stopping;
         },
       };
     },

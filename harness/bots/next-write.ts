@@ -23,3 +23,32 @@ export function nextWriteIn(dir: string, timeoutMs: number): Promise<boolean> {
     }
   });
 }
+
+/**
+ * Resolves once `dir` has seen no file change for `quietMs` (at most `timeoutMs` in all): writes a
+ * store had under way (a saveCreds queued behind another) are done before the directory goes.
+ */
+export function quietIn(dir: string, quietMs: number, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    let watcher: ReturnType<typeof watch> | undefined;
+    let quiet: NodeJS.Timeout | undefined;
+    const done = () => {
+      clearTimeout(quiet);
+      clearTimeout(limit);
+      watcher?.close();
+      resolve();
+    };
+    const limit = setTimeout(done, timeoutMs);
+    const wait = () => {
+      clearTimeout(quiet);
+      quiet = setTimeout(done, quietMs);
+    };
+    wait();
+    try {
+      watcher = watch(dir, wait);
+      watcher.on('error', done);
+    } catch {
+      done(); // no directory: nothing is being written
+    }
+  });
+}
