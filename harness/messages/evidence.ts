@@ -13,8 +13,13 @@ export interface InboundEvidence extends SentMessage {
   queued: number[];
   /** Each time the server wrote it to a bot connection (delivery and redelivery). */
   deliveries: { t: number; conn: number | null; offline: boolean; attempt: number }[];
-  /** The bot's delivery receipts. */
+  /** The bot's delivery receipts (an ack 487 on a redelivery counts: see `alreadyDecrypted`). */
   receipts: number[];
+  /**
+   * When the bot acked a redelivery with error 487 ("already decrypted"): it had decrypted these
+   * bytes on an earlier connection without receipting them there.
+   */
+  alreadyDecrypted: number[];
   /** The bot's retry receipts (it could not decrypt). */
   decryptFailures: { t: number; retryCount: number }[];
   /** The bot's distinct answers to it, each at the first time the contact decrypted it. */
@@ -26,7 +31,7 @@ export interface MessageEvent {
   t: number;
   type: string;
   conn: number | null;
-  detail: { id?: string; from?: string; to?: string; text?: string; inReplyTo?: string; offline?: boolean; attempt?: number; retryCount?: number };
+  detail: { id?: string; from?: string; to?: string; text?: string; inReplyTo?: string; offline?: boolean; attempt?: number; retryCount?: number; duplicate?: boolean };
 }
 
 /** Every message event the server recorded in the run (whichever client it was attributed to: a queued message has no connection). */
@@ -50,7 +55,7 @@ export function inboundEvidence(run: RunRecord): InboundEvidence[] {
 
 function deriveInbound(run: RunRecord): InboundEvidence[] {
   const sent = run.traffic?.sent ?? [];
-  const byId = new Map(sent.map((m) => [m.id, { ...m, queued: [], deliveries: [], receipts: [], decryptFailures: [], answers: [] } as InboundEvidence]));
+  const byId = new Map(sent.map((m) => [m.id, { ...m, queued: [], deliveries: [], receipts: [], alreadyDecrypted: [], decryptFailures: [], answers: [] } as InboundEvidence]));
   // An answer names what it answers (inReplyTo); one that does not is matched by quoting its text.
   const answered = (d: MessageEvent['detail']) => (d.inReplyTo !== undefined ? byId.get(d.inReplyTo) : [...byId.values()].find((m) => d.text?.includes(m.text)));
   for (const e of messageEvents(run)) {
@@ -64,7 +69,10 @@ function deriveInbound(run: RunRecord): InboundEvidence[] {
     if (!m) continue;
     if (e.type === 'message-queued') m.queued.push(e.t);
     else if (e.type === 'message-sent') m.deliveries.push({ t: e.t, conn: e.conn, offline: !!d.offline, attempt: d.attempt ?? m.deliveries.length + 1 });
-    else if (e.type === 'message-receipted') m.receipts.push(e.t);
+    else if (e.type === 'message-receipted') {
+      m.receipts.push(e.t);
+      if (d.duplicate) m.alreadyDecrypted.push(e.t);
+    }
     else if (e.type === 'message-decrypt-failed') m.decryptFailures.push({ t: e.t, retryCount: d.retryCount ?? 0 });
   }
   return [...byId.values()];

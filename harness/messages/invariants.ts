@@ -57,8 +57,11 @@ function notLost(name: string, answers: boolean, what: string): Invariant {
           const m = lost[0]!;
           // A likely cause the server saw: what the bot sealed with a used key its contacts cannot decrypt.
           const reused = keyReuses(ctx.run, [jid]);
-          const why = reused ? `; the bot sealed ${reused} message(s) with a Signal message key it had used before (its contacts cannot decrypt them; README Findings: Baileys 6.7.21 reuses message keys when it sends several messages at once)` : '';
-          return { verdict: 'invalid', message: `${lost.length} of ${judged} message(s) never ${what} by the end of the window; first ${m.id} sent at ${ms(m.t - ctx.run.start)} (${m.deliveries.length ? `written to the bot ${m.deliveries.length} time(s)` : 'never written to the bot'})${aside}${why}` };
+          const why = reused ? `; the bot sealed ${reused} message(s) with a Signal message key it had used before (its contacts cannot decrypt them; README Findings: Baileys reuses message keys when it sends several messages at once)` : '';
+          // The bot proved it had decrypted these (ack 487 on a redelivery) and never handled them.
+          const held = lost.filter((x) => x.alreadyDecrypted.length).length;
+          const dropped = held ? `; ${held} of them the bot acked on a redelivery as already decrypted (error 487): it decrypted them on a connection that closed before its receipt went out, and never handled them (README Findings: Baileys drops a message whose receipt fails)` : '';
+          return { verdict: 'invalid', message: `${lost.length} of ${judged} message(s) never ${what} by the end of the window; first ${m.id} sent at ${ms(m.t - ctx.run.start)} (${m.deliveries.length ? `written to the bot ${m.deliveries.length} time(s)` : 'never written to the bot'})${aside}${why}${dropped}` };
         }
         if (judged === 0) return { verdict: 'unknown', message: `no message sent early enough to judge (${mine.length} sent${aside})` };
         return { verdict: 'valid', message: `all ${judged} message(s) ${what}${aside}` };

@@ -3,9 +3,10 @@
  * messages to the fake server's Signal handling: stream errors, a long silence
  * (keepalive-timeout) and a herd of server restarts, each run as `run --seed 7 --runs 1` would
  * plan it, at time scale 0.04, on both pinned versions, as a module and as a command. Every
- * message is answered, none twice, and no check is invalid, unless Baileys itself sealed answers
- * with a Signal message key it had used before (the server records it: README Findings); then a
- * loss may follow, and the verdict must be invalid and name that cause. What made such runs invalid before (fake-server/messaging/): a contact
+ * message is answered, none twice, and no check is invalid, unless a loss comes from a Baileys
+ * finding the server can prove (README Findings: answers sealed with a used Signal message key;
+ * a message decrypted and dropped when its receipt failed); then the verdict must be invalid and
+ * name it for every loss. What made such runs invalid before (fake-server/messaging/): a contact
  * dropped its whole session record when it started a fresh session (answers the bot sealed on
  * the older one came out "Bad MAC" / "No matching sessions" / "Invalid PreKey ID"); a contact that
  * could not decrypt an answer never asked for it again (a phone sends a retry receipt); a
@@ -30,6 +31,14 @@ const COMMAND = { kind: 'command', bot: () => shellCommandBot({ command: 'node e
 
 const CASES = versionsUnderTest().flatMap((version) => ['stream-errors', 'keepalive-timeout', 'server-restart-herd'].flatMap((name) => [MODULE, COMMAND].map((bot) => ({ version, name, ...bot }))));
 
+/** A loss message naming a Baileys finding for every lost message: reused keys, or each one decrypted and dropped (ack 487). */
+function explainedByBaileys(message: string): boolean {
+  if (message.includes('a Signal message key it had used before')) return true;
+  const lost = Number(/^(\d+) of \d+ message/.exec(message)?.[1]);
+  const dropped = Number(/; (\d+) of them the bot acked on a redelivery as already decrypted/.exec(message)?.[1]);
+  return lost > 0 && dropped === lost;
+}
+
 /** The messages of the run that the bot sealed with a Signal message key it had used before (the server's record). */
 const keyReuses = (run: ScenarioRun) => run.record.timeline.filter((e) => e.source === 'server' && e.event.type === 'message-key-reused').length;
 
@@ -53,14 +62,21 @@ describe('the echo bot through message-losing faults', () => {
     expect(messages!.sent).toBeGreaterThan(10);
     expect(messages).toMatchObject({ answers: true, duplicated: 0 });
     const reused = keyReuses(run);
+    if (messages!.lost > 0) {
+      // Lost through a Baileys finding the server can prove (README Findings): answers sealed with
+      // a used key, or messages Baileys decrypted and dropped when its receipt failed (it acked
+      // their redelivery with 487). The verdict must be invalid and name it for every loss.
+      console.log(`${name} ${version} ${bot().label}: lost ${messages!.lost}, reused keys ${reused}: ${JSON.stringify(checks.filter((c) => c.verdict === 'invalid').map((c) => c.message))}`);
+      const invalid = checks.filter((c) => (c.invariant === 'no inbound message lost' || c.invariant === 'no answer lost') && c.verdict === 'invalid');
+      expect(invalid.length).toBeGreaterThan(0);
+      for (const c of invalid) expect(explainedByBaileys(c.message), c.message).toBe(true);
+      return;
+    }
     if (reused > 0) {
-      // Baileys itself sealed answers with a used key (README Findings: 7.0.0-rc14 does it in some
-      // runs though the bot sends one at a time). What follows is Baileys', not the bot's: a loss
-      // may follow, and then the verdict must say so, never pass it.
-      console.log(`${name} ${version} ${bot().label}: Baileys reused ${reused} message key(s); lost ${messages!.lost}`);
-      const lossChecks = checks.filter((c) => c.invariant === 'no inbound message lost' || c.invariant === 'no answer lost');
-      if (messages!.lost > 0) for (const c of lossChecks.filter((c) => c.verdict === 'invalid')) expect(c.message).toMatch(/a Signal message key it had used before/);
-      if (messages!.lost > 0) expect(lossChecks.some((c) => c.verdict === 'invalid')).toBe(true);
+      // Nothing lost, but the retries that followed may have slowed answers past the zombie allowance.
+      console.log(`${name} ${version} ${bot().label}: Baileys reused ${reused} message key(s); nothing lost`);
+      const others = checks.filter((c) => c.invariant !== 'not deaf after a reconnect' && c.verdict !== 'valid');
+      expect(others, JSON.stringify(others)).toEqual([]);
       return;
     }
     expect(checks.filter((c) => c.verdict !== 'valid'), JSON.stringify(checks)).toEqual([]);

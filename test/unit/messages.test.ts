@@ -117,6 +117,19 @@ describe('no inbound message lost / no answer lost', () => {
     expect(noInboundLost.check(ctx(run), 0)).toMatchObject({ verdict: 'invalid', message: expect.stringMatching(/^1 of 2 message\(s\) never receipted by the end of the window; first a sent at 1000 ms \(written to the bot 1 time\(s\)\); 1 sent in the last 3000 ms, not receipted yet, not judged/) });
   });
 
+  test('a lost answer the bot had decrypted (it acked the redelivery with 487) is invalid, and the loss says so', () => {
+    const dup = (t: number, conn: number, id: string) => ev(t, 'message-receipted', conn, { id, from: BOT, to: ALICE, duplicate: true, ackError: 487 });
+    const run = record({
+      server: [s.open(100, 1), s.sent(1_010, 1, 'a'), s.closed(1_200, 1), s.open(2_000, 2), s.sent(2_010, 2, 'a', 2, true), dup(2_050, 2, 'a')],
+      sent: [msg('a', 1_000)],
+      answers: true,
+      end: 10_000,
+    });
+    expect(inboundEvidence(run)[0]).toMatchObject({ receipts: [2_050], alreadyDecrypted: [2_050] });
+    expect(noInboundLost.check(ctx(run), 0).verdict).toBe('valid');
+    expect(noAnswerLost.check(ctx(run), 0)).toMatchObject({ verdict: 'invalid', message: expect.stringMatching(/; 1 of them the bot acked on a redelivery as already decrypted \(error 487\): it decrypted them on a connection that closed before its receipt went out, and never handled them/) });
+  });
+
   test('a lost answer, with answers the bot sealed with a used key: counted (keyReused), and the loss names them; the verdict is unchanged', () => {
     const run = record({
       server: [s.open(100, 1), s.sent(1_010, 1, 'a'), s.answered(1_100, 1, 'a', 'x1'), s.sent(2_010, 1, 'b'), s.keyReused(2_100, 1, 'x2', 'x1'), s.keyReused(20_000, 1, 'x3', 'x1')],
@@ -126,7 +139,7 @@ describe('no inbound message lost / no answer lost', () => {
     });
     // The one after the end of the window is not counted.
     expect(messageMetrics(run)!.keyReused).toBe(1);
-    expect(noAnswerLost.check(ctx(run), 0)).toMatchObject({ verdict: 'invalid', message: expect.stringMatching(/^1 of 2 message\(s\) never answered by the end of the window; first b .*; the bot sealed 1 message\(s\) with a Signal message key it had used before \(its contacts cannot decrypt them; README Findings: Baileys 6\.7\.21 reuses message keys when it sends several messages at once\)$/) });
+    expect(noAnswerLost.check(ctx(run), 0)).toMatchObject({ verdict: 'invalid', message: expect.stringMatching(/^1 of 2 message\(s\) never answered by the end of the window; first b .*; the bot sealed 1 message\(s\) with a Signal message key it had used before \(its contacts cannot decrypt them; README Findings: Baileys reuses message keys when it sends several messages at once\)$/) });
     const clean = record({ server: [s.open(100, 1), s.sent(1_010, 1, 'a'), s.answered(1_100, 1, 'a', 'x1'), s.sent(2_010, 1, 'b')], sent: [msg('a', 1_000), msg('b', 2_000)], answers: true, end: 10_000 });
     expect(noAnswerLost.check(ctx(clean), 0).message).not.toContain('message key');
   });
