@@ -43,7 +43,7 @@ function explainedByBaileys(message: string): boolean {
 const keyReuses = (run: ScenarioRun) => run.record.timeline.filter((e) => e.source === 'server' && e.event.type === 'message-key-reused').length;
 
 describe('the echo bot through message-losing faults', () => {
-  test.each(CASES)('$name, Baileys $version, as a $kind: every message answered, none twice, valid', async ({ version, name, bot }) => {
+  test.each(CASES)('$name, Baileys $version, as a $kind: every message answered, none twice, valid (or each loss named as a Baileys finding)', async ({ version, name, bot }) => {
     const scenario = SCENARIOS[name]!;
     const seed = runSeed(SEED, name, 0);
     const run = await runScenario(scenario, scheduleForSeed(scenario, seed), { version, seed, scale: SCALE, clock: systemClock, bot: bot(), messages: { perMinute: 10, answers: true } });
