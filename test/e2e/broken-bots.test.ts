@@ -29,6 +29,8 @@ const BROKEN: { bot: string; scenario: typeof streamErrors; numRuns: number; inv
   { bot: 'retries-after-401', scenario: loggedOut, numRuns: 2, invariant: 'stops after 401' },
   { bot: 'fights-440', scenario: conflict, numRuns: 2, invariant: 'a replaced instance stands down (no 440 ping-pong)' },
   { bot: 're-pairs-on-close', scenario: streamErrors, numRuns: 2, invariant: 'no QR re-pair after a transient fault' },
+  // A bot that ignores every chat after its first reconnect: its messages acked, never receipted.
+  { bot: 'ignores-after-reconnect', scenario: streamErrors, numRuns: 2, invariant: 'no inbound message lost', messages: { perMinute: 10, answers: false } },
   // An echo bot whose answer handler is on the first socket only: open again after a stream error, but deaf.
   { bot: 'deaf-after-reconnect', scenario: streamErrors, numRuns: 2, invariant: 'not deaf after a reconnect', messages: { perMinute: 10, answers: true } },
   // An echo bot whose handler is added twice: every text answered twice.

@@ -15,6 +15,7 @@ async function forgetSessions(authDir) {
  *   forgetSessions: the store loses its Signal sessions (session-*.json) before the reconnect.
  *   failures: consecutive closes without an open in between.
  * policy.onSocket?(sock, n): called with each new socket, n counting from 1 (a bot's other handlers).
+ * policy.socketOptions?(n): more makeWASocket options for the n-th socket (a bot's own config).
  */
 export function brokenBot(policy) {
   return async function connect({ baileys, wsUrl, authDir, report = () => {} }) {
@@ -33,9 +34,10 @@ export function brokenBot(policy) {
       if (stopped) return;
       const { state, saveCreds } = await baileys.useMultiFileAuthState(authDir);
       report({ type: 'attempt' });
-      const sock = makeWASocket({ auth: state, waWebSocketUrl: wsUrl, logger: pino({ level: 'silent' }), printQRInTerminal: false });
+      made++;
+      const sock = makeWASocket({ auth: state, waWebSocketUrl: wsUrl, logger: pino({ level: 'silent' }), printQRInTerminal: false, ...policy.socketOptions?.(made) });
       sockets.add(sock);
-      policy.onSocket?.(sock, ++made);
+      policy.onSocket?.(sock, made);
       sock.ev.on('creds.update', saveCreds);
       sock.ev.on('connection.update', ({ connection, lastDisconnect, qr }) => {
         if (qr) report({ type: 'qr' });
