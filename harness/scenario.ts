@@ -113,16 +113,23 @@ export function scenarioConfig(scenario: Scenario, opts: Pick<RunOptions, 'confi
  * A real-world schedule at a time scale: when each fault happens and how long it lasts. A fault
  * that silences the link is lengthened by what does not scale (Baileys' fixed 5 s keep-alive
  * allowance, and a second for the tick), and what follows it moves by as much: otherwise a
- * scaled silence ends before any client could notice it (faults/silence.ts).
+ * scaled silence ends before any client could notice it (faults/silence.ts). What follows a kill
+ * moves by a restart's machine time (a new process loads Baileys and logs in: seconds that do
+ * not scale), or the next fault would meet a process still starting and the reload go unjudged.
  */
 export function scaleSchedule(schedule: Schedule, scale: number): Schedule {
   const pad = scale < 1 ? SILENCE_PAD_MS : 0;
+  const restartPad = scale < 1 ? RESTART_PAD_MS : 0;
   const padded = schedule.filter((e) => e.duration !== undefined && silencesLink(e));
+  const kills = schedule.filter((e) => e.fault === 'kill');
   return schedule.map((e) => {
-    const shift = pad * padded.filter((p) => p !== e && p.at + p.duration! <= e.at).length;
+    const shift = pad * padded.filter((p) => p !== e && p.at + p.duration! <= e.at).length + restartPad * kills.filter((k) => k.at < e.at).length;
     return { ...e, at: e.at * scale + shift, ...(e.duration !== undefined ? { duration: e.duration * scale + (padded.includes(e) ? pad : 0) } : {}) };
   });
 }
+
+/** The machine time a killed bot process gets to start again and log in before the next fault, at a time scale. */
+export const RESTART_PAD_MS = 5_000;
 
 /** What a silence gains at a time scale: Baileys' fixed keep-alive allowance and one second for the keep-alive's tick. */
 export const SILENCE_PAD_MS = BAILEYS_KEEPALIVE_ALLOWANCE_MS + 1_000;

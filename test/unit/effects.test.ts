@@ -8,7 +8,7 @@ import { silencesLink } from '../../harness/faults/silence.js';
 import type { Schedule } from '../../harness/faults/schedule.js';
 import type { InvariantContext } from '../../harness/invariants.js';
 import type { TimelineEntry } from '../../harness/recorder/timeline.js';
-import { scaleSchedule, SILENCE_PAD_MS } from '../../harness/scenario.js';
+import { RESTART_PAD_MS, scaleSchedule, SILENCE_PAD_MS } from '../../harness/scenario.js';
 
 const blackhole = (at: number, duration: number) => ({ at, duration, fault: 'toxic' as const, params: { type: 'timeout', stream: 'downstream', attributes: { timeout: 0 } } });
 const server = (t: number, type: string, detail: Record<string, unknown> = {}): TimelineEntry => ({ t, source: 'server', client: 0, event: { t, type, detail } as never });
@@ -48,6 +48,14 @@ test('at a time scale a silence keeps what does not scale and what follows it mo
   expect(scaled[0]).toMatchObject({ at: 400, duration: 2_400 + SILENCE_PAD_MS });
   expect(scaled[1]!.at).toBe(4_000 + SILENCE_PAD_MS);
   expect(scaleSchedule([blackhole(10_000, 60_000)], 1)[0]).toMatchObject({ at: 10_000, duration: 60_000 });
+});
+
+test('at a time scale what follows a kill moves by a restart\'s machine time; what shares its time does not; at scale 1 nothing moves', () => {
+  const kill = (at: number) => ({ at, fault: 'kill' as const });
+  const move = (at: number) => ({ at, fault: 'server-move' as const, params: { kind: 'stream-error', code: 515 } });
+  const scaled = scaleSchedule([kill(40_000), move(40_000), kill(90_000), move(150_000)], 0.04);
+  expect(scaled.map((e) => e.at)).toEqual([1_600, 1_600, 3_600 + RESTART_PAD_MS, 6_000 + 2 * RESTART_PAD_MS]);
+  expect(scaleSchedule([kill(40_000), kill(90_000)], 1).map((e) => e.at)).toEqual([40_000, 90_000]);
 });
 
 describe('each scenario proves its fault happened, from the server record', () => {
