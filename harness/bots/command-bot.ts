@@ -8,6 +8,7 @@
  * relative path (`auth_info_baileys`) finds the provisioned one and clients never share one.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { dieWithHarness } from '../children.js';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -163,7 +164,7 @@ class ManagedProcess implements BotClient {
     const { argv, cwd } = this.plan;
     const argv0 = this.ctx.netns ? ['ip', 'netns', 'exec', this.ctx.netns, ...argv] : argv;
     const started = this.ctx.clock.now();
-    const child = spawn(argv0[0]!, argv0.slice(1), { cwd, env: this.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = dieWithHarness(spawn(argv0[0]!, argv0.slice(1), { cwd, env: this.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true }), true);
     this.child = child;
     this.output = '';
     const keep = (d: Buffer) => (this.output = (this.output + d.toString()).slice(-4000));

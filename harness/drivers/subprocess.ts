@@ -3,6 +3,7 @@
  * in a hostile environment. Events arrive over IPC and are put on the harness clock.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { dieWithHarness } from '../children.js';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { provisionDevice } from '../provision.js';
@@ -59,7 +60,7 @@ export class ChildClient {
       : opts.netns
         ? ['ip', 'netns', 'exec', opts.netns, ...node]
         : node;
-    this.child = spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    this.child = dieWithHarness(spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] }));
     const offset = performance.timeOrigin;
     this.child.on('message', (m: ChildMessage) => {
       if (m.type === 'event') this.events.push({ ...m.event, t: m.event.t - offset } as SupervisorEvent);

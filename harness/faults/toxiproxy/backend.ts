@@ -8,6 +8,7 @@
  * `prefer` restricts the choice; asking for one that is unavailable is an error saying why.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { dieWithHarness } from '../../children.js';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
@@ -75,7 +76,7 @@ async function waitUntilUp(client: ToxiproxyClient, child: ChildProcess | undefi
 export async function startBinary(bin: string): Promise<ToxiproxyBackend> {
   // The listener's port must be known before start: a free port, then the server binds it.
   const port = await freePort();
-  const child = spawn(bin, ['-host', '127.0.0.1', '-port', String(port)], { stdio: ['ignore', 'ignore', 'ignore'] });
+  const child = dieWithHarness(spawn(bin, ['-host', '127.0.0.1', '-port', String(port)], { stdio: ['ignore', 'ignore', 'ignore'] }));
   // A binary that cannot be spawned emits 'error' (never 'exit'): without a listener it would crash the process.
   let spawnError: Error | undefined;
   child.once('error', (err) => (spawnError = err));
