@@ -17,7 +17,8 @@ import { versionsUnderTest } from '../../harness/baileys/versions.js';
 import { moduleBot } from '../../harness/bots/module-bot.js';
 import { shellCommandBot } from '../../harness/bots/command-bot.js';
 import { systemClock } from '../../core/clock.js';
-import { runScenario, type ScenarioRun } from '../../harness/scenario.js';
+import { runScenario } from '../../harness/scenario.js';
+import { keyReuses } from '../../harness/messages/evidence.js';
 import { scheduleForSeed, toReport } from '../../harness/runner/execute.js';
 import { runSeed } from '../../harness/runner/plan.js';
 import { SCENARIOS } from '../../scenarios/index.js';
@@ -39,8 +40,6 @@ function explainedByBaileys(message: string): boolean {
   return lost > 0 && dropped === lost;
 }
 
-/** The messages of the run that the bot sealed with a Signal message key it had used before (the server's record). */
-const keyReuses = (run: ScenarioRun) => run.record.timeline.filter((e) => e.source === 'server' && e.event.type === 'message-key-reused').length;
 
 describe('the echo bot through message-losing faults', () => {
   test.each(CASES)('$name, Baileys $version, as a $kind: every message answered, none twice, valid (or each loss named as a Baileys finding)', async ({ version, name, bot }) => {
@@ -61,7 +60,7 @@ describe('the echo bot through message-losing faults', () => {
     expect([...new Set(checks.map((c) => c.invariant))]).toEqual(MESSAGE_CHECKS);
     expect(messages!.sent).toBeGreaterThan(10);
     expect(messages).toMatchObject({ answers: true, duplicated: 0 });
-    const reused = keyReuses(run);
+    const reused = keyReuses(run.record, run.record.jids);
     if (messages!.lost > 0) {
       // Lost through a Baileys finding the server can prove (README Findings): answers sealed with
       // a used key, or messages Baileys decrypted and dropped when its receipt failed (it acked
