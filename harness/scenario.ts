@@ -294,12 +294,20 @@ async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions
   const opened = async (c: BotClient, i: number) => {
     const deadline = opts.clock.now() + startTimeout;
     // Bounded wait for the server's open; a bot that ended (a command that keeps exiting) fails at once.
-    while (!view.hasOpened(i) && !c.ended && opts.clock.now() < deadline) {
+    // A bot that says when it has finished starting (OpenClaw's channel sets up after the login) is
+    // waited for too, then must be open by the server's record: a fault during its start-up would
+    // test the start-up, not the scenario.
+    const started = () => (c.ready === undefined ? view.hasOpened(i) : c.ready && view.isOpen(i));
+    while (!started() && !c.ended && opts.clock.now() < deadline) {
       live();
       await new Promise((r) => setTimeout(r, 50));
     }
-    if (view.hasOpened(i)) return;
-    const why = c.ended ? 'it ended before logging in' : `it did not log in within ${startTimeout} ms`;
+    if (started()) return;
+    const why = c.ended
+      ? 'it ended before logging in'
+      : view.hasOpened(i) && !(c.ready ?? true)
+        ? `it logged in but did not say it had finished starting within ${startTimeout} ms`
+        : `it did not log in within ${startTimeout} ms`;
     throw new BotSetupError(`Failed to start the bot (${bot.label}): client ${i}: ${why}${c.error ? ` (${c.error})` : ''}. Check that it runs on its own against "baileys-chaos serve".`);
   };
   if (scenario.sharedDevice) {

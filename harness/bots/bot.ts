@@ -61,6 +61,11 @@ export interface BotClient {
   readonly ended?: boolean;
   /** Where it keeps its session, when that is its own choice (a command bot's directory); default: the context's store. */
   readonly sessionDir?: string;
+  /**
+   * Has it finished starting, by its own word (a gateway whose channel keeps setting up after the
+   * login)? Absent: the server's open is enough. Only delays the first fault: never a verdict.
+   */
+  readonly ready?: boolean;
 }
 
 export interface Bot {

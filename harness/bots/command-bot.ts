@@ -9,7 +9,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dieWithHarness } from '../children.js';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +40,8 @@ export interface ProcessPlan {
   authDir: string;
   /** Give Node the redirect preload (NODE_OPTIONS). */
   preload: boolean;
+  /** A line the process writes to this file once it has finished starting (else the server's open is enough). */
+  readyWhen?: { file: string; text: string };
 }
 
 export interface CommandBotOptions {
@@ -149,6 +151,22 @@ class ManagedProcess implements BotClient {
 
   get sessionDir(): string {
     return this.plan.authDir;
+  }
+
+  private saidReady = false;
+  get ready(): boolean {
+    const when = this.plan.readyWhen;
+    if (!when || this.saidReady) return true;
+    let text = '';
+    try {
+      text = readFileSync(when.file, 'utf8');
+    } catch {
+      // Not written yet.
+    }
+    if (!text.includes(when.text)) return false;
+    this.saidReady = true;
+    this.report('ready', { line: when.text });
+    return true;
   }
 
   async start(): Promise<void> {

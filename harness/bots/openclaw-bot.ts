@@ -7,6 +7,9 @@ import { commandBot, type RestartPolicy } from './command-bot.js';
 import type { Bot } from './bot.js';
 import { openclawLaunch, prepareOpenClawHome } from './openclaw.js';
 
+/** What OpenClaw's WhatsApp channel logs once it has set up a connection (2026.9.6). */
+const READY_LINE = 'Listening for WhatsApp inbound messages';
+
 export async function openclawBot(opts: { nodePath?: string; restart?: RestartPolicy } = {}): Promise<Bot> {
   const install = await openclawLaunch(opts.nodePath ? { nodePath: opts.nodePath } : {});
   const bot = commandBot({
@@ -15,7 +18,9 @@ export async function openclawBot(opts: { nodePath?: string; restart?: RestartPo
     restart: opts.restart ?? 'always',
     async plan(ctx) {
       const p = await prepareOpenClawHome(install, { workDir: ctx.workDir, index: ctx.index, wsUrl: ctx.wsUrl });
-      return { ...p, preload: false };
+      // Its channel keeps setting up for a while after the login (under a 15x warp, a minute of
+      // virtual time): a connection dropped then goes unnoticed until its 5-minute watchdog.
+      return { ...p, preload: false, readyWhen: { file: p.logFile, text: READY_LINE } };
     },
   });
   // The gateway boots slowly (it logged in about 15 s after start, real-world.md).
