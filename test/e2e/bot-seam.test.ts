@@ -6,7 +6,9 @@
  */
 import { describe, expect, test } from 'vitest';
 import { loadBaileys, versionsUnderTest } from '../../harness/baileys/versions.js';
-import { shellCommandBot } from '../../harness/bots/command-bot.js';
+import { commandBot, shellCommandBot } from '../../harness/bots/command-bot.js';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { systemClock } from '../../core/clock.js';
 import { runScenario, type Scenario } from '../../harness/scenario.js';
 import { streamErrors } from '../../scenarios/stream-errors.js';
@@ -83,3 +85,44 @@ test('a kill "at the next write" reaches an unmodified command bot at its next s
   expect(['valid', 'invalid']).toContain(run.verdict);
   console.log(`plain bot killed at its next write: ${run.verdict}${run.verdict === 'invalid' ? ` (${run.results.filter((r) => r.verdict === 'invalid').map((r) => r.invariant).join(', ')})` : ''}`);
 }, 180_000);
+
+describe('a bot that says when it has finished starting (a command plan with readyWhen, as OpenClaw\'s)', () => {
+  const version = versionsUnderTest()[0]!;
+  // The plain bot, plus a line written 3 s after its start: faults must wait for it.
+  const slowToSettle = (readyText: string) =>
+    commandBot({
+      label: 'settles late',
+      flags: [],
+      restart: 'always',
+      async plan(ctx) {
+        const home = join(ctx.workDir, `client-${ctx.index}`);
+        await mkdir(home, { recursive: true });
+        const file = join(home, 'bot.log');
+        return {
+          argv: ['/bin/sh', '-c', `node ${resolve('examples/plain-bot/bot.mjs')} & sleep 3; echo 'channel listening' >> ${file}; wait`],
+          env: { BAILEYS_CHAOS_CHDIR: home },
+          cwd: process.cwd(),
+          authDir: join(home, 'auth_info_baileys'),
+          preload: true,
+          readyWhen: { file, text: readyText },
+        };
+      },
+    });
+
+  test('the first fault comes after its ready line and with its connection open', async () => {
+    const run = await runScenario(streamErrors, [{ at: 100, fault: 'server-move', params: { kind: 'stream-error', code: 515 } }], { version, seed: 1, scale: 0.04, clock: systemClock, bot: slowToSettle('channel listening') });
+    const at = (pred: (e: (typeof run.record.timeline)[number]) => boolean) => run.record.timeline.find(pred)?.t;
+    const started = at((e) => e.source === 'client' && e.event.type === 'process-start')!;
+    const ready = at((e) => e.source === 'client' && e.event.type === 'ready');
+    const firstFault = at((e) => e.source === 'fault' && e.event.type === 'fault-applied')!;
+    expect(ready, 'the bot\'s ready line, in its self-report').toBeDefined();
+    expect(ready! - started).toBeGreaterThanOrEqual(2_900);
+    expect(firstFault).toBeGreaterThan(ready!);
+    expect(run.verdict, JSON.stringify(run.results.filter((r) => r.verdict !== 'valid'))).toBe('valid');
+  }, 120_000);
+
+  test('one that logs in but never says it is ready is a setup error that says so, not a verdict', async () => {
+    const bot = { ...slowToSettle('a line it never writes'), startTimeoutMs: 6_000 };
+    await expect(runScenario(streamErrors, [{ at: 100, fault: 'server-move', params: { kind: 'stream-error', code: 515 } }], { version, seed: 1, scale: 0.04, clock: systemClock, bot })).rejects.toThrow(/logged in but did not say it had finished starting/);
+  }, 60_000);
+});
