@@ -12,6 +12,7 @@ import { cacheRoot } from '../cache.js';
 import { dockerAvailable, findToxiproxyBinary } from '../faults/toxiproxy/backend.js';
 import { EXIT } from '../report/exit-code.js';
 import { parseFlags, type Command } from './command.js';
+import { DEFAULT_SPEED, faketimeLibrary } from '../time/warp.js';
 
 export interface Finding {
   part: string;
@@ -26,7 +27,6 @@ export interface Finding {
 
 const onPath = (name: string, env = process.env) => (env.PATH ?? '').split(delimiter).map((d) => join(d, name)).find((p) => existsSync(p));
 
-const LIBFAKETIME = ['/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1', '/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1', '/usr/lib/faketime/libfaketime.so.1', '/usr/local/lib/faketime/libfaketime.so.1'];
 const CHROMIUM = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
 
 function nodeModuleHere(name: string): string | undefined {
@@ -43,7 +43,7 @@ export async function diagnose(): Promise<Finding[]> {
   const project = projectBaileys();
   const bundled = bundledVersions();
   const toxiproxy = findToxiproxyBinary();
-  const faketime = LIBFAKETIME.find((p) => existsSync(p)) ?? onPath('faketime');
+  const faketime = faketimeLibrary();
   const root = process.getuid?.() === 0;
   const nft = onPath('nft');
   const ip = onPath('ip');
@@ -84,7 +84,7 @@ export async function diagnose(): Promise<Finding[]> {
     },
     {
       part: 'libfaketime',
-      enables: 'a faster clock for whole bot processes (virtual time; not used by this version\'s runs yet)',
+      enables: `virtual time, the default of run, compare, tune and replay (--speed ${DEFAULT_SPEED}: real-world settings on a faster clock); without it pass --speed 1 or --time-scale F`,
       ...(faketime ? { found: faketime } : { missing: 'apt-get install -y faketime libfaketime' }),
     },
     {

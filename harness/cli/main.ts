@@ -17,7 +17,10 @@ import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
 import { toxiproxyCommand } from './toxiproxy.js';
 import { tuneCommand } from './tune.js';
-import { currentSpeed, reexecWarped, speedFlag } from '../time/warp.js';
+import { currentSpeed, DEFAULT_SPEED, FAKETIME_MISSING_FOR_DEFAULT, faketimeLibrary, isRealTime, reexecWarped, speedFlag } from '../time/warp.js';
+
+/** The commands that run scenarios and take their time mode from flags (check takes its baseline's). */
+const WARPED_BY_DEFAULT = new Set(['run', 'compare', 'tune', 'replay']);
 
 const commands: Command[] = [runCommand, compareCommand, tuneCommand, checkCommand, replayCommand, mergeCommand, serveCommand, demoCommand, toxiproxyCommand, doctorCommand];
 
@@ -47,10 +50,16 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(command.help + '\n');
     return 0;
   }
-  // --speed K: the whole command again, under libfaketime (harness/time/warp.ts).
-  const speed = speedFlag(rest);
-  if (speed !== undefined && currentSpeed() === undefined) return reexecWarped(speed);
-  return command.run(rest);
+  // --speed K: the whole command again, under libfaketime (harness/time/warp.ts). A suite command
+  // given neither --speed nor --time-scale runs at the default speed.
+  const given = speedFlag(rest);
+  const byDefault = given === undefined && WARPED_BY_DEFAULT.has(name) && !rest.some((a) => a === '--time-scale' || a.startsWith('--time-scale='));
+  const speed = byDefault ? DEFAULT_SPEED : given;
+  if (speed !== undefined && !isRealTime(speed) && currentSpeed() === undefined) {
+    if (byDefault && !faketimeLibrary()) throw new BadInputError(FAKETIME_MISSING_FOR_DEFAULT);
+    return reexecWarped(speed);
+  }
+  return command.run(byDefault ? [...rest, '--speed', String(speed)] : rest);
 }
 
 // Exit as soon as the command is done: everything the harness starts is stopped by then, but

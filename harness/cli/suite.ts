@@ -21,7 +21,7 @@ import { chooseBot, type Bot } from '../bots/index.js';
 import { EXIT, exitCodeFor } from '../report/exit-code.js';
 import { RunStream } from '../report/run-stream.js';
 import { stopOnSignals } from '../runner/interrupt.js';
-import { currentSpeed, FAKETIME_MISSING, MAX_SPEED, speedFlag, warpDescription } from '../time/warp.js';
+import { currentSpeed, DEFAULT_SPEED, FAKETIME_MISSING, isRealTime, MAX_SPEED, speedFlag, warpDescription } from '../time/warp.js';
 import { refuseUnreachable, type Scenario } from '../scenario.js';
 import { SCENARIOS } from '../../scenarios/index.js';
 import { UsageError } from './command.js';
@@ -63,9 +63,11 @@ export const SUITE_HELP = `  --scenario NAME[,NAME]  scenarios to run (repeatabl
   --set KEY=N             override one setting (repeatable), e.g. --set reconnect.baseDelay=500
   --runs N                generated schedules per scenario (default 3)
   --seed S                base seed (printed; default: random). The same seed gives the same schedules
-  --time-scale F          multiply every duration by F (default ${DEFAULT_TIME_SCALE}: a 25 s keep-alive runs as 1 s)
-  --speed K               virtual time instead: real-world settings, everything (harness, server, Baileys, your bot's
-                          processes) on one clock K times faster (1-${MAX_SPEED}; needs libfaketime: apt-get install faketime libfaketime)
+  --speed K               virtual time (the default, K = ${DEFAULT_SPEED}): real-world settings, everything (harness, server, Baileys,
+                          your bot's processes) on one clock K times faster (1-${MAX_SPEED}; above 1 it needs libfaketime: apt-get
+                          install faketime libfaketime). --speed 1 runs in real time
+  --time-scale F          the older mode instead: multiply the scenario's and the reference supervisor's durations by F
+                          (e.g. ${DEFAULT_TIME_SCALE}: a 25 s keep-alive runs as 1 s); Baileys' fixed timers and your bot's own do not shrink
   --out DIR               where report.json, report.md, report.html, junit.xml go
   The bot under test (default: the reference supervisor); one of:
   --bot ./my-bot.js       a module whose connect(ctx) runs your own Baileys code ({baileys, version, wsUrl, authDir, index, report})
@@ -134,7 +136,7 @@ export async function readSuite(values: Values, defaults: { scenarios?: string[]
   }
   const speed = values.speed !== undefined ? speedFlag(['--speed', values.speed]) : undefined;
   if (speed !== undefined && values['time-scale'] !== undefined) throw new UsageError('--speed and --time-scale are two ways to run faster: give one. --speed keeps real-world settings on a faster clock.');
-  if (speed !== undefined && currentSpeed() !== speed) throw new UsageError(FAKETIME_MISSING);
+  if (speed !== undefined && !isRealTime(speed) && currentSpeed() !== speed) throw new UsageError(FAKETIME_MISSING);
   const scale = speed !== undefined ? 1 : positive(values['time-scale'], '--time-scale', DEFAULT_TIME_SCALE, false);
   if (scale > 1) throw new UsageError(`--time-scale must be at most 1 (1 = real-world durations), got ${scale}`);
   const fixed = Object.fromEntries((values.set ?? []).map((s) => wrapConfigError(() => parseAssignment(s))));

@@ -33,7 +33,20 @@ export function faketimeLibrary(env: NodeJS.ProcessEnv = process.env): string | 
   return candidates.find((p) => existsSync(p));
 }
 
-export const FAKETIME_MISSING = 'Failed to run at --speed: libfaketime is not installed. Install it ("apt-get install faketime libfaketime" on Debian/Ubuntu, or set BAILEYS_CHAOS_LIBFAKETIME to libfaketime.so.1), or leave out --speed to run in real time with --time-scale.';
+/**
+ * The speed a suite command runs at when given neither --speed nor --time-scale. In the
+ * speed-fidelity bench (README "Virtual time") verdicts were the same as in real time at K = 5, 10
+ * and 20 for the reference supervisor and a command bot; OpenClaw starts reliably up to x15 only.
+ * 10 keeps a margin of 2 for runs whose CPU share is higher (herds, message traffic).
+ */
+export const DEFAULT_SPEED = 10;
+
+const INSTALL = 'Install it ("apt-get install faketime libfaketime" on Debian/Ubuntu, or set BAILEYS_CHAOS_LIBFAKETIME to libfaketime.so.1)';
+export const FAKETIME_MISSING = `Failed to run at --speed: libfaketime is not installed. ${INSTALL}, or pass --speed 1 to run in real time.`;
+export const FAKETIME_MISSING_FOR_DEFAULT = `Failed to run in virtual time (the default: real-world settings on a clock ${DEFAULT_SPEED} times faster): libfaketime is not installed. ${INSTALL}, or pass --speed 1 to run in real time (slow), or --time-scale F to shrink the settings instead (the older mode: a bot's own timers do not shrink).`;
+
+/** Is this speed real time (no warp needed)? */
+export const isRealTime = (k: number): boolean => k === 1;
 
 /** The speed this process runs at under the warp, or undefined when it is not warped. */
 export function currentSpeed(env: NodeJS.ProcessEnv = process.env): number | undefined {
@@ -95,6 +108,7 @@ export function warpDescription(k: number, toxiproxy: string | undefined): { k: 
     realTime: [
       'CPU work: it takes K times longer in virtual time (a 100 ms login reads as K x 100 ms)',
       "the server's post-handshake delay: kept at its real-time length (x K virtual), it guards a race",
+      "the kernel: TCP retransmission timers and packet shaping (packet faults) keep real time, K times longer in virtual time",
       ...(toxiproxy && toxiproxy !== 'embedded' ? [`Toxiproxy (${toxiproxy}, not warped): its toxics' times are real ms`] : []),
     ],
   };

@@ -40,6 +40,10 @@ describe('bad input ends with one clear line and a usage exit code', () => {
     [['run', '--speed', '0'], 2, /--speed must be a number from 1 to 50/],
     [['run', '--speed', '10', '--time-scale', '0.1'], 2, /--speed and --time-scale are two ways to run faster: give one|libfaketime is not installed/],
     [['run', '--speed', '10'], 2, /libfaketime is not installed/, { BAILEYS_CHAOS_LIBFAKETIME: '/nonexistent/libfaketime.so.1' }],
+    // Virtual time is the default: without libfaketime a run says so and how to run anyway.
+    [['run', '--scenario', 'stream-errors'], 2, /Failed to run in virtual time \(the default.*libfaketime is not installed.*--speed 1 to run in real time.*--time-scale F/, { BAILEYS_CHAOS_LIBFAKETIME: '/nonexistent/libfaketime.so.1' }],
+    // --speed 1 is real time: no libfaketime needed (the flags are checked, not refused for it).
+    [['run', '--speed', '1', '--scenario', 'nope'], 2, /unknown scenario "nope"/, { BAILEYS_CHAOS_LIBFAKETIME: '/nonexistent/libfaketime.so.1' }],
   ] as const)('%j → exit %i', async (args, code, message, env?: NodeJS.ProcessEnv) => {
     const r = await runCli([...args], env ? { env } : {});
     expect(r.stderr).toMatch(message);
@@ -48,21 +52,23 @@ describe('bad input ends with one clear line and a usage exit code', () => {
   }, 60_000);
 
   test('an unpublished Baileys version is refused before anything runs', async () => {
-    const r = await runCli(['run', ...FAST.slice(0, 2), '--baileys', '6.7.99']);
+    const r = await runCli(['run', '--time-scale', '0.04', ...FAST.slice(0, 2), '--baileys', '6.7.99']);
     expect(r.stderr).toMatch(/Failed to use Baileys 6\.7\.99: no such version of @whiskeysockets\/baileys on npm\. Recent ones: /);
     expect(r.code).toBe(2);
   }, 90_000);
 });
 
 describe('run, replay, shards and merge', () => {
-  test('run writes the four report files, prints progress lines off a terminal, and every run has a working replay line', async () => {
+  test('run (in virtual time, the default) writes the four report files, prints progress lines off a terminal, and every run has a working replay line', async () => {
     const out = await tempDir();
     const r = await runCli(['run', '--scenario', 'stream-errors', '--baileys', V, '--seed', '11', '--runs', '2', '--out', out], { timeoutMs: 180_000 });
-    expect(r.stderr).toMatch(/run: 2 runs — 1 scenario\(s\) × 7\.0\.0-rc14 × 1 setting\(s\) × 2 run\(s\), seed 11, time scale 0\.04/);
+    expect(r.stderr).toMatch(/run: 2 runs — 1 scenario\(s\) × 7\.0\.0-rc14 × 1 setting\(s\) × 2 run\(s\), seed 11, virtual time x10 \(real-world settings\)/);
     expect(r.stderr).toMatch(/\[1\/2\] stream-errors 7\.0\.0-rc14 #0: valid/);
     expect(r.code).toBe(0);
     const report = await readReportFile(join(out, 'report.json'));
     expect(report.runs.map((x) => x.verdict)).toEqual(['valid', 'valid']);
+    expect(report.speed?.k).toBe(10);
+    expect(report.runs[0]!.replay).toMatch(/--speed 10/);
     expect(report.summary[0]!.recoveryMs.p50).toBeGreaterThan(0);
     expect(await readFile(join(out, 'report.md'), 'utf8')).toMatch(/stream-errors/);
     expect(await readFile(join(out, 'junit.xml'), 'utf8')).toMatch(/<testsuites/);
@@ -81,7 +87,7 @@ describe('run, replay, shards and merge', () => {
 
   test('--shard 1/2 and 2/2 split the plan; merge puts the runs back together', async () => {
     const dir = await tempDir();
-    const shards = await Promise.all(['1/2', '2/2'].map((s, i) => runCli(['run', ...FAST, '--runs', '2', '--shard', s, '--out', join(dir, `s${i}`)], { timeoutMs: 180_000 })));
+    const shards = await Promise.all(['1/2', '2/2'].map((s, i) => runCli(['run', '--time-scale', '0.04', ...FAST, '--runs', '2', '--shard', s, '--out', join(dir, `s${i}`)], { timeoutMs: 180_000 })));
     expect(shards.map((s) => s.code)).toEqual([0, 0]);
     const merged = await runCli(['merge', join(dir, 's0', 'report.json'), join(dir, 's1', 'report.json'), '--out', join(dir, 'all')]);
     expect(merged.code).toBe(0);
@@ -98,7 +104,7 @@ describe('check: the CI gate', () => {
   test('passes against its own baseline with the healthy supervisor, fails with a deliberately slowed one, saying by how much', async () => {
     const dir = await tempDir();
     const baseline = join(dir, 'baseline.json');
-    const made = await runCli(['run', ...FAST, '--runs', '3', '--out', join(dir, 'base'), '--update-baseline', '--baseline', baseline], { timeoutMs: 240_000 });
+    const made = await runCli(['run', '--time-scale', '0.04', ...FAST, '--runs', '3', '--out', join(dir, 'base'), '--update-baseline', '--baseline', baseline], { timeoutMs: 240_000 });
     expect(made.stderr).toMatch(/baseline written/);
     expect(made.code).toBe(0);
     const healthy = await runCli(['check', '--baseline', baseline, '--out', join(dir, 'healthy'), '--quiet'], { timeoutMs: 240_000 });
@@ -113,7 +119,7 @@ describe('check: the CI gate', () => {
 
 test('a run with network faults says which Toxiproxy carried them: the real server when installed, else the embedded one', async () => {
   const out = await tempDir();
-  const r = await runCli(['run', '--scenario', 'outage-herd', '--baileys', V, '--runs', '1', '--seed', '3', '--quiet', '--out', out], { timeoutMs: 240_000 });
+  const r = await runCli(['run', '--time-scale', '0.04', '--scenario', 'outage-herd', '--baileys', V, '--runs', '1', '--seed', '3', '--quiet', '--out', out], { timeoutMs: 240_000 });
   expect(r.code, r.stderr).toBe(0);
   const report = await readReportFile(join(out, 'report.json'));
   const expected = existsSync(join('.tools', 'bin', 'toxiproxy-server')) || process.env.TOXIPROXY_SERVER_BIN ? 'binary' : 'embedded';
@@ -124,7 +130,7 @@ test('a run with network faults says which Toxiproxy carried them: the real serv
 describe('compare and tune', () => {
   test('compare runs the same schedules on both supported versions and reports them side by side', async () => {
     const out = await tempDir();
-    const r = await runCli(['compare', '--scenario', 'stream-errors', '--runs', '1', '--seed', '5', '--quiet', '--out', out], { timeoutMs: 240_000 });
+    const r = await runCli(['compare', '--time-scale', '0.04', '--scenario', 'stream-errors', '--runs', '1', '--seed', '5', '--quiet', '--out', out], { timeoutMs: 240_000 });
     expect(r.code).toBe(0);
     const report = await readReportFile(join(out, 'report.json'));
     expect(report.kind).toBe('compare');
@@ -136,7 +142,7 @@ describe('compare and tune', () => {
 
   test('tune sweeps at least --points settings over the same schedules, marks a Pareto front and prints the block to paste', async () => {
     const out = await tempDir();
-    const r = await runCli(['tune', '--scenario', 'stream-errors', '--vary', 'reconnect.baseDelay=500..5000', '--points', '4', '--seed', '5', '--quiet', '--out', out], { timeoutMs: 300_000 });
+    const r = await runCli(['tune', '--time-scale', '0.04', '--scenario', 'stream-errors', '--vary', 'reconnect.baseDelay=500..5000', '--points', '4', '--seed', '5', '--quiet', '--out', out], { timeoutMs: 300_000 });
     expect(r.code).toBe(0);
     const report = await readReportFile(join(out, 'report.json'));
     expect(report.tune!.points.map((p) => p.values['reconnect.baseDelay'])).toEqual([500, 2000, 3500, 5000]);
@@ -153,7 +159,7 @@ describe('honest verdicts: a harness failure is an error with its cause, never b
     const dir = await tempDir();
     const file = join(dir, 'schedule.json');
     await writeFile(file, JSON.stringify([{ at: 1000, fault: 'server-move', target: 3, params: { kind: 'drop' } }]));
-    const r = await runCli(['replay', file, '--scenario', 'stream-errors', '--baileys', V, '--out', join(dir, 'out')], { timeoutMs: 120_000 });
+    const r = await runCli(['replay', '--time-scale', '0.04', file, '--scenario', 'stream-errors', '--baileys', V, '--out', join(dir, 'out')], { timeoutMs: 120_000 });
     expect(r.stderr).toMatch(/error stream-errors\/.*entry 0 \(server-move, target 3\) targets a client the scenario does not have/);
     expect(r.code).toBe(4);
     const report = await readReportFile(join(dir, 'out', 'report.json'));
@@ -163,7 +169,7 @@ describe('honest verdicts: a harness failure is an error with its cause, never b
 
   test('a bot command that does not start: error naming why, exit 4', async () => {
     const out = await tempDir();
-    const r = await runCli(['run', '--scenario', 'stream-errors', '--baileys', V, '--runs', '1', '--seed', '3', '--bot-cmd', 'node -e "process.exit(3)"', '--out', out], { timeoutMs: 180_000 });
+    const r = await runCli(['run', '--time-scale', '0.04', '--scenario', 'stream-errors', '--baileys', V, '--runs', '1', '--seed', '3', '--bot-cmd', 'node -e "process.exit(3)"', '--out', out], { timeoutMs: 180_000 });
     expect(r.stderr).toMatch(/error stream-errors\/.*Failed to start the bot \(command 'node -e "process.exit\(3\)"'\): client 0: it ended before logging in \(exited with code 3/);
     expect(r.code).toBe(4);
   }, 240_000);
