@@ -69,7 +69,15 @@ grep -q "Baileys $baileys: your project's @whiskeysockets/baileys" run.txt
 node -e 'const r = require("./out/report.json"); if (r.versions.join() !== process.argv[1] || r.runs[0].verdict !== "valid") { console.error(r.versions, r.runs.map((x) => x.verdict)); process.exit(1); }' "$baileys"
 
 step "the project's own bot as a command, and the shipped example from node_modules (README: first run)"
-npx baileys-chaos run --bot-cmd 'node bot.mjs' --scenario logged-out --runs 1 --seed 7 --quiet --out out-cmd 2>&1 | tail -2
+# The README bot exits after a 401; restarted always (the default, as pm2) it loops on the dead
+# creds: invalid (exit 1) in virtual time. Restarted only on failure, it stays down: valid.
+set +e
+npx baileys-chaos run --bot-cmd 'node bot.mjs' --scenario logged-out --runs 1 --seed 7 --quiet --out out-cmd > cmd.txt 2>&1
+code=$?
+set -e
+tail -3 cmd.txt
+[ "$code" = 1 ] && grep -q "stops after 401" cmd.txt || { echo "pack-check: the plain bot restarted always on logged-out exited $code, expected 1 (stops after 401)" >&2; exit 1; }
+npx baileys-chaos run --bot-cmd 'node bot.mjs' --restart on-failure --scenario logged-out --runs 1 --seed 7 --quiet --out out-cmd-once 2>&1 | tail -2
 # The README loop fights a 440: the shipped example must be judged invalid (exit 1).
 set +e
 npx baileys-chaos run --bot-cmd 'node node_modules/baileys-chaos/examples/plain-bot/bot.mjs' --scenario conflict --runs 1 --seed 7 --quiet --out out-example > example.txt 2>&1
@@ -89,9 +97,9 @@ npx baileys-chaos run --bot node_modules/baileys-chaos/examples/naive-connector.
 step "the CI gate (README): a baseline with --update-baseline, then check"
 # logged-out: its gated numbers (attempt rate) do not swing with this machine's load, so the step
 # checks the gate's wiring, not the machine's noise (the tolerance has its own bench section).
-npx baileys-chaos run --bot-cmd 'node bot.mjs' --scenario logged-out --runs 1 --seed 7 --quiet --update-baseline --out out-base 2>&1 | tail -1
+npx baileys-chaos run --bot-cmd 'node bot.mjs' --restart on-failure --scenario logged-out --runs 1 --seed 7 --quiet --update-baseline --out out-base 2>&1 | tail -1
 test -f reports/baseline.json
-npx baileys-chaos check --bot-cmd 'node bot.mjs' --quiet --out out-check 2>&1 | tail -2
+npx baileys-chaos check --bot-cmd 'node bot.mjs' --restart on-failure --quiet --out out-check 2>&1 | tail -2
 
 step "a vitest suite with scenarioSuite"
 mkdir -p test

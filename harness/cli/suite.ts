@@ -51,6 +51,7 @@ export const SUITE_FLAGS = {
   'allow-unknown': { type: 'boolean' },
   toxiproxy: { type: 'string' },
   shard: { type: 'string' },
+  jobs: { type: 'string' },
   quiet: { type: 'boolean' },
   messages: { type: 'string' },
   answers: { type: 'boolean' },
@@ -82,6 +83,8 @@ export const SUITE_HELP = `  --scenario NAME[,NAME]  scenarios to run (repeatabl
   --allow-unknown         let undecided runs pass (default: an unknown verdict fails)
   --toxiproxy URL         use this Toxiproxy server (default: a local toxiproxy-server, else the embedded one)
   --shard i/n             run every n-th planned run only (CI matrices); combine with "merge"
+  --jobs N                runs at once (default 1). In virtual time a run is mostly idle: several fit on the
+                          cores. Each run's CPU share counts the others too; watch it stay well under 1 per core
   --messages N            inbound messages per real-world minute to each bot device through every run (contacts and
                           gaps from the seed); adds the message checks: none lost (receipted), not deaf after a reconnect
   --answers               the bot answers each text (an echo bot): its answers are checked too (none lost, none twice)
@@ -109,6 +112,8 @@ export interface Suite {
   stormLimit?: number;
   allowUnknown: boolean;
   shard?: Shard;
+  /** Runs at once (--jobs). */
+  jobs: number;
   out?: string;
   quiet: boolean;
   /** Message traffic through every run (--messages N, --answers). */
@@ -180,6 +185,7 @@ export async function readSuite(values: Values, defaults: { scenarios?: string[]
     ...(values['recovery-slo'] ? { recoverySloMs: positive(values['recovery-slo'], '--recovery-slo', 60, false) * 1000 } : {}),
     ...(values['storm-limit'] ? { stormLimit: positive(values['storm-limit'], '--storm-limit', 30, true) } : {}),
     ...(values.shard ? { shard: wrapUsage(() => parseShard(values.shard!)) } : {}),
+    jobs: positive(values.jobs, '--jobs', 1, true),
     ...(values.out ? { out: values.out } : {}),
     ...messagesFlags(values),
   };
@@ -272,7 +278,7 @@ export async function executeSuite({ suite, kind, settings, tune, log }: Execute
   const plan = shardOf(planRuns({ scenarios: suite.scenarios, versions: suite.versions, settings, runs: suite.runs, seed: suite.seed }), suite.shard);
   log(
     `${kind}: ${plan.length} runs — ${suite.scenarios.length} scenario(s) × ${suite.versions.join(', ')} × ${settings.length} setting(s) × ${suite.runs} run(s)` +
-      `${suite.shard ? ` (shard ${suite.shard.index}/${suite.shard.count})` : ''}, seed ${suite.seed}, ${suite.speed ? `virtual time x${suite.speed} (real-world settings)` : `time scale ${suite.scale}`}`,
+      `${suite.shard ? ` (shard ${suite.shard.index}/${suite.shard.count})` : ''}, seed ${suite.seed}, ${suite.speed ? `virtual time x${suite.speed} (real-world settings)` : `time scale ${suite.scale}`}${suite.jobs > 1 ? `, ${suite.jobs} at once` : ''}`,
   );
   const progress = suite.quiet ? undefined : new Progress(plan.length, systemClock);
   const label = (p: PlannedRun) => `${p.scenario} ${p.version}${p.setting.label === 'default' ? '' : ` [${p.setting.label}]`} #${p.runIndex}`;
@@ -293,6 +299,7 @@ export async function executeSuite({ suite, kind, settings, tune, log }: Execute
       progress?.finish(label(p), r.verdict, r.wallMs, r.error);
     },
     signal: interruption.signal,
+    jobs: suite.jobs,
   }).finally(() => interruption.dispose());
   progress?.end();
   const stopped = interruption.signal.aborted ? { signal: String(interruption.signal.reason), plannedRuns: plan.length, finishedRuns: runs.length } : undefined;
@@ -320,7 +327,7 @@ export async function executeSuite({ suite, kind, settings, tune, log }: Execute
 export async function finishReport(report: Report, outDir: string, log: (line: string) => void, allowUnknown = false): Promise<number> {
   const files = await writeReportFiles(report, outDir, { allowUnknown });
   const count = (v: string) => report.runs.filter((r) => r.verdict === v).length;
-  log(`${report.runs.length} runs: ${count('valid')} valid, ${count('invalid')} invalid, ${count('unknown')} unknown, ${count('error')} error (bot: ${report.bot}; seed ${report.seed}, time scale ${report.timeScale})`);
+  log(`${report.runs.length} runs: ${count('valid')} valid, ${count('invalid')} invalid, ${count('unknown')} unknown, ${count('error')} error (bot: ${report.bot}; seed ${report.seed}, ${report.speed ? `virtual time x${report.speed.k}` : `time scale ${report.timeScale}`})`);
   for (const r of report.runs.filter((r) => r.verdict === 'invalid' || r.verdict === 'unknown')) log(`  ${r.verdict} ${r.id}: ${r.invariants.filter((i) => i.verdict === r.verdict).map((i) => `${i.invariant} (client ${i.client}: ${i.message})`).join('; ')}\n    replay: ${r.replay}`);
   for (const r of report.runs.filter((r) => r.verdict === 'error')) log(`  error ${r.id}: ${r.error?.split('\n')[0]}`);
   log(`report: ${files.join(', ')}`);

@@ -68,6 +68,8 @@ export interface CpuShare {
   /** cpuMs / realMs: above 1 on several cores. */
   share: number;
   withChildren: boolean;
+  /** Most other runs in flight in the same process during it (--jobs): the CPU counted is theirs too. */
+  alongsideRuns?: number;
 }
 
 export interface RunReport {

@@ -1,9 +1,11 @@
 /**
- * Carries out a plan: each planned run through `runScenario` against the real stack, one at a
- * time (runs share the machine; parallel runs would measure each other). Turns each ScenarioRun
- * into a RunReport in real-world units. A run that throws is kept as an `error` verdict with its
- * error, never dropped and never a pass. When `signal` aborts (SIGINT), the run in progress is
- * released and dropped (it has no verdict) and the finished runs are returned.
+ * Carries out a plan: each planned run through `runScenario` against the real stack, one at a time
+ * by default (runs share the machine; parallel runs measure each other), or `jobs` at once: in
+ * virtual time a run is mostly idle, so several fit on the cores (each run's CPU share says how
+ * busy the machine was). Turns each ScenarioRun into a RunReport in real-world units, in plan
+ * order. A run that throws is kept as an `error` verdict with its error, never dropped and never a
+ * pass. When `signal` aborts (SIGINT), the runs in progress are released and dropped (they have no
+ * verdict) and the finished runs are returned.
  */
 import fc from 'fast-check';
 import type { Clock } from '../../core/clock.js';
@@ -40,26 +42,36 @@ export interface ExecuteOptions {
   replayFlags?: (run: PlannedRun) => string[];
   onRunStart?: (run: PlannedRun, index: number) => void;
   onRunEnd?: (run: PlannedRun, report: RunReport, index: number) => void;
-  /** Stops the plan (SIGINT): the run in progress is released and dropped; finished runs are kept. */
+  /** Stops the plan (SIGINT): the runs in progress are released and dropped; finished runs are kept. */
   signal?: AbortSignal;
+  /** How many runs at once (default 1). */
+  jobs?: number;
 }
 
 export async function executePlan(plan: PlannedRun[], opts: ExecuteOptions): Promise<RunReport[]> {
-  const out: RunReport[] = [];
-  for (const [i, planned] of plan.entries()) {
-    if (opts.signal?.aborted) break;
-    opts.onRunStart?.(planned, i);
-    let report: RunReport;
-    try {
-      report = await executeRun(planned, opts);
-    } catch (err) {
-      if (err instanceof RunInterruptedError) break;
-      throw err;
+  const out: (RunReport | undefined)[] = [];
+  let next = 0;
+  let interrupted = false;
+  const worker = async () => {
+    while (next < plan.length && !interrupted && !opts.signal?.aborted) {
+      const i = next++;
+      const planned = plan[i]!;
+      opts.onRunStart?.(planned, i);
+      try {
+        out[i] = await executeRun(planned, opts);
+      } catch (err) {
+        if (err instanceof RunInterruptedError) {
+          interrupted = true;
+          return;
+        }
+        throw err;
+      }
+      opts.onRunEnd?.(planned, out[i]!, i);
     }
-    out.push(report);
-    opts.onRunEnd?.(planned, report, i);
-  }
-  return out;
+  };
+  const jobs = Math.max(1, Math.min(opts.jobs ?? 1, plan.length));
+  await Promise.all(Array.from({ length: jobs }, worker));
+  return out.filter((r): r is RunReport => r !== undefined);
 }
 
 export function replayLine(planned: PlannedRun, scale: number, extra: string[] = []): string {
@@ -83,6 +95,9 @@ async function executeRun(planned: PlannedRun, opts: ExecuteOptions): Promise<Ru
   const started = opts.clock.now();
   const cpu = measureCpuShare();
   const crashes = catchCrashes();
+  inFlight++;
+  let alongside = inFlight - 1;
+  const others = setInterval(() => (alongside = Math.max(alongside, inFlight - 1)), 1_000);
   try {
     const run = await runScenario(scenario, schedule, {
       version: planned.version,
@@ -97,10 +112,13 @@ async function executeRun(planned: PlannedRun, opts: ExecuteOptions): Promise<Ru
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
     const wallMs = opts.clock.now() - started;
-    const report = { ...base, ...toReport(run, opts.scale), schedule, wallMs, cpu: cpu(wallMs, currentSpeed() ?? 1), ...(run.notes.length ? { notes: run.notes } : {}), ...(run.toxiproxy ? { toxiproxy: run.toxiproxy } : {}) };
+    const share = { ...cpu(wallMs, currentSpeed() ?? 1), ...(alongside ? { alongsideRuns: alongside } : {}) };
+    const report = { ...base, ...toReport(run, opts.scale), schedule, wallMs, cpu: share, ...(run.notes.length ? { notes: run.notes } : {}), ...(run.toxiproxy ? { toxiproxy: run.toxiproxy } : {}) };
     const thrown = crashes.stop();
     if (thrown.length === 0) return report;
-    return { ...report, verdict: 'invalid', invariants: [...report.invariants, { invariant: NEVER_THROWS, client: -1, verdict: 'invalid', message: thrown.join(' | ') }] };
+    // With other runs in flight the throw cannot be told apart: every one of them gets it, said so.
+    const shared = alongside ? ` (thrown while ${alongside} other run(s) ran in this process: it may be theirs; replay this run alone)` : '';
+    return { ...report, verdict: 'invalid', invariants: [...report.invariants, { invariant: NEVER_THROWS, client: -1, verdict: 'invalid', message: thrown.join(' | ') + shared }] };
   } catch (err) {
     // The harness could not run or observe the scenario as asked (a bot that does not start, a
     // fault that could not be applied): its own verdict, with the cause; never blamed on the bot.
@@ -119,8 +137,14 @@ async function executeRun(planned: PlannedRun, opts: ExecuteOptions): Promise<Ru
       timeline: [],
       error: err instanceof Error ? (isHarnessError(err) ? err.message : (err.stack ?? err.message)) : String(err),
     };
+  } finally {
+    clearInterval(others);
+    inFlight--;
   }
 }
+
+/** Runs of this process in flight now (--jobs). */
+let inFlight = 0;
 
 const isHarnessError = (err: Error) => ['BotSetupError', 'FaultNotAppliedError', 'ScheduleError', 'PacketFaultUnsupportedError', 'TrafficNotAvailableError'].includes(err.name);
 
