@@ -20,6 +20,7 @@ import { isMessageEvent } from '../messages/evidence.js';
 import type { MessageTraffic } from '../messages/traffic.js';
 import { currentSpeed } from '../time/warp.js';
 import { measureCpuShare } from './cpu-share.js';
+import { kindOf } from '../faults/kinds/index.js';
 
 /** The schedule a run's seed stands for (real-world ms): the first sample of the scenario's generator. */
 export function scheduleForSeed(scenario: Scenario, seed: number): Schedule {
@@ -48,13 +49,27 @@ export interface ExecuteOptions {
   jobs?: number;
 }
 
+/**
+ * A run that must have the process to itself: an in-process clock fault replaces the process's
+ * `Date` (faults/clock/date-shim.ts), which every other run in flight would read too.
+ */
+function needsProcessAlone(planned: PlannedRun, scenarios: Record<string, Scenario>): boolean {
+  const schedule = planned.schedule ?? scheduleForSeed(scenarios[planned.scenario]!, planned.seed);
+  return schedule.some((e) => kindOf(e.fault)?.place === 'clock');
+}
+
 export async function executePlan(plan: PlannedRun[], opts: ExecuteOptions): Promise<RunReport[]> {
   const out: (RunReport | undefined)[] = [];
-  let next = 0;
   let interrupted = false;
+  const jobs = Math.max(1, Math.min(opts.jobs ?? 1, plan.length));
+  // With several at once, runs that need the process alone go one at a time after the others.
+  const alone = jobs > 1 ? plan.map((p, i) => (needsProcessAlone(p, opts.scenarios) ? i : -1)).filter((i) => i >= 0) : [];
+  const shared = plan.map((_, i) => i).filter((i) => !alone.includes(i));
+  let queue = shared;
+  let next = 0;
   const worker = async () => {
-    while (next < plan.length && !interrupted && !opts.signal?.aborted) {
-      const i = next++;
+    while (next < queue.length && !interrupted && !opts.signal?.aborted) {
+      const i = queue[next++]!;
       const planned = plan[i]!;
       opts.onRunStart?.(planned, i);
       try {
@@ -69,8 +84,10 @@ export async function executePlan(plan: PlannedRun[], opts: ExecuteOptions): Pro
       opts.onRunEnd?.(planned, out[i]!, i);
     }
   };
-  const jobs = Math.max(1, Math.min(opts.jobs ?? 1, plan.length));
   await Promise.all(Array.from({ length: jobs }, worker));
+  queue = alone;
+  next = 0;
+  await worker();
   return out.filter((r): r is RunReport => r !== undefined);
 }
 

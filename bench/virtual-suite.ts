@@ -1,0 +1,104 @@
+/**
+ * Bench section `virtual-suite`: the CI scenario suite's scenarios and versions (the two
+ * test/e2e/scenarios-suite*.test.ts files: 11 scenarios, 2 runs each, six of them on both pinned
+ * versions) with real-world settings in virtual time, through the CLI as a user runs it, at speed K
+ * with J runs at once (--jobs). Per (K, J): the real wall time, the CPU the process tree used, the
+ * verdicts, and the highest per-run CPU share (near 1 per core, CPU inflation moves outcomes).
+ * The time-scaled suite under vitest is the `scenarios` section.
+ *
+ * Standalone: npx tsx bench/virtual-suite.ts [--speeds 10] [--jobs 4,8] [--seed 7]
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { readReportFile } from '../harness/report/write.js';
+
+/** The CI scenario suite as CLI invocations: scenarios and the versions each group runs on. */
+const SUITE = [
+  { scenarios: ['stream-errors', 'keepalive-timeout', 'logged-out', 'server-restart-herd', 'conflict', 'crash-during-write'], versions: ['6.7.21', '7.0.0-rc14'] },
+  { scenarios: ['handshake-race', 'unstable-network', 'login-never-completes', 'clock-jumps', 'random-mix'], versions: ['7.0.0-rc14'] },
+];
+
+interface Row {
+  speed: number;
+  jobs: number;
+  realSeconds: number;
+  cpuSeconds: number;
+  runs: number;
+  verdicts: Record<string, number>;
+  notValid: string[];
+  highestRunCpuShare: number;
+  virtualSeconds: number;
+}
+
+/** One CLI invocation; its report and the CPU seconds its process tree used (bash `times`). */
+async function invoke(args: string[]): Promise<{ cpuSeconds: number; report: Awaited<ReturnType<typeof readReportFile>> }> {
+  const out = await mkdtemp(join(tmpdir(), 'bc-vsuite-'));
+  try {
+    const argv = ['bin/baileys-chaos.js', ...args, '--quiet', '--allow-unknown', '--out', out];
+    const child = spawn('bash', ['-c', `${JSON.stringify(process.execPath)} ${argv.map((a) => JSON.stringify(a)).join(' ')} >/dev/null 2>&1; code=$?; times; exit $code`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    child.stdout!.on('data', (d) => (text += d));
+    await new Promise((resolve) => child.once('exit', resolve));
+    const children = text.trim().split('\n').at(-1) ?? '';
+    const cpuSeconds = [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce((a, m) => a + Number(m[1]) * 60 + Number(m[2]), 0);
+    return { cpuSeconds, report: await readReportFile(join(out, 'report.json')) };
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+}
+
+async function suiteAt(speed: number, jobs: number, seed: number): Promise<Row> {
+  const started = performance.now();
+  const row: Row = { speed, jobs, realSeconds: 0, cpuSeconds: 0, runs: 0, verdicts: {}, notValid: [], highestRunCpuShare: 0, virtualSeconds: 0 };
+  for (const group of SUITE) {
+    const { cpuSeconds, report } = await invoke(['run', '--speed', String(speed), '--jobs', String(jobs), '--scenario', group.scenarios.join(','), '--baileys', group.versions.join(','), '--runs', '2', '--seed', String(seed)]);
+    row.cpuSeconds += cpuSeconds;
+    for (const r of report.runs) {
+      row.runs++;
+      row.verdicts[r.verdict] = (row.verdicts[r.verdict] ?? 0) + 1;
+      if (r.verdict !== 'valid') row.notValid.push(`${r.id} ${r.verdict}: ${r.error ?? r.invariants.filter((i) => i.verdict !== 'valid').map((i) => i.invariant).join('; ')}`);
+      row.highestRunCpuShare = Math.max(row.highestRunCpuShare, r.cpu?.share ?? 0);
+      row.virtualSeconds += r.wallMs / 1000;
+    }
+  }
+  row.realSeconds = (performance.now() - started) / 1000;
+  row.cpuSeconds = Math.round(row.cpuSeconds * 10) / 10;
+  row.virtualSeconds = Math.round(row.virtualSeconds);
+  return row;
+}
+
+export async function benchVirtualSuite(options: { speeds?: number[]; jobs?: number[]; seed?: number; log?: (line: string) => void } = {}) {
+  const speeds = options.speeds ?? [10];
+  const jobsList = options.jobs ?? [4, 8];
+  const seed = options.seed ?? 7;
+  const log = options.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  const rows: Row[] = [];
+  for (const speed of speeds) {
+    for (const jobs of jobsList) {
+      log(`virtual-suite: the CI scenario suite at x${speed}, ${jobs} at once (seed ${seed})…`);
+      rows.push(await suiteAt(speed, jobs, seed));
+      log(`virtual-suite: x${speed} jobs ${jobs}: ${rows.at(-1)!.realSeconds.toFixed(0)} s real, ${JSON.stringify(rows.at(-1)!.verdicts)}`);
+    }
+  }
+  return {
+    suite: SUITE.map((g) => ({ ...g, runs: 2 })),
+    seed,
+    note: 'real-world settings (no time scale); machine: 2 cores. virtualSeconds: the runs\' summed clock time. highestRunCpuShare counts every run in flight in the process (alongsideRuns)',
+    rows,
+    replay: `npx tsx bench/virtual-suite.ts --speeds ${speeds.join(',')} --jobs ${jobsList.join(',')} --seed ${seed}`,
+  };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { values } = parseArgs({ options: { speeds: { type: 'string' }, jobs: { type: 'string' }, seed: { type: 'string' } } });
+  const result = await benchVirtualSuite({
+    ...(values.speeds ? { speeds: values.speeds.split(',').map(Number) } : {}),
+    ...(values.jobs ? { jobs: values.jobs.split(',').map(Number) } : {}),
+    ...(values.seed ? { seed: Number(values.seed) } : {}),
+  });
+  process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+}
