@@ -17,7 +17,7 @@ import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
 import { toxiproxyCommand } from './toxiproxy.js';
 import { tuneCommand } from './tune.js';
-import { currentSpeed, DEFAULT_SPEED, FAKETIME_MISSING_FOR_DEFAULT, faketimeLibrary, isRealTime, reexecWarped, speedFlag } from '../time/warp.js';
+import { currentSpeed, DEFAULT_SPEED, FAKETIME_MISSING_FOR_DEFAULT, faketimeLibrary, flagIndex, isRealTime, reexecWarped, speedFlag } from '../time/warp.js';
 
 /** The commands that run scenarios and take their time mode from flags (check takes its baseline's). */
 const WARPED_BY_DEFAULT = new Set(['run', 'compare', 'tune', 'replay']);
@@ -53,7 +53,7 @@ async function main(argv: string[]): Promise<number> {
   // --speed K: the whole command again, under libfaketime (harness/time/warp.ts). A suite command
   // given neither --speed nor --time-scale runs at the default speed.
   const given = speedFlag(rest);
-  const byDefault = given === undefined && WARPED_BY_DEFAULT.has(name) && !rest.some((a) => a === '--time-scale' || a.startsWith('--time-scale='));
+  const byDefault = given === undefined && WARPED_BY_DEFAULT.has(name) && flagIndex(rest, '--time-scale') < 0;
   const speed = byDefault ? DEFAULT_SPEED : given;
   if (speed !== undefined && !isRealTime(speed) && currentSpeed() === undefined) {
     if (byDefault && !faketimeLibrary()) throw new BadInputError(FAKETIME_MISSING_FOR_DEFAULT);

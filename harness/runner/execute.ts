@@ -53,19 +53,17 @@ export interface ExecuteOptions {
  * A run that must have the process to itself: an in-process clock fault replaces the process's
  * `Date` (faults/clock/date-shim.ts), which every other run in flight would read too.
  */
-function needsProcessAlone(planned: PlannedRun, scenarios: Record<string, Scenario>): boolean {
-  const schedule = planned.schedule ?? scheduleForSeed(scenarios[planned.scenario]!, planned.seed);
-  return schedule.some((e) => kindOf(e.fault)?.place === 'clock');
-}
+const needsProcessAlone = (schedule: Schedule): boolean => schedule.some((e) => kindOf(e.fault)?.place === 'clock');
 
 export async function executePlan(plan: PlannedRun[], opts: ExecuteOptions): Promise<RunReport[]> {
   const out: (RunReport | undefined)[] = [];
   let interrupted = false;
+  const schedules = plan.map((p) => p.schedule ?? scheduleForSeed(opts.scenarios[p.scenario]!, p.seed));
   const jobs = Math.max(1, Math.min(opts.jobs ?? 1, plan.length));
   // With several at once, runs that need the process alone go one at a time after the others.
-  const alone = jobs > 1 ? plan.map((p, i) => (needsProcessAlone(p, opts.scenarios) ? i : -1)).filter((i) => i >= 0) : [];
-  const shared = plan.map((_, i) => i).filter((i) => !alone.includes(i));
-  let queue = shared;
+  const indices = plan.map((_, i) => i);
+  const alone = jobs > 1 ? indices.filter((i) => needsProcessAlone(schedules[i]!)) : [];
+  let queue = indices.filter((i) => !alone.includes(i));
   let next = 0;
   const worker = async () => {
     while (next < queue.length && !interrupted && !opts.signal?.aborted) {
@@ -73,7 +71,7 @@ export async function executePlan(plan: PlannedRun[], opts: ExecuteOptions): Pro
       const planned = plan[i]!;
       opts.onRunStart?.(planned, i);
       try {
-        out[i] = await executeRun(planned, opts);
+        out[i] = await executeRun(planned, schedules[i]!, opts);
       } catch (err) {
         if (err instanceof RunInterruptedError) {
           interrupted = true;
@@ -97,9 +95,8 @@ export function replayLine(planned: PlannedRun, scale: number, extra: string[] =
   return ['baileys-chaos replay', `${planned.scenario}:${planned.seed}`, `--baileys ${planned.version}`, ...time, ...extra].join(' ');
 }
 
-async function executeRun(planned: PlannedRun, opts: ExecuteOptions): Promise<RunReport> {
+async function executeRun(planned: PlannedRun, schedule: Schedule, opts: ExecuteOptions): Promise<RunReport> {
   const scenario = opts.scenarios[planned.scenario]!;
-  const schedule = planned.schedule ?? scheduleForSeed(scenario, planned.seed);
   const base = {
     id: `${planned.scenario}/${planned.version}/${planned.setting.label}/${planned.runIndex}`,
     scenario: planned.scenario,
@@ -112,9 +109,10 @@ async function executeRun(planned: PlannedRun, opts: ExecuteOptions): Promise<Ru
   const started = opts.clock.now();
   const cpu = measureCpuShare();
   const crashes = catchCrashes();
-  inFlight++;
-  let alongside = inFlight - 1;
-  const others = setInterval(() => (alongside = Math.max(alongside, inFlight - 1)), 1_000);
+  // Every run in flight counts the others it met: those already running, and each that starts later.
+  const me = { alongside: inFlight.size };
+  for (const other of inFlight) other.alongside = Math.max(other.alongside, inFlight.size);
+  inFlight.add(me);
   try {
     const run = await runScenario(scenario, schedule, {
       version: planned.version,
@@ -129,6 +127,7 @@ async function executeRun(planned: PlannedRun, opts: ExecuteOptions): Promise<Ru
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
     const wallMs = opts.clock.now() - started;
+    const { alongside } = me;
     const share = { ...cpu(wallMs, currentSpeed() ?? 1), ...(alongside ? { alongsideRuns: alongside } : {}) };
     const report = { ...base, ...toReport(run, opts.scale), schedule, wallMs, cpu: share, ...(run.notes.length ? { notes: run.notes } : {}), ...(run.toxiproxy ? { toxiproxy: run.toxiproxy } : {}) };
     const thrown = crashes.stop();
@@ -155,13 +154,12 @@ async function executeRun(planned: PlannedRun, opts: ExecuteOptions): Promise<Ru
       error: err instanceof Error ? (isHarnessError(err) ? err.message : (err.stack ?? err.message)) : String(err),
     };
   } finally {
-    clearInterval(others);
-    inFlight--;
+    inFlight.delete(me);
   }
 }
 
-/** Runs of this process in flight now (--jobs). */
-let inFlight = 0;
+/** Runs of this process in flight now (--jobs), each with the most others it has run beside. */
+const inFlight = new Set<{ alongside: number }>();
 
 const isHarnessError = (err: Error) => ['BotSetupError', 'FaultNotAppliedError', 'ScheduleError', 'PacketFaultUnsupportedError', 'TrafficNotAvailableError'].includes(err.name);
 

@@ -63,9 +63,12 @@ export function machineTimeOnClock(realMs: number, speed: number | undefined = c
   return realMs * (speed ?? 1);
 }
 
+/** Where a flag is in a command line (`--name V` or `--name=V`), or -1. */
+export const flagIndex = (argv: string[], name: string): number => argv.findIndex((a) => a === name || a.startsWith(`${name}=`));
+
 /** The --speed value in a command line (`--speed K` or `--speed=K`), validated; undefined when absent. */
 export function speedFlag(argv: string[]): number | undefined {
-  const i = argv.findIndex((a) => a === '--speed' || a.startsWith('--speed='));
+  const i = flagIndex(argv, '--speed');
   if (i < 0) return undefined;
   const raw = argv[i]!.includes('=') ? argv[i]!.slice('--speed='.length) : argv[i + 1];
   const k = Number(raw);
