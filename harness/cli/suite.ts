@@ -12,7 +12,8 @@ import { seedFrom } from '../../core/random.js';
 import { buildReport, type ReportHeader } from '../report/build.js';
 import type { Report, RunReport, Setting } from '../report/schema.js';
 import { writeReportFiles } from '../report/write.js';
-import { executePlan, scheduleForSeed } from '../runner/execute.js';
+import { executePlan, scheduleForSeed, type ExecuteOptions } from '../runner/execute.js';
+import { childPool, isRunChild, serveRuns } from '../runner/run-in-child.js';
 import { parseShard, planRuns, shardOf, type PlannedRun, type Shard } from '../runner/plan.js';
 import { Progress } from '../runner/progress.js';
 import { makeSetting, parseAssignment } from '../runner/settings.js';
@@ -22,7 +23,7 @@ import { EXIT, exitCodeFor } from '../report/exit-code.js';
 import { RunStream } from '../report/run-stream.js';
 import { stopOnSignals } from '../runner/interrupt.js';
 import { currentSpeed, DEFAULT_SPEED, FAKETIME_MISSING, isRealTime, MAX_SPEED, speedFlag, warpDescription } from '../time/warp.js';
-import { refuseUnreachable, type Scenario } from '../scenario.js';
+import { refuseUnreachable, RunInterruptedError, type Scenario } from '../scenario.js';
 import { SCENARIOS } from '../../scenarios/index.js';
 import { UsageError } from './command.js';
 import type { MessageTraffic } from '../messages/traffic.js';
@@ -83,8 +84,9 @@ export const SUITE_HELP = `  --scenario NAME[,NAME]  scenarios to run (repeatabl
   --allow-unknown         let undecided runs pass (default: an unknown verdict fails)
   --toxiproxy URL         use this Toxiproxy server (default: a local toxiproxy-server, else the embedded one)
   --shard i/n             run every n-th planned run only (CI matrices); combine with "merge"
-  --jobs N                runs at once (default 1). In virtual time a run is mostly idle: several fit on the
-                          cores. Each run's CPU share counts the others too; watch it stay well under 1 per core
+  --jobs N                runs at once, each in a process of its own (default 1: one at a time in this process).
+                          In virtual time a run is mostly idle: several fit on the cores. Keep the machine's CPU
+                          well under its cores: CPU work is what virtual time cannot speed up
   --messages N            inbound messages per real-world minute to each bot device through every run (contacts and
                           gaps from the seed); adds the message checks: none lost (receipted), not deaf after a reconnect
   --answers               the bot answers each text (an echo bot): its answers are checked too (none lost, none twice)
@@ -274,17 +276,8 @@ export const outDirFor = (suite: { out?: string | undefined }, kind: string): st
  * and the report holds the finished runs, marked `interrupted`.
  */
 export async function executeSuite({ suite, kind, settings, tune, log }: ExecuteSuiteInput): Promise<Report> {
-  await ensureVersions(suite.versions, log);
-  const plan = shardOf(planRuns({ scenarios: suite.scenarios, versions: suite.versions, settings, runs: suite.runs, seed: suite.seed }), suite.shard);
-  log(
-    `${kind}: ${plan.length} runs — ${suite.scenarios.length} scenario(s) × ${suite.versions.join(', ')} × ${settings.length} setting(s) × ${suite.runs} run(s)` +
-      `${suite.shard ? ` (shard ${suite.shard.index}/${suite.shard.count})` : ''}, seed ${suite.seed}, ${suite.speed ? `virtual time x${suite.speed} (real-world settings)` : `time scale ${suite.scale}`}${suite.jobs > 1 ? `, ${suite.jobs} at once` : ''}`,
-  );
-  const progress = suite.quiet ? undefined : new Progress(plan.length, systemClock);
-  const label = (p: PlannedRun) => `${p.scenario} ${p.version}${p.setting.label === 'default' ? '' : ` [${p.setting.label}]`} #${p.runIndex}`;
-  const stream = new RunStream(outDirFor(suite, kind));
   const interruption = stopOnSignals(log);
-  const runs: RunReport[] = await executePlan(plan, {
+  const common: ExecuteOptions = {
     scenarios: SCENARIOS,
     scale: suite.scale,
     clock: systemClock,
@@ -293,14 +286,41 @@ export async function executeSuite({ suite, kind, settings, tune, log }: Execute
     ...(suite.stormLimit !== undefined ? { stormLimit: suite.stormLimit } : {}),
     ...(suite.messages ? { messages: suite.messages } : {}),
     replayFlags: (p) => replayFlags(suite, p.setting),
+    signal: interruption.signal,
+  };
+  if (isRunChild()) {
+    // A child of a --jobs parent: carry out the runs it sends, answer each, and end (no files).
+    await serveRuns(async (planned, schedule) => {
+      const [report] = await executePlan([{ ...planned, schedule }], common);
+      if (!report) throw new RunInterruptedError(String(interruption.signal.reason));
+      return report;
+    });
+    process.exit(EXIT.ok);
+  }
+  await ensureVersions(suite.versions, log);
+  const plan = shardOf(planRuns({ scenarios: suite.scenarios, versions: suite.versions, settings, runs: suite.runs, seed: suite.seed }), suite.shard);
+  log(
+    `${kind}: ${plan.length} runs — ${suite.scenarios.length} scenario(s) × ${suite.versions.join(', ')} × ${settings.length} setting(s) × ${suite.runs} run(s)` +
+      `${suite.shard ? ` (shard ${suite.shard.index}/${suite.shard.count})` : ''}, seed ${suite.seed}, ${suite.speed ? `virtual time x${suite.speed} (real-world settings)` : `time scale ${suite.scale}`}${suite.jobs > 1 ? `, ${suite.jobs} at once, each in its own process` : ''}`,
+  );
+  const progress = suite.quiet ? undefined : new Progress(plan.length, systemClock);
+  const label = (p: PlannedRun) => `${p.scenario} ${p.version}${p.setting.label === 'default' ? '' : ` [${p.setting.label}]`} #${p.runIndex}`;
+  const stream = new RunStream(outDirFor(suite, kind));
+  // Several at once: each in a process of its own (one process runs on one core, and a clock fault replaces its Date).
+  const children = suite.jobs > 1 ? childPool(process.argv.slice(2), suite.seed) : undefined;
+  const runs: RunReport[] = await executePlan(plan, {
+    ...common,
     onRunStart: (p) => progress?.start(label(p)),
     onRunEnd: (p, r) => {
       stream.append(r);
       progress?.finish(label(p), r.verdict, r.wallMs, r.error);
     },
-    signal: interruption.signal,
     jobs: suite.jobs,
-  }).finally(() => interruption.dispose());
+    ...(children ? { runElsewhere: children.run } : {}),
+  }).finally(async () => {
+    await children?.close();
+    interruption.dispose();
+  });
   progress?.end();
   const stopped = interruption.signal.aborted ? { signal: String(interruption.signal.reason), plannedRuns: plan.length, finishedRuns: runs.length } : undefined;
   if (stopped) log(`${kind}: stopped by ${stopped.signal} after ${stopped.finishedRuns} of ${stopped.plannedRuns} runs; the run in progress was released and is not in the report.`);

@@ -68,7 +68,7 @@ export interface CpuShare {
   /** cpuMs / realMs: above 1 on several cores. */
   share: number;
   withChildren: boolean;
-  /** Most other runs in flight in the same process during it (--jobs): the CPU counted is theirs too. */
+  /** Most other runs in flight during it (--jobs), each in its own process: the CPU counted is this run's; they shared the cores. */
   alongsideRuns?: number;
 }
 

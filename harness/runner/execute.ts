@@ -1,8 +1,8 @@
 /**
  * Carries out a plan: each planned run through `runScenario` against the real stack, one at a time
- * by default (runs share the machine; parallel runs measure each other), or `jobs` at once: in
- * virtual time a run is mostly idle, so several fit on the cores (each run's CPU share says how
- * busy the machine was). Turns each ScenarioRun into a RunReport in real-world units, in plan
+ * in this process by default (runs share the machine; parallel runs measure each other), or `jobs`
+ * at once, each in a process of its own (`runElsewhere`): in virtual time a run is mostly idle, so
+ * several fit on the cores (each run's CPU share says how busy it kept them). Turns each ScenarioRun into a RunReport in real-world units, in plan
  * order. A run that throws is kept as an `error` verdict with its error, never dropped and never a
  * pass. When `signal` aborts (SIGINT), the runs in progress are released and dropped (they have no
  * verdict) and the finished runs are returned.
@@ -20,7 +20,7 @@ import { isMessageEvent } from '../messages/evidence.js';
 import type { MessageTraffic } from '../messages/traffic.js';
 import { currentSpeed } from '../time/warp.js';
 import { measureCpuShare } from './cpu-share.js';
-import { kindOf } from '../faults/kinds/index.js';
+import type { RunElsewhere } from './run-in-child.js';
 
 /** The schedule a run's seed stands for (real-world ms): the first sample of the scenario's generator. */
 export function scheduleForSeed(scenario: Scenario, seed: number): Schedule {
@@ -45,47 +45,43 @@ export interface ExecuteOptions {
   onRunEnd?: (run: PlannedRun, report: RunReport, index: number) => void;
   /** Stops the plan (SIGINT): the runs in progress are released and dropped; finished runs are kept. */
   signal?: AbortSignal;
-  /** How many runs at once (default 1). */
+  /**
+   * Carries each run out in another process (harness/runner/run-in-child.ts) instead of this one.
+   * Runs share a process only one at a time: a clock fault replaces its `Date`, a throw out of the
+   * client stack could not be told apart, and one process uses one core.
+   */
+  runElsewhere?: RunElsewhere;
+  /** How many runs at once, with `runElsewhere` (default 1). */
   jobs?: number;
 }
-
-/**
- * A run that must have the process to itself: an in-process clock fault replaces the process's
- * `Date` (faults/clock/date-shim.ts), which every other run in flight would read too.
- */
-const needsProcessAlone = (schedule: Schedule): boolean => schedule.some((e) => kindOf(e.fault)?.place === 'clock');
 
 export async function executePlan(plan: PlannedRun[], opts: ExecuteOptions): Promise<RunReport[]> {
   const out: (RunReport | undefined)[] = [];
   let interrupted = false;
   const schedules = plan.map((p) => p.schedule ?? scheduleForSeed(opts.scenarios[p.scenario]!, p.seed));
-  const jobs = Math.max(1, Math.min(opts.jobs ?? 1, plan.length));
-  // With several at once, runs that need the process alone go one at a time after the others.
-  const indices = plan.map((_, i) => i);
-  const alone = jobs > 1 ? indices.filter((i) => needsProcessAlone(schedules[i]!)) : [];
-  let queue = indices.filter((i) => !alone.includes(i));
+  const jobs = opts.runElsewhere ? Math.max(1, Math.min(opts.jobs ?? 1, plan.length)) : 1;
   let next = 0;
   const worker = async () => {
-    while (next < queue.length && !interrupted && !opts.signal?.aborted) {
-      const i = queue[next++]!;
+    while (next < plan.length && !interrupted && !opts.signal?.aborted) {
+      const i = next++;
       const planned = plan[i]!;
       opts.onRunStart?.(planned, i);
+      const me = joinInFlight();
       try {
-        out[i] = await executeRun(planned, schedules[i]!, opts);
+        out[i] = opts.runElsewhere ? await executeElsewhere(opts.runElsewhere, planned, schedules[i]!, opts, me) : await executeRun(planned, schedules[i]!, opts);
       } catch (err) {
         if (err instanceof RunInterruptedError) {
           interrupted = true;
           return;
         }
         throw err;
+      } finally {
+        inFlight.delete(me);
       }
       opts.onRunEnd?.(planned, out[i]!, i);
     }
   };
   await Promise.all(Array.from({ length: jobs }, worker));
-  queue = alone;
-  next = 0;
-  await worker();
   return out.filter((r): r is RunReport => r !== undefined);
 }
 
@@ -95,9 +91,9 @@ export function replayLine(planned: PlannedRun, scale: number, extra: string[] =
   return ['baileys-chaos replay', `${planned.scenario}:${planned.seed}`, `--baileys ${planned.version}`, ...time, ...extra].join(' ');
 }
 
-async function executeRun(planned: PlannedRun, schedule: Schedule, opts: ExecuteOptions): Promise<RunReport> {
-  const scenario = opts.scenarios[planned.scenario]!;
-  const base = {
+/** What every report of a planned run starts with. */
+function reportBase(planned: PlannedRun, opts: ExecuteOptions) {
+  return {
     id: `${planned.scenario}/${planned.version}/${planned.setting.label}/${planned.runIndex}`,
     scenario: planned.scenario,
     version: planned.version,
@@ -106,13 +102,46 @@ async function executeRun(planned: PlannedRun, schedule: Schedule, opts: Execute
     seed: planned.seed,
     replay: replayLine(planned, opts.scale, opts.replayFlags?.(planned)),
   };
+}
+
+/**
+ * A run the harness could not run or observe as asked (a bot that does not start, a fault that
+ * could not be applied, a child process that died): its own verdict with the cause, never blamed on the bot.
+ */
+function errorReport(planned: PlannedRun, schedule: Schedule, opts: ExecuteOptions, wallMs: number, err: unknown): RunReport {
+  return {
+    ...reportBase(planned, opts),
+    schedule,
+    verdict: 'error',
+    invariants: [],
+    metrics: [],
+    windowMs: 0,
+    wallMs,
+    attemptsPerMinute: 0,
+    stormPeakPerSecond: 0,
+    timeline: [],
+    error: err instanceof Error ? (isHarnessError(err) ? err.message : (err.stack ?? err.message)) : String(err),
+  };
+}
+
+/** A run in another process: its report, with how many runs it shared the machine with. */
+async function executeElsewhere(runElsewhere: RunElsewhere, planned: PlannedRun, schedule: Schedule, opts: ExecuteOptions, me: InFlight): Promise<RunReport> {
+  const started = opts.clock.now();
+  try {
+    const report = await runElsewhere(planned, schedule, opts.signal);
+    return me.alongside && report.cpu ? { ...report, cpu: { ...report.cpu, alongsideRuns: me.alongside } } : report;
+  } catch (err) {
+    if (err instanceof RunInterruptedError || opts.signal?.aborted) throw err instanceof RunInterruptedError ? err : new RunInterruptedError((err as Error).message);
+    return errorReport(planned, schedule, opts, opts.clock.now() - started, err);
+  }
+}
+
+async function executeRun(planned: PlannedRun, schedule: Schedule, opts: ExecuteOptions): Promise<RunReport> {
+  const scenario = opts.scenarios[planned.scenario]!;
+  const base = reportBase(planned, opts);
   const started = opts.clock.now();
   const cpu = measureCpuShare();
   const crashes = catchCrashes();
-  // Every run in flight counts the others it met: those already running, and each that starts later.
-  const me = { alongside: inFlight.size };
-  for (const other of inFlight) other.alongside = Math.max(other.alongside, inFlight.size);
-  inFlight.add(me);
   try {
     const run = await runScenario(scenario, schedule, {
       version: planned.version,
@@ -127,39 +156,31 @@ async function executeRun(planned: PlannedRun, schedule: Schedule, opts: Execute
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
     const wallMs = opts.clock.now() - started;
-    const { alongside } = me;
-    const share = { ...cpu(wallMs, currentSpeed() ?? 1), ...(alongside ? { alongsideRuns: alongside } : {}) };
-    const report = { ...base, ...toReport(run, opts.scale), schedule, wallMs, cpu: share, ...(run.notes.length ? { notes: run.notes } : {}), ...(run.toxiproxy ? { toxiproxy: run.toxiproxy } : {}) };
+    const report = { ...base, ...toReport(run, opts.scale), schedule, wallMs, cpu: cpu(wallMs, currentSpeed() ?? 1), ...(run.notes.length ? { notes: run.notes } : {}), ...(run.toxiproxy ? { toxiproxy: run.toxiproxy } : {}) };
     const thrown = crashes.stop();
     if (thrown.length === 0) return report;
-    // With other runs in flight the throw cannot be told apart: every one of them gets it, said so.
-    const shared = alongside ? ` (thrown while ${alongside} other run(s) ran in this process: it may be theirs; replay this run alone)` : '';
-    return { ...report, verdict: 'invalid', invariants: [...report.invariants, { invariant: NEVER_THROWS, client: -1, verdict: 'invalid', message: thrown.join(' | ') + shared }] };
+    return { ...report, verdict: 'invalid', invariants: [...report.invariants, { invariant: NEVER_THROWS, client: -1, verdict: 'invalid', message: thrown.join(' | ') }] };
   } catch (err) {
-    // The harness could not run or observe the scenario as asked (a bot that does not start, a
-    // fault that could not be applied): its own verdict, with the cause; never blamed on the bot.
     crashes.stop();
     if (err instanceof RunInterruptedError || opts.signal?.aborted) throw err instanceof RunInterruptedError ? err : new RunInterruptedError((err as Error).message);
-    return {
-      ...base,
-      schedule,
-      verdict: 'error',
-      invariants: [],
-      metrics: [],
-      windowMs: 0,
-      wallMs: opts.clock.now() - started,
-      attemptsPerMinute: 0,
-      stormPeakPerSecond: 0,
-      timeline: [],
-      error: err instanceof Error ? (isHarnessError(err) ? err.message : (err.stack ?? err.message)) : String(err),
-    };
-  } finally {
-    inFlight.delete(me);
+    return errorReport(planned, schedule, opts, opts.clock.now() - started, err);
   }
 }
 
-/** Runs of this process in flight now (--jobs), each with the most others it has run beside. */
-const inFlight = new Set<{ alongside: number }>();
+/** A run in flight (--jobs), with the most others it has run beside. */
+interface InFlight {
+  alongside: number;
+}
+/** Runs of this plan in flight now. */
+const inFlight = new Set<InFlight>();
+
+/** Every run in flight counts the others it met: those already running, and each that starts later. */
+function joinInFlight(): InFlight {
+  const me = { alongside: inFlight.size };
+  for (const other of inFlight) other.alongside = Math.max(other.alongside, inFlight.size);
+  inFlight.add(me);
+  return me;
+}
 
 const isHarnessError = (err: Error) => ['BotSetupError', 'FaultNotAppliedError', 'ScheduleError', 'PacketFaultUnsupportedError', 'TrafficNotAvailableError'].includes(err.name);
 

@@ -99,17 +99,30 @@ describe('run, replay, shards and merge', () => {
     expect(twice.code).toBe(2);
   }, 360_000);
 
-  test('--jobs 3 runs three at once (virtual time): the report keeps plan order and the schedules of the seed, and says the runs shared the CPU', async () => {
+  test('--jobs 4 runs four at once, each in its own process (virtual time): plan order, the schedules of the seed, and a clock fault runs beside the others', async () => {
     const out = await tempDir();
-    const r = await runCli(['run', ...FAST, '--runs', '3', '--jobs', '3', '--out', out], { timeoutMs: 240_000 });
+    const r = await runCli(['run', '--scenario', 'stream-errors,clock-jumps', '--baileys', V, '--seed', '11', '--quiet', '--runs', '2', '--jobs', '4', '--out', out], { timeoutMs: 240_000 });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/seed 11, virtual time x10 \(real-world settings\), 3 at once/);
+    expect(r.stderr).toMatch(/seed 11, virtual time x10 \(real-world settings\), 4 at once, each in its own process/);
     const report = await readReportFile(join(out, 'report.json'));
-    expect(report.runs.map((x) => x.runIndex)).toEqual([0, 1, 2]);
+    expect(report.runs.map((x) => `${x.scenario}#${x.runIndex}`)).toEqual(['stream-errors#0', 'stream-errors#1', 'clock-jumps#0', 'clock-jumps#1']);
     const { scheduleForSeed } = await import('../../harness/runner/execute.js');
     const { SCENARIOS } = await import('../../scenarios/index.js');
-    for (const run of report.runs) expect(run.schedule).toEqual(scheduleForSeed(SCENARIOS['stream-errors']!, run.seed));
-    expect(Math.max(...report.runs.map((x) => x.cpu?.alongsideRuns ?? 0))).toBeGreaterThanOrEqual(1);
+    for (const run of report.runs) expect(run.schedule).toEqual(scheduleForSeed(SCENARIOS[run.scenario]!, run.seed));
+    // In its own process a clock fault's Date shim is its own: it need not wait for the others.
+    for (const run of report.runs) expect(run.cpu?.alongsideRuns, run.id).toBeGreaterThanOrEqual(1);
+  }, 300_000);
+
+  test('--jobs: a module bot that ends its process ends only the child carrying its run: the run is an error saying so, the plan goes on and the report is written', async () => {
+    const out = await tempDir();
+    const r = await runCli(['run', '--scenario', 'stream-errors', '--baileys', V, '--seed', '11', '--quiet', '--runs', '2', '--jobs', '2', '--bot', 'test/support/exits-process-on-close.mjs', '--out', out], { timeoutMs: 240_000 });
+    expect(r.code, r.stderr).toBe(4);
+    const report = await readReportFile(join(out, 'report.json'));
+    expect(report.runs).toHaveLength(2);
+    for (const run of report.runs) {
+      expect(run.verdict, run.id).toBe('error');
+      expect(run.error).toMatch(/the child process carrying out this run ended \(exit 9\) without its report/);
+    }
   }, 300_000);
 });
 

@@ -128,6 +128,41 @@ describe('nothing left behind', () => {
     await expectNothingLeft(marker, tmp, tp, [proxy!.listen, proxy!.upstream]);
   }, 180_000);
 
+  test('SIGINT midway with --jobs 2: each child releases its run, the parent writes the finished runs, exit 130, nothing left', async () => {
+    const dir = await tempDir();
+    const tmp = await tempDir('bc-tmpdir-');
+    const out = join(dir, 'out');
+    const tp = await externalToxiproxy();
+    const marker = `BC_INTERRUPT_JOBS_TEST=${process.pid}-${Date.now()}`;
+    const [key, value] = marker.split('=') as [string, string];
+    const args = ['bin/baileys-chaos.js', 'run', '--bot-cmd', PLAIN_BOT, '--scenario', 'keepalive-timeout', '--baileys', VERSION, '--runs', '5', '--jobs', '2', '--seed', '5', '--toxiproxy', tp.url, '--out', out];
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, TMPDIR: tmp, [key]: value }, stdio: ['ignore', 'ignore', 'pipe'] });
+    onCleanup(() => void child.kill('SIGKILL'));
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+    // A run has finished; two are under way, each in a child with its bot process and its proxy.
+    await until('the first run to finish', () => /\[1\/5\]/.test(stderr) || undefined, 120_000);
+    const proxies = await until('two runs under way', async () => {
+      const found = await proxiesOn(tp);
+      return found.length >= 2 && markedProcesses(marker).filter((p) => p.cmd.includes('plain-bot')).length >= 2 ? found : undefined;
+    }, 60_000);
+    const finishedBefore = stderr.match(/\[\d\/5\]/g)!.length;
+    child.kill('SIGINT');
+    const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 30_000))]);
+    expect(code, stderr).toBe(130);
+    const report = await readReportFile(join(out, 'report.json'));
+    expect(report.interrupted?.plannedRuns).toBe(5);
+    // The runs under way were released and dropped, not carried to their end.
+    expect(report.runs.length, stderr).toBe(finishedBefore);
+    expect(report.interrupted?.finishedRuns).toBe(finishedBefore);
+    for (const run of report.runs) expect(run.verdict, run.id).not.toBe('error');
+    expect(readRunStream(join(out, 'runs.jsonl')).map((r) => r.id).sort()).toEqual(report.runs.map((r) => r.id).sort());
+
+    await expectNothingLeft(marker, tmp, tp, proxies.flatMap((p) => [p.listen, p.upstream]));
+  }, 240_000);
+
   test('a run that fails midway (a bot that fails to start its second client, a stop that throws) releases everything it had started', async () => {
     const tp = await externalToxiproxy();
     const tmp = await tempDir('bc-tmpdir-');

@@ -1,0 +1,131 @@
+/**
+ * Runs of a plan in child processes (--jobs N above 1). One Node process runs on one core, and an
+ * in-process clock fault replaces that process's `Date`: runs sharing the harness's process share
+ * both. Each run in its own process of the same command uses every core, keeps its clock faults and
+ * its throws to itself, and its CPU share is its own. Under virtual time a child inherits the warp
+ * and continues the same clock (harness/time/warp.ts).
+ *
+ * The parent starts the command again with its own flags and RUN_CHILD_ENV set, sends it planned
+ * runs with their schedules one at a time, and gets back each run's report. A child that dies or answers nothing gives
+ * the run the verdict `error` with the end of its stderr: the harness failed, not the bot.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Schedule } from '../faults/schedule.js';
+import type { RunReport } from '../report/schema.js';
+import { RunInterruptedError } from '../scenario.js';
+import type { PlannedRun } from './plan.js';
+
+/** Set in a child started to carry out one run. */
+export const RUN_CHILD_ENV = 'BAILEYS_CHAOS_RUN_CHILD';
+
+interface Request {
+  planned: PlannedRun;
+  schedule: Schedule;
+}
+type Answer = { report: RunReport } | { interrupted: string };
+
+/** Is this process a child started to carry out one run? */
+export const isRunChild = (env: NodeJS.ProcessEnv = process.env): boolean => env[RUN_CHILD_ENV] === '1' && typeof process.send === 'function';
+
+/** Carries out one run elsewhere and gives back its report. */
+export type RunElsewhere = (planned: PlannedRun, schedule: Schedule, signal: AbortSignal | undefined) => Promise<RunReport>;
+
+/** Processes that carry out runs, one run at a time each; `close` ends them all. */
+export interface ChildPool {
+  run: RunElsewhere;
+  close(): Promise<void>;
+}
+
+const STDERR_KEPT = 4000;
+const CLOSE_GRACE_MS = 5000;
+
+interface RunChild {
+  process: ChildProcess;
+  stderr: string;
+}
+
+/**
+ * The parent's side: processes of this command (`argv` are its flags as this process got them; the
+ * seed is pinned so a child reading them plans nothing differently), started as runs need them and
+ * reused (a start costs about a second of CPU: tsx, Baileys).
+ */
+export function childPool(argv: string[], seed: number): ChildPool {
+  const idle: RunChild[] = [];
+  const all = new Set<ChildProcess>();
+  const start = (): RunChild => {
+    const proc = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...argv, '--seed', String(seed), '--jobs', '1', '--quiet'], {
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      env: { ...process.env, [RUN_CHILD_ENV]: '1' },
+      // Its own process group: a terminal's Ctrl-C reaches the parent only, which stops each child
+      // once (a second signal would make a child quit without releasing its run).
+      detached: true,
+    });
+    const child: RunChild = { process: proc, stderr: '' };
+    proc.stderr!.on('data', (d: Buffer) => (child.stderr = (child.stderr + d.toString()).slice(-STDERR_KEPT)));
+    all.add(proc);
+    proc.once('exit', () => all.delete(proc));
+    return child;
+  };
+  const run: RunElsewhere = (planned, schedule, signal) =>
+    new Promise<RunReport>((resolve, reject) => {
+      const child = idle.pop() ?? start();
+      const p = child.process;
+      const done = () => {
+        p.off('message', onMessage);
+        p.off('exit', onExit);
+        p.off('error', onError);
+        signal?.removeEventListener('abort', stop);
+      };
+      const onMessage = (answer: Answer) => {
+        done();
+        if ('report' in answer) {
+          idle.push(child);
+          resolve(answer.report);
+        } else reject(new RunInterruptedError(answer.interrupted));
+      };
+      const onExit = (code: number | null, sig: NodeJS.Signals | null) => {
+        done();
+        if (signal?.aborted) return reject(new RunInterruptedError(String(signal.reason)));
+        reject(new Error(`the child process carrying out this run ended (${sig ?? `exit ${code}`}) without its report: something in it ended the process (a module bot calling process.exit does; a command bot cannot). Replay the run to see it alone. The child's stderr ended with:\n${child.stderr.trim() || '(nothing)'}`));
+      };
+      const onError = (err: Error) => (done(), reject(new Error(`Failed to start a child process for run ${planned.scenario}:${planned.seed}: ${err.message}`)));
+      const stop = () => p.kill('SIGTERM');
+      p.on('message', onMessage);
+      p.once('exit', onExit);
+      p.once('error', onError);
+      signal?.addEventListener('abort', stop, { once: true });
+      p.send({ planned, schedule } satisfies Request);
+    });
+  const close = async () => {
+    const exits = [...all].map((p) => new Promise<void>((resolve) => (p.exitCode !== null || p.signalCode !== null ? resolve() : p.once('exit', () => resolve()))));
+    for (const p of all) if (p.connected) p.disconnect();
+    const timer = setTimeout(() => all.forEach((p) => p.kill('SIGKILL')), CLOSE_GRACE_MS);
+    await Promise.all(exits);
+    clearTimeout(timer);
+  };
+  return { run, close };
+}
+
+/**
+ * The child's side: carries out each run its parent sends with `execute`, one at a time, answering
+ * with its report. Resolves when the parent lets it go (then the command exits without writing files),
+ * or after a run was interrupted.
+ */
+export function serveRuns(execute: (planned: PlannedRun, schedule: Schedule) => Promise<RunReport>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let busy = false;
+    const answer = (a: Answer) => new Promise<void>((ok, fail) => process.send!(a, undefined, undefined, (err) => (err ? fail(err) : ok())));
+    process.on('message', (request: Request) => {
+      busy = true;
+      execute(request.planned, request.schedule)
+        .then(
+          (report) => answer({ report }),
+          (err: unknown) => (err instanceof RunInterruptedError ? answer({ interrupted: err.message }).then(resolve) : Promise.reject(err)),
+        )
+        .catch(reject)
+        .finally(() => (busy = false));
+    });
+    // Let go while idle: done. Gone while a run is under way: release the run as a signal would.
+    process.once('disconnect', () => (busy ? process.kill(process.pid, 'SIGTERM') : resolve()));
+  });
+}
