@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { ensureBaileysVersion } from '../baileys/install.js';
-import { defaultBaileysVersion, describeBaileysSource, NO_BAILEYS_FOUND } from '../baileys/versions.js';
+import { defaultBaileysVersion, describeBaileysSource, loadBaileys, NO_BAILEYS_FOUND } from '../baileys/versions.js';
 import { systemClock } from '../../core/clock.js';
 import { connectUrl } from '../faults/toxiproxy/backend.js';
 import { seedFrom } from '../../core/random.js';
@@ -290,6 +290,8 @@ export async function executeSuite({ suite, kind, settings, tune, log }: Execute
   };
   if (isRunChild()) {
     // A child of a --jobs parent: carry out the runs it sends, answer each, and end (no files).
+    // Baileys for clients in this process is loaded first, so its load does not fall inside a run's window.
+    if (suite.bot.where !== 'process') await Promise.all(suite.versions.map((v) => loadBaileys(v)));
     await serveRuns(async (planned, schedule) => {
       const [report] = await executePlan([{ ...planned, schedule }], common);
       if (!report) throw new RunInterruptedError(String(interruption.signal.reason));

@@ -55,15 +55,22 @@ export interface ExecuteOptions {
   jobs?: number;
 }
 
+/** When a schedule's last fault ends (ms from the start): a run's length, up to its settling. */
+const scheduleEnd = (schedule: Schedule): number => Math.max(0, ...schedule.map((e) => e.at + (e.duration ?? 0)));
+
 export async function executePlan(plan: PlannedRun[], opts: ExecuteOptions): Promise<RunReport[]> {
   const out: (RunReport | undefined)[] = [];
   let interrupted = false;
   const schedules = plan.map((p) => p.schedule ?? scheduleForSeed(opts.scenarios[p.scenario]!, p.seed));
   const jobs = opts.runElsewhere ? Math.max(1, Math.min(opts.jobs ?? 1, plan.length)) : 1;
+  // Several at once: the longest schedules start first, so no long run starts last and runs alone
+  // at the end. The report keeps plan order.
+  const order = plan.map((_, i) => i);
+  if (jobs > 1) order.sort((a, b) => scheduleEnd(schedules[b]!) - scheduleEnd(schedules[a]!) || a - b);
   let next = 0;
   const worker = async () => {
-    while (next < plan.length && !interrupted && !opts.signal?.aborted) {
-      const i = next++;
+    while (next < order.length && !interrupted && !opts.signal?.aborted) {
+      const i = order[next++]!;
       const planned = plan[i]!;
       opts.onRunStart?.(planned, i);
       const me = joinInFlight();

@@ -22,7 +22,7 @@ interface Request {
   planned: PlannedRun;
   schedule: Schedule;
 }
-type Answer = { report: RunReport } | { interrupted: string };
+type Answer = { ready: true } | { report: RunReport } | { interrupted: string };
 
 /** Is this process a child started to carry out one run? */
 export const isRunChild = (env: NodeJS.ProcessEnv = process.env): boolean => env[RUN_CHILD_ENV] === '1' && typeof process.send === 'function';
@@ -47,28 +47,50 @@ interface RunChild {
 /**
  * The parent's side: processes of this command (`argv` are its flags as this process got them; the
  * seed is pinned so a child reading them plans nothing differently), started as runs need them and
- * reused (a start costs about a second of CPU: tsx, Baileys).
+ * reused (a start costs one to two seconds of CPU: tsx, Baileys).
  */
 export function childPool(argv: string[], seed: number): ChildPool {
   const idle: RunChild[] = [];
   const all = new Set<ChildProcess>();
-  const start = (): RunChild => {
-    const proc = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...argv, '--seed', String(seed), '--jobs', '1', '--quiet'], {
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      env: { ...process.env, [RUN_CHILD_ENV]: '1' },
-      // Its own process group: a terminal's Ctrl-C reaches the parent only, which stops each child
-      // once (a second signal would make a child quit without releasing its run).
-      detached: true,
+  const spawnReady = () =>
+    new Promise<RunChild>((resolve, reject) => {
+      const proc = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...argv, '--seed', String(seed), '--jobs', '1', '--quiet'], {
+        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+        env: { ...process.env, [RUN_CHILD_ENV]: '1' },
+        // Its own process group: a terminal's Ctrl-C reaches the parent only, which stops each child
+        // once (a second signal would make a child quit without releasing its run).
+        detached: true,
+      });
+      const child: RunChild = { process: proc, stderr: '' };
+      proc.stderr!.on('data', (d: Buffer) => (child.stderr = (child.stderr + d.toString()).slice(-STDERR_KEPT)));
+      all.add(proc);
+      proc.once('exit', () => all.delete(proc));
+      const settle = () => (proc.off('message', onReady), proc.off('exit', onEarlyExit), proc.off('error', onError));
+      const onReady = (m: Answer) => 'ready' in m && (settle(), resolve(child));
+      const onEarlyExit = (code: number | null, sig: NodeJS.Signals | null) => (settle(), reject(new Error(`Failed to start a child process to carry out runs: it ended (${sig ?? `exit ${code}`}) before it was ready. Its stderr ended with:\n${child.stderr.trim() || '(nothing)'}`)));
+      const onError = (err: Error) => (settle(), reject(new Error(`Failed to start a child process to carry out runs: ${err.message}`)));
+      proc.on('message', onReady);
+      proc.once('exit', onEarlyExit);
+      proc.once('error', onError);
     });
-    const child: RunChild = { process: proc, stderr: '' };
-    proc.stderr!.on('data', (d: Buffer) => (child.stderr = (child.stderr + d.toString()).slice(-STDERR_KEPT)));
-    all.add(proc);
-    proc.once('exit', () => all.delete(proc));
-    return child;
+  // Children start one at a time: each start is a burst of CPU (tsx, Baileys) that would inflate
+  // the runs already under way; a run waits until its child is ready.
+  let starting: Promise<unknown> = Promise.resolve();
+  const start = (): Promise<RunChild> => {
+    const next = starting.then(spawnReady);
+    starting = next.catch(() => undefined);
+    return next;
   };
-  const run: RunElsewhere = (planned, schedule, signal) =>
+  const run: RunElsewhere = async (planned, schedule, signal) => {
+    const child = idle.pop() ?? (await start());
+    if (signal?.aborted) {
+      idle.push(child);
+      throw new RunInterruptedError(String(signal.reason));
+    }
+    return runOn(child, planned, schedule, signal);
+  };
+  const runOn = (child: RunChild, planned: PlannedRun, schedule: Schedule, signal: AbortSignal | undefined) =>
     new Promise<RunReport>((resolve, reject) => {
-      const child = idle.pop() ?? start();
       const p = child.process;
       const done = () => {
         p.off('message', onMessage);
@@ -77,6 +99,7 @@ export function childPool(argv: string[], seed: number): ChildPool {
         signal?.removeEventListener('abort', stop);
       };
       const onMessage = (answer: Answer) => {
+        if ('ready' in answer) return;
         done();
         if ('report' in answer) {
           idle.push(child);
@@ -88,7 +111,7 @@ export function childPool(argv: string[], seed: number): ChildPool {
         if (signal?.aborted) return reject(new RunInterruptedError(String(signal.reason)));
         reject(new Error(`the child process carrying out this run ended (${sig ?? `exit ${code}`}) without its report: something in it ended the process (a module bot calling process.exit does; a command bot cannot). Replay the run to see it alone. The child's stderr ended with:\n${child.stderr.trim() || '(nothing)'}`));
       };
-      const onError = (err: Error) => (done(), reject(new Error(`Failed to start a child process for run ${planned.scenario}:${planned.seed}: ${err.message}`)));
+      const onError = (err: Error) => (done(), reject(new Error(`the child process carrying out run ${planned.scenario}:${planned.seed} failed: ${err.message}`)));
       const stop = () => p.kill('SIGTERM');
       p.on('message', onMessage);
       p.once('exit', onExit);
@@ -125,6 +148,7 @@ export function serveRuns(execute: (planned: PlannedRun, schedule: Schedule) => 
         .catch(reject)
         .finally(() => (busy = false));
     });
+    answer({ ready: true }).catch(reject);
     // Let go while idle: done. Gone while a run is under way: release the run as a signal would.
     process.once('disconnect', () => (busy ? process.kill(process.pid, 'SIGTERM') : resolve()));
   });
