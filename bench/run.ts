@@ -17,7 +17,8 @@
  *        npm run bench -- --only speed-fidelity   (bench/speed-fidelity.ts: the same seeds at --speed 1, 5, 10, 20 per bot kind)
  *        npm run bench -- --only recovery-accuracy   (bench/recovery-accuracy.ts: a known backoff d at --speed 1, 10, 20, the timer's error against d)
  *        npm run bench -- --only reconnect-cost [--reconnect-ks 0,10,100 --reconnect-nodes 20,22,24]   (bench/reconnect-cost.ts)
- *        npm run bench -- --only virtual-suite   (bench/virtual-suite.ts: the CI scenario suite with real-world settings at the default speed, 4 and 8 runs at once)
+ *        npm run bench -- --only virtual-suite   (bench/virtual-suite.ts: the CI scenario suite with real-world settings at the default speed, 8 runs at once, its two invocations one after the other and at once)
+ *        npm run bench -- --only npm-test   (bench/npm-test.ts: README's test command, each vitest pass timed; about 45 minutes, never part of a plain "npm run bench")
  *        npm run bench -- --only messages [--messages-clients 10 --messages-count 1000 --messages-window 32 --messages-answers 200]   (bench/messages.ts: encrypted messages to 1 and N real clients, server CPU per message, latency, answers)
  */
 import { spawn } from 'node:child_process';
@@ -43,6 +44,7 @@ import { benchSpeedFidelity } from './speed-fidelity.js';
 import { benchRecoveryAccuracy } from './recovery-accuracy.js';
 import { benchMessages } from './messages.js';
 import { benchVirtualSuite } from './virtual-suite.js';
+import { benchNpmTest } from './npm-test.js';
 
 const { values } = parseArgs({
   options: {
@@ -65,7 +67,7 @@ const { values } = parseArgs({
     'messages-answers': { type: 'string', default: '200' },
   },
 });
-const SECTIONS = ['logins', 'crash', 'toxiproxy', 'scenarios', 'gate-spread', 'scale', 'reconnect-cost', 'speed-fidelity', 'recovery-accuracy', 'messages', 'virtual-suite'] as const;
+const SECTIONS = ['logins', 'crash', 'toxiproxy', 'scenarios', 'gate-spread', 'scale', 'reconnect-cost', 'speed-fidelity', 'recovery-accuracy', 'messages', 'virtual-suite', 'npm-test'] as const;
 /** The keys of bench.json each section writes. */
 const RESULT_KEYS: Record<(typeof SECTIONS)[number], string[]> = {
   logins: ['baileys', 'serverIsolated', 'ratios'],
@@ -79,6 +81,7 @@ const RESULT_KEYS: Record<(typeof SECTIONS)[number], string[]> = {
   'recovery-accuracy': ['recoveryAccuracy'],
   messages: ['messages'],
   'virtual-suite': ['virtualSuite'],
+  'npm-test': ['npmTest'],
 };
 const only = values.only?.split(',').map((x) => x.trim());
 for (const o of only ?? []) if (!(SECTIONS as readonly string[]).includes(o)) throw new Error(`Failed to read --only: unknown section "${o}". Known: ${SECTIONS.join(', ')}.`);
@@ -367,6 +370,11 @@ if (wanted('messages')) {
 if (wanted('virtual-suite')) {
   measured('virtual-suite', '');
   result.virtualSuite = await benchVirtualSuite();
+}
+if (only?.includes('npm-test')) {
+  // Only when asked: it is the whole test suite (about 45 minutes).
+  measured('npm-test', '');
+  result.npmTest = await benchNpmTest();
 }
 result.provenance = stamps;
 await mkdir(dirname(values.out!), { recursive: true });

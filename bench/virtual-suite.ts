@@ -2,11 +2,13 @@
  * Bench section `virtual-suite`: the CI scenario suite's scenarios and versions (the two
  * test/e2e/scenarios-suite*.test.ts files: 11 scenarios, 2 runs each, six of them on both pinned
  * versions) with real-world settings in virtual time, through the CLI as a user runs it, at speed K
- * with J runs at once (--jobs). Per (K, J): the real wall time, the CPU the process tree used, the
- * verdicts, and the highest per-run CPU share (near 1 per core, CPU inflation moves outcomes).
+ * with J runs at once (--jobs, each run in a process of its own), the two files' invocations one
+ * after the other or both at once (as vitest runs the two files). Per row: the real wall time, the
+ * CPU the process trees used (and over the wall time: the machine's load in cores), the verdicts,
+ * the highest per-run CPU share, and the runs' summed and longest virtual time.
  * The time-scaled suite under vitest is the `scenarios` section.
  *
- * Standalone: npx tsx bench/virtual-suite.ts [--speeds 10] [--jobs 4,8] [--seed 7]
+ * Standalone: npx tsx bench/virtual-suite.ts [--speeds 10] [--jobs 8,12 (each one after the other and together)] [--seed 7]
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -25,13 +27,18 @@ const SUITE = [
 interface Row {
   speed: number;
   jobs: number;
+  /** Both invocations at once (true) or one after the other. */
+  together: boolean;
   realSeconds: number;
   cpuSeconds: number;
+  /** cpuSeconds / realSeconds: cores busy on average. */
+  coresBusy: number;
   runs: number;
   verdicts: Record<string, number>;
   notValid: string[];
   highestRunCpuShare: number;
   virtualSeconds: number;
+  longestRunVirtualSeconds: number;
 }
 
 /** One CLI invocation; its report and the CPU seconds its process tree used (bash `times`). */
@@ -51,11 +58,13 @@ async function invoke(args: string[]): Promise<{ cpuSeconds: number; report: Awa
   }
 }
 
-async function suiteAt(speed: number, jobs: number, seed: number): Promise<Row> {
+async function suiteAt(speed: number, jobs: number, together: boolean, seed: number): Promise<Row> {
   const started = performance.now();
-  const row: Row = { speed, jobs, realSeconds: 0, cpuSeconds: 0, runs: 0, verdicts: {}, notValid: [], highestRunCpuShare: 0, virtualSeconds: 0 };
-  for (const group of SUITE) {
-    const { cpuSeconds, report } = await invoke(['run', '--speed', String(speed), '--jobs', String(jobs), '--scenario', group.scenarios.join(','), '--baileys', group.versions.join(','), '--runs', '2', '--seed', String(seed)]);
+  const row: Row = { speed, jobs, together, realSeconds: 0, cpuSeconds: 0, coresBusy: 0, runs: 0, verdicts: {}, notValid: [], highestRunCpuShare: 0, virtualSeconds: 0, longestRunVirtualSeconds: 0 };
+  const invokeGroup = (group: (typeof SUITE)[number]) =>
+    invoke(['run', '--speed', String(speed), '--jobs', String(jobs), '--scenario', group.scenarios.join(','), '--baileys', group.versions.join(','), '--runs', '2', '--seed', String(seed)]);
+  const results = together ? await Promise.all(SUITE.map(invokeGroup)) : await SUITE.reduce(async (done, g) => [...(await done), await invokeGroup(g)], Promise.resolve([] as Awaited<ReturnType<typeof invoke>>[]));
+  for (const { cpuSeconds, report } of results) {
     row.cpuSeconds += cpuSeconds;
     for (const r of report.runs) {
       row.runs++;
@@ -63,33 +72,42 @@ async function suiteAt(speed: number, jobs: number, seed: number): Promise<Row> 
       if (r.verdict !== 'valid') row.notValid.push(`${r.id} ${r.verdict}: ${r.error ?? r.invariants.filter((i) => i.verdict !== 'valid').map((i) => i.invariant).join('; ')}`);
       row.highestRunCpuShare = Math.max(row.highestRunCpuShare, r.cpu?.share ?? 0);
       row.virtualSeconds += r.wallMs / 1000;
+      row.longestRunVirtualSeconds = Math.max(row.longestRunVirtualSeconds, Math.round(r.wallMs / 1000));
     }
   }
   row.realSeconds = (performance.now() - started) / 1000;
   row.cpuSeconds = Math.round(row.cpuSeconds * 10) / 10;
+  row.coresBusy = Math.round((row.cpuSeconds / row.realSeconds) * 100) / 100;
   row.virtualSeconds = Math.round(row.virtualSeconds);
   return row;
 }
 
+/** Rows measured by default: 8 at once with the invocations one after the other and together, and 12 together. */
+const DEFAULT_ROWS = [
+  { jobs: 8, together: false },
+  { jobs: 8, together: true },
+  { jobs: 12, together: true },
+];
+
 export async function benchVirtualSuite(options: { speeds?: number[]; jobs?: number[]; seed?: number; log?: (line: string) => void } = {}) {
   const speeds = options.speeds ?? [10];
-  const jobsList = options.jobs ?? [4, 8];
+  const shapes = options.jobs ? options.jobs.flatMap((jobs) => [false, true].map((together) => ({ jobs, together }))) : DEFAULT_ROWS;
   const seed = options.seed ?? 7;
   const log = options.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const rows: Row[] = [];
   for (const speed of speeds) {
-    for (const jobs of jobsList) {
-      log(`virtual-suite: the CI scenario suite at x${speed}, ${jobs} at once (seed ${seed})…`);
-      rows.push(await suiteAt(speed, jobs, seed));
-      log(`virtual-suite: x${speed} jobs ${jobs}: ${rows.at(-1)!.realSeconds.toFixed(0)} s real, ${JSON.stringify(rows.at(-1)!.verdicts)}`);
+    for (const { jobs, together } of shapes) {
+      log(`virtual-suite: the CI scenario suite at x${speed}, ${jobs} at once, the two invocations ${together ? 'at once' : 'one after the other'} (seed ${seed})…`);
+      rows.push(await suiteAt(speed, jobs, together, seed));
+      log(`virtual-suite: ${rows.at(-1)!.realSeconds.toFixed(0)} s real, ${rows.at(-1)!.cpuSeconds} s CPU, ${JSON.stringify(rows.at(-1)!.verdicts)}`);
     }
   }
   return {
     suite: SUITE.map((g) => ({ ...g, runs: 2 })),
     seed,
-    note: 'real-world settings (no time scale); machine: 2 cores. virtualSeconds: the runs\' summed clock time. highestRunCpuShare counts every run in flight in the process (alongsideRuns)',
+    note: 'real-world settings (no time scale); machine: 2 cores; each run in a process of its own (--jobs). virtualSeconds: the runs\' summed clock time. together: the two invocations at once, as vitest runs the two suite files',
     rows,
-    replay: `npx tsx bench/virtual-suite.ts --speeds ${speeds.join(',')} --jobs ${jobsList.join(',')} --seed ${seed}`,
+    replay: `npx tsx bench/virtual-suite.ts --speeds ${speeds.join(',')}${options.jobs ? ` --jobs ${options.jobs.join(',')}` : ''} --seed ${seed}`,
   };
 }
 
