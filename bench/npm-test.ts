@@ -24,6 +24,7 @@ export async function benchNpmTest(log: (line: string) => void = (l) => process.
   let pending: Partial<Pass> = {};
   const child = spawn('npm', ['test'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
   const onText = (chunk: Buffer) => {
+    process.stderr.write(chunk); // the suite's own output, as npm test prints it
     for (const line of stripAnsi(chunk.toString()).split('\n')) {
       const files = /^\s*Test Files\s+(.*)$/.exec(line);
       const tests = /^\s*Tests\s+(.*)$/.exec(line);

@@ -6,8 +6,8 @@
  * and continues the same clock (harness/time/warp.ts).
  *
  * The parent starts the command again with its own flags and RUN_CHILD_ENV set, sends it planned
- * runs with their schedules one at a time, and gets back each run's report. A child that dies or answers nothing gives
- * the run the verdict `error` with the end of its stderr: the harness failed, not the bot.
+ * runs with their schedules one at a time, and gets back each run's report. A child that dies or
+ * answers nothing gives the run the verdict `error` with the end of its stderr, never a verdict on the bot.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Schedule } from '../faults/schedule.js';
@@ -15,7 +15,7 @@ import type { RunReport } from '../report/schema.js';
 import { RunInterruptedError } from '../scenario.js';
 import type { PlannedRun } from './plan.js';
 
-/** Set in a child started to carry out one run. */
+/** Set in a child started to carry out runs. */
 export const RUN_CHILD_ENV = 'BAILEYS_CHAOS_RUN_CHILD';
 
 interface Request {
@@ -24,7 +24,7 @@ interface Request {
 }
 type Answer = { ready: true } | { report: RunReport } | { interrupted: string };
 
-/** Is this process a child started to carry out one run? */
+/** Is this process a child started to carry out runs? */
 export const isRunChild = (env: NodeJS.ProcessEnv = process.env): boolean => env[RUN_CHILD_ENV] === '1' && typeof process.send === 'function';
 
 /** Carries out one run elsewhere and gives back its report. */
@@ -135,6 +135,8 @@ export function childPool(argv: string[], seed: number): ChildPool {
  * or after a run was interrupted.
  */
 export function serveRuns(execute: (planned: PlannedRun, schedule: Schedule) => Promise<RunReport>): Promise<void> {
+  // Not for the processes this one starts (bots, client processes): they are not children of the pool.
+  delete process.env[RUN_CHILD_ENV];
   return new Promise((resolve, reject) => {
     let busy = false;
     const answer = (a: Answer) => new Promise<void>((ok, fail) => process.send!(a, undefined, undefined, (err) => (err ? fail(err) : ok())));
