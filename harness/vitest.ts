@@ -7,7 +7,8 @@
  *
  * One `describe` per Baileys version, one `test` per scenario. A test fails on an invariant
  * failure (printing the smallest schedule and its paste-ready replay) and on undecided runs
- * (unknown is never a pass).
+ * (unknown is never a pass). Under virtual time (`npx baileys-chaos warp -- npx vitest run`) the
+ * runs use real-world settings (time scale 1) on the warped clock, and the timeouts fit them.
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import { ensureBaileysVersion } from './baileys/install.js';
@@ -15,17 +16,18 @@ import { NO_BAILEYS_FOUND, versionsUnderTest } from './baileys/versions.js';
 import { systemClock } from '../core/clock.js';
 import { seedFrom } from '../core/random.js';
 import { checkScenario, type CheckResult, type RunOptions, type Scenario } from './scenario.js';
+import { currentSpeed } from './time/warp.js';
 
 export interface ScenarioSuiteOptions {
   /** Baileys versions (default: BAILEYS_VERSIONS from the environment, else your project's installed Baileys); others are installed on demand. */
   versions?: string[];
   /** Base seed (default: SCENARIO_SEED from the environment, else 7); printed in each describe. */
   seed?: number;
-  /** Time scale (default 0.04: a 25 s keep-alive runs as 1 s). */
+  /** Time scale (default 0.04: a 25 s keep-alive runs as 1 s; under virtual time 1: real-world settings). */
   scale?: number;
   /** Generated schedules per scenario and version (default 2). */
   numRuns?: number;
-  /** Per-test timeout, ms (default 240 000). */
+  /** Per-test timeout, ms (default 240 000 real ms: under virtual time the same real budget in clock ms). */
   timeoutMs?: number;
   /** The supervisor settings, real-world scale (default: the troubleshooting page's). */
   config?: RunOptions['config'];
@@ -53,16 +55,20 @@ export function describeFailure(scenario: Scenario, version: string, result: Che
 
 export function scenarioSuite(scenarios: Scenario[], opts: ScenarioSuiteOptions = {}): void {
   const seed = opts.seed ?? seedFrom(process.env.SCENARIO_SEED ?? '7');
-  const scale = opts.scale ?? 0.04;
+  const speed = currentSpeed();
+  // Under a warp the clock runs K times faster: real-world settings take about as long as the
+  // time-scaled ones did, and every timeout below is the same real budget read on that clock.
+  const scale = opts.scale ?? (speed ? 1 : 0.04);
+  const onClock = (realMs: number) => realMs * (speed ?? 1);
   const numRuns = opts.numRuns ?? 2;
   const versions = opts.versions ?? versionsUnderTest();
   if (!versions.length) throw new Error(NO_BAILEYS_FOUND);
   for (const version of versions) {
-    describe(`scenarios on Baileys ${version} (seed ${seed}, scale ${scale})`, () => {
+    describe(`scenarios on Baileys ${version} (seed ${seed}, ${speed ? `virtual time x${speed}, ` : ''}scale ${scale})`, () => {
       // A version not installed is installed into the cache, or every test fails with npm's reason.
       beforeAll(async () => {
         await ensureBaileysVersion(version);
-      }, 10 * 60_000);
+      }, onClock(10 * 60_000));
       for (const scenario of scenarios) {
         test(`${scenario.name}: ${scenario.about}`, async () => {
           const result = await checkScenario(scenario, {
@@ -80,7 +86,7 @@ export function scenarioSuite(scenarios: Scenario[], opts: ScenarioSuiteOptions 
           });
           if (result.failed) expect.fail(describeFailure(scenario, version, result));
           expect(result.runs, 'every generated schedule ran').toBe(numRuns);
-        }, opts.timeoutMs ?? 240_000);
+        }, onClock(opts.timeoutMs ?? 240_000));
       }
     });
   }

@@ -111,4 +111,8 @@ scenarioSuite([SCENARIOS['stream-errors']], { bot: shellCommandBot({ command: 'n
 JS
 npx vitest run test/chaos.test.js
 
+step "the same suite in virtual time: baileys-chaos warp -- npx vitest run"
+npx baileys-chaos warp -- npx vitest run test/chaos.test.js 2>&1 | tee warped.log | tail -4
+grep -q "virtual time x10, scale 1" warped.log || { echo "pack-check: the warped suite did not run in virtual time with real-world settings"; exit 1; }
+
 step "passed"

@@ -3,7 +3,7 @@
  * cost of every login) and XEdDSA signatures through curve25519-js (the scheme Signal and
  * WhatsApp use; only needed when certificates are issued and when a phone pairs a device).
  */
-import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, KeyObject, randomBytes } from 'node:crypto';
+import { createPrivateKey, createPublicKey, diffieHellman, KeyObject, randomBytes } from 'node:crypto';
 import * as xeddsa from 'curve25519-js';
 
 export interface KeyPair {
@@ -19,10 +19,24 @@ export interface PreparedKeyPair extends KeyPair {
 // JWK import/export: OpenSSL's DER decoders cost 70–350 µs a key here, JWK 1–40 µs.
 const b64u = (b: Uint8Array) => Buffer.from(b).toString('base64url');
 
+// The base point: X25519(private, 9) is the public key.
+const BASE_POINT = createPublicKey({ key: { kty: 'OKP', crv: 'X25519', x: b64u(Buffer.concat([Buffer.from([9]), Buffer.alloc(31)])) }, format: 'jwk' });
+
+/**
+ * A fresh key pair from random bytes, not generateKeyPairSync: on Node 20 (20.20.2 here) exporting
+ * such a key as JWK can deadlock the process when a garbage collection during the export frees the
+ * key's generation job (both hold the key's mutex). It hung a whole run in CI and reproduced in a
+ * loop of generate + export here. The public half comes from one agreement with the base point.
+ */
 export function generateKeyPair(): PreparedKeyPair {
-  const { publicKey, privateKey } = generateKeyPairSync('x25519');
-  const jwk = privateKey.export({ format: 'jwk' });
-  return { public: Buffer.from(jwk.x!, 'base64url'), private: Buffer.from(jwk.d!, 'base64url'), privateObject: privateKey };
+  const d = randomBytes(32);
+  // Clamped as X25519 keys are (RFC 7748), as OpenSSL's own generation stores them.
+  d[0]! &= 248;
+  d[31]! &= 127;
+  d[31]! |= 64;
+  // JWK import reads d only (x is not checked against it); 1-40 µs against DER's 70-350 µs.
+  const privateObject = createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d: b64u(d), x: b64u(Buffer.alloc(32)) }, format: 'jwk' });
+  return { public: diffieHellman({ privateKey: privateObject, publicKey: BASE_POINT }), private: d, privateObject };
 }
 
 /** Prepares a private key once for repeated agreements. */

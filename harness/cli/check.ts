@@ -68,7 +68,12 @@ harness could not run some scenario as asked (error: fix the setup; the bot is n
     else {
       const runs = Math.max(...baseline.runs.map((r) => r.runIndex)) + 1;
       // A baseline made in virtual time is checked at its speed: this command again, under the warp.
-      if (baseline.speed && currentSpeed() !== baseline.speed.k) return reexecWarped(baseline.speed.k);
+      const warped = currentSpeed();
+      if (warped !== undefined && warped !== baseline.speed?.k) {
+        const made = baseline.speed ? `in virtual time x${baseline.speed.k}` : `at time scale ${baseline.timeScale}`;
+        throw new UsageError(`Failed to check against the baseline: it was made ${made}, and this command already runs in virtual time x${warped} (under "baileys-chaos warp"?); a clock's speed cannot change. Run check outside the warp${baseline.speed ? `, or warp at --speed ${baseline.speed.k}` : ''}.`);
+      }
+      if (baseline.speed && warped === undefined) return reexecWarped(baseline.speed.k);
       const suite = await readSuite({ ...values, ...baselineTraffic(baseline, values), scenario: baseline.scenarios, baileys: baseline.versions.join(','), runs: String(runs), seed: String(baseline.seed), ...(baseline.speed ? { speed: String(baseline.speed.k) } : { 'time-scale': String(baseline.timeScale) }) });
       // Same setting labels as the baseline, so rows line up; their configs come from what is given now.
       const settings = baseline.settings.map((s) => (suite.configPath || Object.keys(suite.fixed).length ? { ...makeSetting(suite.document, { ...suite.fixed, ...s.values }, suite.configPath ?? 'the settings'), label: s.label } : s));

@@ -17,12 +17,13 @@ import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
 import { toxiproxyCommand } from './toxiproxy.js';
 import { tuneCommand } from './tune.js';
+import { warpCommand } from './warp.js';
 import { currentSpeed, DEFAULT_SPEED, FAKETIME_MISSING_FOR_DEFAULT, faketimeLibrary, flagIndex, isRealTime, reexecWarped, speedFlag } from '../time/warp.js';
 
 /** The commands that run scenarios and take their time mode from flags (check takes its baseline's). */
-const WARPED_BY_DEFAULT = new Set(['run', 'compare', 'tune', 'replay']);
+const WARPED_BY_DEFAULT = new Set(['run', 'compare', 'tune', 'replay', 'warp']);
 
-const commands: Command[] = [runCommand, compareCommand, tuneCommand, checkCommand, replayCommand, mergeCommand, serveCommand, demoCommand, toxiproxyCommand, doctorCommand];
+const commands: Command[] = [runCommand, compareCommand, tuneCommand, checkCommand, replayCommand, warpCommand, mergeCommand, serveCommand, demoCommand, toxiproxyCommand, doctorCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -46,20 +47,30 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = commands.find((c) => c.name === name);
   if (!command) throw new UsageError(`unknown command "${name}". Known: ${commands.map((c) => c.name).join(', ')}.`);
-  if (rest.includes('--help') || rest.includes('-h')) {
+  // Flags after "--" are another command's (warp).
+  const own = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (own.includes('--help') || own.includes('-h')) {
     process.stdout.write(command.help + '\n');
     return 0;
   }
   // --speed K: the whole command again, under libfaketime (harness/time/warp.ts). A suite command
-  // given neither --speed nor --time-scale runs at the default speed.
-  const given = speedFlag(rest);
-  const byDefault = given === undefined && WARPED_BY_DEFAULT.has(name) && flagIndex(rest, '--time-scale') < 0;
-  const speed = byDefault ? DEFAULT_SPEED : given;
-  if (speed !== undefined && !isRealTime(speed) && currentSpeed() === undefined) {
+  // given neither --speed nor --time-scale runs at the default speed, or at the speed of a warp it
+  // already runs under (baileys-chaos warp -- ...).
+  const given = speedFlag(own);
+  const warped = currentSpeed();
+  if (given !== undefined && warped !== undefined && given !== warped) {
+    throw new BadInputError(`Failed to run at --speed ${given}: this command already runs in virtual time x${warped} (started under "baileys-chaos warp" or another warped command), and a clock's speed cannot change. Drop --speed, or pass --speed ${warped}.`);
+  }
+  if (warped !== undefined && flagIndex(own, '--time-scale') >= 0) {
+    throw new BadInputError(`Failed to run at --time-scale: this command already runs in virtual time x${warped} (real-world settings on a fast clock); shrinking the settings as well would mix two time modes. Drop --time-scale.`);
+  }
+  const byDefault = given === undefined && WARPED_BY_DEFAULT.has(name) && flagIndex(own, '--time-scale') < 0;
+  const speed = byDefault ? (warped ?? DEFAULT_SPEED) : given;
+  if (speed !== undefined && !isRealTime(speed) && warped === undefined) {
     if (byDefault && !faketimeLibrary()) throw new BadInputError(FAKETIME_MISSING_FOR_DEFAULT);
     return reexecWarped(speed);
   }
-  return command.run(byDefault ? [...rest, '--speed', String(speed)] : rest);
+  return command.run(byDefault ? [...own, '--speed', String(speed), ...rest.slice(own.length)] : rest);
 }
 
 // Exit as soon as the command is done: everything the harness starts is stopped by then, but

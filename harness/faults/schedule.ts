@@ -31,6 +31,9 @@ export interface ScheduleEntry {
 
 export type Schedule = ScheduleEntry[];
 
+/** When a schedule's last fault ends (ms from the start): a run's length, up to its settling. */
+export const scheduleEnd = (schedule: Schedule): number => Math.max(0, ...schedule.map((e) => e.at + (e.duration ?? 0)));
+
 /** Validates untrusted input (a file, generated data) into a Schedule, sorted by `at`. */
 export function parseSchedule(input: unknown): Schedule {
   if (!Array.isArray(input)) throw new ScheduleError('Failed to read the schedule: it must be a JSON array of entries like {"at": 0, "fault": "server-move", "params": {"kind": "silence"}}.');

@@ -9,7 +9,7 @@
  */
 import fc from 'fast-check';
 import type { Clock } from '../../core/clock.js';
-import type { Schedule, ScheduleEntry } from '../faults/schedule.js';
+import { scheduleEnd, type Schedule, type ScheduleEntry } from '../faults/schedule.js';
 import { runScenario, RunInterruptedError, type Scenario, type ScenarioRun } from '../scenario.js';
 import type { Bot } from '../bots/bot.js';
 import { isAttempt } from '../recorder/evidence.js';
@@ -54,9 +54,6 @@ export interface ExecuteOptions {
   /** How many runs at once, with `runElsewhere` (default 1). */
   jobs?: number;
 }
-
-/** When a schedule's last fault ends (ms from the start): a run's length, up to its settling. */
-const scheduleEnd = (schedule: Schedule): number => Math.max(0, ...schedule.map((e) => e.at + (e.duration ?? 0)));
 
 export async function executePlan(plan: PlannedRun[], opts: ExecuteOptions): Promise<RunReport[]> {
   const out: (RunReport | undefined)[] = [];

@@ -10,7 +10,7 @@
  * answers nothing gives the run the verdict `error` with the end of its stderr, never a verdict on the bot.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Schedule } from '../faults/schedule.js';
+import { scheduleEnd, type Schedule } from '../faults/schedule.js';
 import type { RunReport } from '../report/schema.js';
 import { RunInterruptedError } from '../scenario.js';
 import type { PlannedRun } from './plan.js';
@@ -38,6 +38,18 @@ export interface ChildPool {
 
 const STDERR_KEPT = 4000;
 const CLOSE_GRACE_MS = 5000;
+export const RUN_DEADLINE_ENV = 'BAILEYS_CHAOS_RUN_DEADLINE';
+
+/**
+ * How long (clock ms) a child may carry a run without answering before it is killed: an hour plus
+ * three times the schedule (OpenClaw's longest runs took about 20 minutes of clock), or
+ * $BAILEYS_CHAOS_RUN_DEADLINE seconds. A process can hang where no timer of its own fires (a
+ * deadlock): only its parent can end that run.
+ */
+export function runDeadlineMs(schedule: Schedule, env: NodeJS.ProcessEnv = process.env): number {
+  const given = Number(env[RUN_DEADLINE_ENV]);
+  return given > 0 ? given * 1000 : 60 * 60_000 + 3 * scheduleEnd(schedule);
+}
 
 interface RunChild {
   process: ChildProcess;
@@ -92,7 +104,11 @@ export function childPool(argv: string[], seed: number): ChildPool {
   const runOn = (child: RunChild, planned: PlannedRun, schedule: Schedule, signal: AbortSignal | undefined) =>
     new Promise<RunReport>((resolve, reject) => {
       const p = child.process;
+      const deadlineMs = runDeadlineMs(schedule);
+      let overdue = false;
+      const deadline = setTimeout(() => ((overdue = true), p.kill('SIGKILL')), deadlineMs);
       const done = () => {
+        clearTimeout(deadline);
         p.off('message', onMessage);
         p.off('exit', onExit);
         p.off('error', onError);
@@ -109,6 +125,7 @@ export function childPool(argv: string[], seed: number): ChildPool {
       const onExit = (code: number | null, sig: NodeJS.Signals | null) => {
         done();
         if (signal?.aborted) return reject(new RunInterruptedError(String(signal.reason)));
+        if (overdue) return reject(new Error(`the child process carrying out this run gave no report within ${Math.round(deadlineMs / 1000)} s of clock time and was killed: it hung (a deadlock, or a bot blocking its event loop). Replay the run to see it alone; ${RUN_DEADLINE_ENV}=SECONDS sets the bound. The child's stderr ended with:\n${child.stderr.trim() || '(nothing)'}`));
         reject(new Error(`the child process carrying out this run ended (${sig ?? `exit ${code}`}) without its report: something in it ended the process (a module bot calling process.exit does; a command bot cannot). Replay the run to see it alone. The child's stderr ended with:\n${child.stderr.trim() || '(nothing)'}`));
       };
       const onError = (err: Error) => (done(), reject(new Error(`the child process carrying out run ${planned.scenario}:${planned.seed} failed: ${err.message}`)));

@@ -124,6 +124,15 @@ describe('run, replay, shards and merge', () => {
       expect(run.error).toMatch(/the child process carrying out this run ended \(exit 9\) without its report/);
     }
   }, 300_000);
+
+  test('--jobs: a run whose process hangs is killed after its deadline and is an error saying so, the plan goes on', async () => {
+    const out = await tempDir();
+    const r = await runCli(['run', '--scenario', 'stream-errors', '--baileys', V, '--seed', '11', '--quiet', '--runs', '2', '--jobs', '2', '--bot', 'test/support/blocks-event-loop.mjs', '--out', out], { timeoutMs: 240_000, env: { BAILEYS_CHAOS_RUN_DEADLINE: '30' } });
+    expect(r.code, r.stderr).toBe(4);
+    const report = await readReportFile(join(out, 'report.json'));
+    expect(report.runs).toHaveLength(2);
+    for (const run of report.runs) expect(run.error, run.id).toMatch(/gave no report within 30 s of clock time and was killed: it hung/);
+  }, 300_000);
 });
 
 describe('check: the CI gate', () => {

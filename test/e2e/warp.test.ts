@@ -1,0 +1,33 @@
+/**
+ * `baileys-chaos warp -- npx vitest run`: a bot's own vitest suite (scenarioSuite, no time
+ * settings) in virtual time. Under the warp the helper runs real-world settings (scale 1) on the
+ * shared clock: keepalive-timeout's runs must show the 408 during the blackhole (its declared
+ * effect) or they are unknown and the test fails; unwarped at scale 1 the run would need minutes
+ * of real time and run out of its budget. Skipped, with the reason, where libfaketime is absent.
+ */
+import { expect, test } from 'vitest';
+import { faketimeLibrary } from '../../harness/time/warp.js';
+import { runCli } from '../support/cli.js';
+
+const skip = faketimeLibrary() ? '' : 'libfaketime is not installed (apt-get install faketime libfaketime)';
+if (skip) console.warn(`warp.test.ts skipped: ${skip}`);
+
+test.skipIf(!!skip)('a vitest suite under warp runs scenarioSuite with real-world settings in virtual time: keepalive-timeout proves its 408', async () => {
+  const r = await runCli(['warp', '--', 'npx', 'vitest', 'run', '--config', 'test/support/warped-suite/vitest.config.ts'], { timeoutMs: 300_000 });
+  const out = r.stdout + r.stderr;
+  expect(r.code, out).toBe(0);
+  expect(out).toMatch(/scenarios on Baileys 7\.0\.0-rc14 \(seed 7, virtual time x10, scale 1\)/);
+  expect(out).toMatch(/1 passed/);
+}, 320_000);
+
+test.skipIf(!!skip)('warp refuses what it cannot do, in one line', async () => {
+  const none = await runCli(['warp', '--speed', '10']);
+  expect(none.stderr).toMatch(/warp needs a command after "--"/);
+  expect(none.code).toBe(2);
+  const clash = await runCli(['warp', '--speed', '10', '--', 'node', 'bin/baileys-chaos.js', 'run', '--speed', '5']);
+  expect(clash.stderr).toMatch(/already runs in virtual time x10 .* a clock's speed cannot change/);
+  expect(clash.code).toBe(2);
+  const mixed = await runCli(['warp', '--', 'node', 'bin/baileys-chaos.js', 'run', '--time-scale', '0.04']);
+  expect(mixed.stderr).toMatch(/already runs in virtual time x10 .* Drop --time-scale/);
+  expect(mixed.code).toBe(2);
+});
