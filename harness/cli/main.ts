@@ -61,7 +61,9 @@ async function main(argv: string[]): Promise<number> {
   if (given !== undefined && warped !== undefined && given !== warped) {
     throw new BadInputError(`Failed to run at --speed ${given}: this command already runs in virtual time x${warped} (started under "baileys-chaos warp" or another warped command), and a clock's speed cannot change. Drop --speed, or pass --speed ${warped}.`);
   }
-  if (warped !== undefined && flagIndex(own, '--time-scale') >= 0) {
+  // Under a warp from outside (warp, or a warped parent), not this command's own --speed (which
+  // readSuite refuses beside --time-scale with its own line).
+  if (warped !== undefined && given === undefined && flagIndex(own, '--time-scale') >= 0) {
     throw new BadInputError(`Failed to run at --time-scale: this command already runs in virtual time x${warped} (real-world settings on a fast clock); shrinking the settings as well would mix two time modes. Drop --time-scale.`);
   }
   const byDefault = given === undefined && WARPED_BY_DEFAULT.has(name) && flagIndex(own, '--time-scale') < 0;
