@@ -16,7 +16,7 @@ import { NO_BAILEYS_FOUND, versionsUnderTest } from './baileys/versions.js';
 import { systemClock } from '../core/clock.js';
 import { seedFrom } from '../core/random.js';
 import { checkScenario, type CheckResult, type RunOptions, type Scenario } from './scenario.js';
-import { currentSpeed } from './time/warp.js';
+import { currentSpeed, machineTimeOnClock } from './time/warp.js';
 
 export interface ScenarioSuiteOptions {
   /** Baileys versions (default: BAILEYS_VERSIONS from the environment, else your project's installed Baileys); others are installed on demand. */
@@ -59,7 +59,6 @@ export function scenarioSuite(scenarios: Scenario[], opts: ScenarioSuiteOptions 
   // Under a warp the clock runs K times faster: real-world settings take about as long as the
   // time-scaled ones did, and every timeout below is the same real budget read on that clock.
   const scale = opts.scale ?? (speed ? 1 : 0.04);
-  const onClock = (realMs: number) => realMs * (speed ?? 1);
   const numRuns = opts.numRuns ?? 2;
   const versions = opts.versions ?? versionsUnderTest();
   if (!versions.length) throw new Error(NO_BAILEYS_FOUND);
@@ -68,7 +67,7 @@ export function scenarioSuite(scenarios: Scenario[], opts: ScenarioSuiteOptions 
       // A version not installed is installed into the cache, or every test fails with npm's reason.
       beforeAll(async () => {
         await ensureBaileysVersion(version);
-      }, onClock(10 * 60_000));
+      }, machineTimeOnClock(10 * 60_000, speed));
       for (const scenario of scenarios) {
         test(`${scenario.name}: ${scenario.about}`, async () => {
           const result = await checkScenario(scenario, {
@@ -86,7 +85,7 @@ export function scenarioSuite(scenarios: Scenario[], opts: ScenarioSuiteOptions 
           });
           if (result.failed) expect.fail(describeFailure(scenario, version, result));
           expect(result.runs, 'every generated schedule ran').toBe(numRuns);
-        }, onClock(opts.timeoutMs ?? 240_000));
+        }, machineTimeOnClock(opts.timeoutMs ?? 240_000, speed));
       }
     });
   }

@@ -57,16 +57,17 @@ async function main(argv: string[]): Promise<number> {
   // given neither --speed nor --time-scale runs at the default speed, or at the speed of a warp it
   // already runs under (baileys-chaos warp -- ...).
   const given = speedFlag(own);
+  const timeScaleGiven = flagIndex(own, '--time-scale') >= 0;
   const warped = currentSpeed();
   if (given !== undefined && warped !== undefined && given !== warped) {
     throw new BadInputError(`Failed to run at --speed ${given}: this command already runs in virtual time x${warped} (started under "baileys-chaos warp" or another warped command), and a clock's speed cannot change. Drop --speed, or pass --speed ${warped}.`);
   }
   // Under a warp from outside (warp, or a warped parent), not this command's own --speed (which
   // readSuite refuses beside --time-scale with its own line).
-  if (warped !== undefined && given === undefined && flagIndex(own, '--time-scale') >= 0) {
+  if (warped !== undefined && given === undefined && timeScaleGiven) {
     throw new BadInputError(`Failed to run at --time-scale: this command already runs in virtual time x${warped} (real-world settings on a fast clock); shrinking the settings as well would mix two time modes. Drop --time-scale.`);
   }
-  const byDefault = given === undefined && WARPED_BY_DEFAULT.has(name) && flagIndex(own, '--time-scale') < 0;
+  const byDefault = given === undefined && WARPED_BY_DEFAULT.has(name) && !timeScaleGiven;
   const speed = byDefault ? (warped ?? DEFAULT_SPEED) : given;
   if (speed !== undefined && !isRealTime(speed) && warped === undefined) {
     if (byDefault && !faketimeLibrary()) throw new BadInputError(FAKETIME_MISSING_FOR_DEFAULT);

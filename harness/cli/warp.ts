@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
 import { UsageError, type Command } from './command.js';
-import { DEFAULT_SPEED, currentSpeed } from '../time/warp.js';
+import { DEFAULT_SPEED, currentSpeed, runPassingSignals } from '../time/warp.js';
 
 /**
  * `baileys-chaos warp [--speed K] -- COMMAND...`: any command under the run's virtual clock, e.g.
@@ -26,13 +25,8 @@ Exit code: COMMAND's.`,
     if (unknown.length) throw new UsageError(`warp takes only --speed K before "--", got "${unknown[0]}". Put the command after "--": baileys-chaos warp --speed 10 -- npx vitest run`);
     if (!command.length) throw new UsageError('warp needs a command after "--", e.g. baileys-chaos warp -- npx vitest run');
     if (currentSpeed() === undefined) throw new UsageError('warp --speed 1 is real time: run the command itself.');
-    const child = spawn(command[0]!, command.slice(1), { stdio: 'inherit' });
-    const forward = (signal: NodeJS.Signals) => child.kill(signal);
-    process.on('SIGINT', forward);
-    process.on('SIGTERM', forward);
-    return new Promise((resolve, reject) => {
-      child.once('error', (err) => reject(new UsageError(`Failed to start "${command[0]}": ${err.message}. Check the command after "--".`)));
-      child.once('exit', (code, signal) => resolve(code ?? (signal === 'SIGINT' ? 130 : 128 + 15)));
+    return runPassingSignals(command[0]!, command.slice(1)).catch((err: Error) => {
+      throw new UsageError(`Failed to start "${command[0]}": ${err.message}. Check the command after "--".`);
     });
   },
 };

@@ -2,8 +2,8 @@
  * Carries out a plan: each planned run through `runScenario` against the real stack, one at a time
  * in this process by default (runs share the machine; parallel runs measure each other), or `jobs`
  * at once, each in a process of its own (`runElsewhere`): in virtual time a run is mostly idle, so
- * several fit on the cores (each run's CPU share says how busy it kept them). Turns each ScenarioRun into a RunReport in real-world units, in plan
- * order. A run that throws is kept as an `error` verdict with its error, never dropped and never a
+ * several fit on the cores (each run's CPU share says how busy it kept them). Turns each
+ * ScenarioRun into a RunReport in real-world units, in plan order. A run that throws is kept as an `error` verdict with its error, never dropped and never a
  * pass. When `signal` aborts (SIGINT), the runs in progress are released and dropped (they have no
  * verdict) and the finished runs are returned.
  */
@@ -128,6 +128,13 @@ function errorReport(planned: PlannedRun, schedule: Schedule, opts: ExecuteOptio
   };
 }
 
+/** A run that threw: stopped from outside (rethrown as an interruption, no verdict), else an error report. */
+function failedRun(planned: PlannedRun, schedule: Schedule, opts: ExecuteOptions, started: number, err: unknown): RunReport {
+  if (err instanceof RunInterruptedError) throw err;
+  if (opts.signal?.aborted) throw new RunInterruptedError((err as Error).message);
+  return errorReport(planned, schedule, opts, opts.clock.now() - started, err);
+}
+
 /** A run in another process: its report, with how many runs it shared the machine with. */
 async function executeElsewhere(runElsewhere: RunElsewhere, planned: PlannedRun, schedule: Schedule, opts: ExecuteOptions, me: InFlight): Promise<RunReport> {
   const started = opts.clock.now();
@@ -135,8 +142,7 @@ async function executeElsewhere(runElsewhere: RunElsewhere, planned: PlannedRun,
     const report = await runElsewhere(planned, schedule, opts.signal);
     return me.alongside && report.cpu ? { ...report, cpu: { ...report.cpu, alongsideRuns: me.alongside } } : report;
   } catch (err) {
-    if (err instanceof RunInterruptedError || opts.signal?.aborted) throw err instanceof RunInterruptedError ? err : new RunInterruptedError((err as Error).message);
-    return errorReport(planned, schedule, opts, opts.clock.now() - started, err);
+    return failedRun(planned, schedule, opts, started, err);
   }
 }
 
@@ -166,8 +172,7 @@ async function executeRun(planned: PlannedRun, schedule: Schedule, opts: Execute
     return { ...report, verdict: 'invalid', invariants: [...report.invariants, { invariant: NEVER_THROWS, client: -1, verdict: 'invalid', message: thrown.join(' | ') }] };
   } catch (err) {
     crashes.stop();
-    if (err instanceof RunInterruptedError || opts.signal?.aborted) throw err instanceof RunInterruptedError ? err : new RunInterruptedError((err as Error).message);
-    return errorReport(planned, schedule, opts, opts.clock.now() - started, err);
+    return failedRun(planned, schedule, opts, started, err);
   }
 }
 

@@ -56,6 +56,9 @@ interface RunChild {
   stderr: string;
 }
 
+/** The end of what a child wrote to stderr, for an error about it. */
+const stderrTail = (child: RunChild): string => `Its stderr ended with:\n${child.stderr.trim() || '(nothing)'}`;
+
 /**
  * The parent's side: processes of this command (`argv` are its flags as this process got them; the
  * seed is pinned so a child reading them plans nothing differently), started as runs need them and
@@ -79,7 +82,7 @@ export function childPool(argv: string[], seed: number): ChildPool {
       proc.once('exit', () => all.delete(proc));
       const settle = () => (proc.off('message', onReady), proc.off('exit', onEarlyExit), proc.off('error', onError));
       const onReady = (m: Answer) => 'ready' in m && (settle(), resolve(child));
-      const onEarlyExit = (code: number | null, sig: NodeJS.Signals | null) => (settle(), reject(new Error(`Failed to start a child process to carry out runs: it ended (${sig ?? `exit ${code}`}) before it was ready. Its stderr ended with:\n${child.stderr.trim() || '(nothing)'}`)));
+      const onEarlyExit = (code: number | null, sig: NodeJS.Signals | null) => (settle(), reject(new Error(`Failed to start a child process to carry out runs: it ended (${sig ?? `exit ${code}`}) before it was ready. ${stderrTail(child)}`)));
       const onError = (err: Error) => (settle(), reject(new Error(`Failed to start a child process to carry out runs: ${err.message}`)));
       proc.on('message', onReady);
       proc.once('exit', onEarlyExit);
@@ -125,8 +128,8 @@ export function childPool(argv: string[], seed: number): ChildPool {
       const onExit = (code: number | null, sig: NodeJS.Signals | null) => {
         done();
         if (signal?.aborted) return reject(new RunInterruptedError(String(signal.reason)));
-        if (overdue) return reject(new Error(`the child process carrying out this run gave no report within ${Math.round(deadlineMs / 1000)} s of clock time and was killed: it hung (a deadlock, or a bot blocking its event loop). Replay the run to see it alone; ${RUN_DEADLINE_ENV}=SECONDS sets the bound. The child's stderr ended with:\n${child.stderr.trim() || '(nothing)'}`));
-        reject(new Error(`the child process carrying out this run ended (${sig ?? `exit ${code}`}) without its report: something in it ended the process (a module bot calling process.exit does; a command bot cannot). Replay the run to see it alone. The child's stderr ended with:\n${child.stderr.trim() || '(nothing)'}`));
+        if (overdue) return reject(new Error(`the child process carrying out this run gave no report within ${Math.round(deadlineMs / 1000)} s of clock time and was killed: it hung (a deadlock, or a bot blocking its event loop). Replay the run to see it alone; ${RUN_DEADLINE_ENV}=SECONDS sets the bound. ${stderrTail(child)}`));
+        reject(new Error(`the child process carrying out this run ended (${sig ?? `exit ${code}`}) without its report: something in it ended the process (a module bot calling process.exit does; a command bot cannot). Replay the run to see it alone. ${stderrTail(child)}`));
       };
       const onError = (err: Error) => (done(), reject(new Error(`the child process carrying out run ${planned.scenario}:${planned.seed} failed: ${err.message}`)));
       const stop = () => p.kill('SIGTERM');

@@ -83,22 +83,27 @@ export function speedFlag(argv: string[]): number | undefined {
 export function reexecWarped(k: number, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const library = faketimeLibrary(env);
   if (!library) throw new BadInputError(FAKETIME_MISSING);
-  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-    env: {
-      ...env,
-      LD_PRELOAD: [library, env.LD_PRELOAD].filter(Boolean).join(':'),
-      FAKETIME: `+0 x${k}`,
-      // A child keeps its parent's clock instead of starting its own at its launch.
-      FAKETIME_DONT_RESET: '1',
-      [SPEED_ENV]: String(k),
-    },
-  });
+  return runPassingSignals(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    ...env,
+    LD_PRELOAD: [library, env.LD_PRELOAD].filter(Boolean).join(':'),
+    FAKETIME: `+0 x${k}`,
+    // A child keeps its parent's clock instead of starting its own at its launch.
+    FAKETIME_DONT_RESET: '1',
+    [SPEED_ENV]: String(k),
+  }).catch((err: Error) => (process.stderr.write(`baileys-chaos: Failed to start the warped command: ${err.message}\n`), 4));
+}
+
+/**
+ * Runs a command with this process's stdio, passing SIGINT and SIGTERM on; resolves with its exit
+ * code (130 after SIGINT, 143 after another signal), rejects when it cannot start.
+ */
+export function runPassingSignals(file: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const child = spawn(file, args, { stdio: 'inherit', env });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
-  return new Promise((resolve) => {
-    child.once('error', (err) => resolve((process.stderr.write(`baileys-chaos: Failed to start the warped command: ${err.message}\n`), 4)));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
     child.once('exit', (code, signal) => resolve(code ?? (signal === 'SIGINT' ? 130 : 128 + 15)));
   });
 }
