@@ -86,6 +86,23 @@ export function keyReuses(run: RunRecord, jids: string[]): number {
   return messageEvents(run).filter((e) => e.type === 'message-key-reused' && e.t <= run.end && e.detail.from !== undefined && jids.includes(e.detail.from)).length;
 }
 
+/**
+ * The bot's messages each contact could never decrypt by the end of the window (recorded
+ * `message-undecryptable`, never `message-answered` after): per contact jid, their ids, from the
+ * given bot devices. An answer the contact cannot read is, for the judge, an answer never given.
+ */
+export function neverDecrypted(run: RunRecord, jids: string[]): Map<string, string[]> {
+  const events = messageEvents(run).filter((e) => e.t <= run.end && e.detail.from !== undefined && jids.includes(e.detail.from));
+  const decrypted = new Set(events.filter((e) => e.type === 'message-answered').map((e) => e.detail.id));
+  const unread = new Map<string, Set<string>>();
+  for (const e of events) {
+    if (e.type !== 'message-undecryptable' || !e.detail.id || !e.detail.to || decrypted.has(e.detail.id)) continue;
+    if (!unread.has(e.detail.to)) unread.set(e.detail.to, new Set());
+    unread.get(e.detail.to)!.add(e.detail.id);
+  }
+  return new Map([...unread].map(([to, ids]) => [to, [...ids]]));
+}
+
 /** When the bot handled the message: its first answer (answering bots) or its first receipt; undefined if not by the end. */
 export function handledAt(m: InboundEvidence, answers: boolean): number | undefined {
   return answers ? m.answers[0]?.t : m.receipts[0];

@@ -6,7 +6,7 @@
 import type { Invariant, InvariantContext } from '../invariants.js';
 import { silencesLink } from '../faults/silence.js';
 import { machineTimeOnClock } from '../time/warp.js';
-import { handledAt, inboundEvidence, keyReuses } from './evidence.js';
+import { handledAt, inboundEvidence, keyReuses, neverDecrypted, type InboundEvidence } from './evidence.js';
 import { messageFates, type Fate } from './fate.js';
 import type { MessageJudge } from './traffic.js';
 
@@ -55,18 +55,35 @@ function notLost(name: string, answers: boolean, what: string): Invariant {
         const aside = `${late.length ? `; ${late.length} sent in the last ${ms(graceMs)}, not ${what} yet, not judged` : ''}${excused.length ? `; ${excused.length} sent too close to (or after) the device going rightly down, not expected to be ${what}` : ''}`;
         if (lost.length) {
           const m = lost[0]!;
-          // A likely cause the server saw: what the bot sealed with a used key its contacts cannot decrypt.
-          const reused = keyReuses(ctx.run, [jid]);
-          const why = reused ? `; the bot sealed ${reused} message(s) with a Signal message key it had used before (its contacts cannot decrypt them; README Findings: Baileys reuses message keys when it sends several messages at once)` : '';
-          // The bot proved it had decrypted these (ack 487 on a redelivery) and never handled them.
-          const held = lost.filter((x) => x.alreadyDecrypted.length).length;
-          const dropped = held ? `; ${held} of them the bot acked on a redelivery as already decrypted (error 487): it decrypted them on a connection that closed before its receipt went out, and never handled them (README Findings: Baileys drops a message whose receipt fails)` : '';
-          return { verdict: 'invalid', message: `${lost.length} of ${judged} message(s) never ${what} by the end of the window; first ${m.id} sent at ${ms(m.t - ctx.run.start)} (${m.deliveries.length ? `written to the bot ${m.deliveries.length} time(s)` : 'never written to the bot'})${aside}${why}${dropped}` };
+          return { verdict: 'invalid', message: `${lost.length} of ${judged} message(s) never ${what} by the end of the window; first ${m.id} sent at ${ms(m.t - ctx.run.start)} (${m.deliveries.length ? `written to the bot ${m.deliveries.length} time(s)` : 'never written to the bot'})${aside}${lossCauses(ctx, jid, lost, answers)}` };
         }
         if (judged === 0) return { verdict: 'unknown', message: `no message sent early enough to judge (${mine.length} sent${aside})` };
         return { verdict: 'valid', message: `all ${judged} message(s) ${what}${aside}` };
       }),
   };
+}
+
+/**
+ * The causes of losses the server can name from its record (README Findings), each a clause
+ * starting with "; ": keys the bot reused, messages it decrypted and dropped (ack 487 on a
+ * redelivery), and, for an answering bot, answers its contacts could never decrypt.
+ */
+function lossCauses(ctx: InvariantContext, jid: string, lost: InboundEvidence[], answers: boolean): string {
+  // What the bot sealed with a used key its contacts cannot decrypt.
+  const reused = keyReuses(ctx.run, [jid]);
+  const why = reused ? `; the bot sealed ${reused} message(s) with a Signal message key it had used before (its contacts cannot decrypt them; README Findings: Baileys reuses message keys when it sends several messages at once)` : '';
+  // The bot proved it had decrypted these (ack 487 on a redelivery) and never handled them.
+  const held = lost.filter((x) => x.alreadyDecrypted.length).length;
+  const dropped = held ? `; ${held} of them the bot acked on a redelivery as already decrypted (error 487): it decrypted them on a connection that closed before its receipt went out, and never handled them (README Findings: Baileys drops a message whose receipt fails)` : '';
+  if (!answers) return why + dropped;
+  // Answers the contacts could never read; each unreadable message covers at most one loss from its contact.
+  const unread = neverDecrypted(ctx.run, [jid]);
+  const lostFrom = new Map<string, number>();
+  for (const x of lost) lostFrom.set(x.from, (lostFrom.get(x.from) ?? 0) + 1);
+  const behind = [...lostFrom].reduce((n, [from, count]) => n + Math.min(count, unread.get(from)?.length ?? 0), 0);
+  const total = [...unread.values()].reduce((n, ids) => n + ids.length, 0);
+  const unreadable = behind ? `; ${behind} of them from contacts that never could decrypt ${total} message(s) the bot sent them (an answer the contact cannot read; README Findings: libsignal stores the ratchet a failed decrypt moved, and Baileys 7.0.0-rc14 resends such a message at most twice)` : '';
+  return why + dropped + unreadable;
 }
 
 export const noInboundLost = notLost('no inbound message lost', false, 'receipted');

@@ -130,6 +130,20 @@ describe('no inbound message lost / no answer lost', () => {
     expect(noAnswerLost.check(ctx(run), 0)).toMatchObject({ verdict: 'invalid', message: expect.stringMatching(/; 1 of them the bot acked on a redelivery as already decrypted \(error 487\): it decrypted them on a connection that closed before its receipt went out, and never handled them/) });
   });
 
+  test('a lost answer, with an answer the contact never could decrypt: the loss names it, one unreadable message for one loss', () => {
+    const unreadable = (t: number, conn: number, id: string) => ev(t, 'message-undecryptable', conn, { id, from: BOT, to: ALICE, error: `${ALICE}: Bad MAC` });
+    const run = record({
+      // x1 unreadable, then read on a resend (not counted); x2 never read; b and c lost.
+      server: [s.open(100, 1), s.sent(1_010, 1, 'a'), unreadable(1_100, 1, 'x1'), s.answered(1_300, 1, 'a', 'x1'), s.sent(2_010, 1, 'b'), unreadable(2_100, 1, 'x2'), unreadable(2_400, 1, 'x2'), s.sent(3_010, 1, 'c')],
+      sent: [msg('a', 1_000), msg('b', 2_000), msg('c', 3_000)],
+      answers: true,
+      end: 10_000,
+    });
+    expect(noAnswerLost.check(ctx(run), 0)).toMatchObject({ verdict: 'invalid', message: expect.stringMatching(/^2 of 3 message\(s\) never answered.*; 1 of them from contacts that never could decrypt 1 message\(s\) the bot sent them \(an answer the contact cannot read; README Findings/) });
+    // Receipts are not answers: the plain check names no unreadable answer.
+    expect(noInboundLost.check(ctx(run), 0).message).not.toMatch(/never could decrypt/);
+  });
+
   test('a lost answer, with answers the bot sealed with a used key: counted (keyReused), and the loss names them; the verdict is unchanged', () => {
     const run = record({
       server: [s.open(100, 1), s.sent(1_010, 1, 'a'), s.answered(1_100, 1, 'a', 'x1'), s.sent(2_010, 1, 'b'), s.keyReused(2_100, 1, 'x2', 'x1'), s.keyReused(20_000, 1, 'x3', 'x1')],
