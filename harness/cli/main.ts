@@ -18,7 +18,7 @@ import { serveCommand } from './serve.js';
 import { toxiproxyCommand } from './toxiproxy.js';
 import { tuneCommand } from './tune.js';
 import { warpCommand } from './warp.js';
-import { currentSpeed, DEFAULT_SPEED, FAKETIME_MISSING_FOR_DEFAULT, faketimeLibrary, flagIndex, isRealTime, reexecWarped, speedFlag } from '../time/warp.js';
+import { currentSpeed, DEFAULT_SPEED, FAKETIME_MISSING_FOR_DEFAULT, faketimeLibrary, flagIndex, isRealTime, reexecWarped, speedFlag, stopWithOuterProcess } from '../time/warp.js';
 
 /** The commands that run scenarios and take their time mode from flags (check takes its baseline's). */
 const WARPED_BY_DEFAULT = new Set(['run', 'compare', 'tune', 'replay', 'warp']);
@@ -40,6 +40,7 @@ function usage(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+  stopWithOuterProcess();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage() + '\n');

@@ -76,6 +76,21 @@ export function speedFlag(argv: string[]): number | undefined {
   return k;
 }
 
+/** Set on the command run again under the warp, whose IPC channel leads to the outer process. */
+const OUTER_ENV = 'BAILEYS_CHAOS_WARP_OUTER';
+
+/**
+ * In the command run again under the warp: stop as on SIGTERM (a plan under way releases its runs
+ * and writes what finished) when the outer process is gone, which no signal handler of its can
+ * report when it is killed outright. Its IPC channel closes then; no-op anywhere else.
+ */
+export function stopWithOuterProcess(): void {
+  if (process.env[OUTER_ENV] !== '1' || !process.channel) return;
+  delete process.env[OUTER_ENV]; // not inherited by the processes this one starts
+  process.channel.unref();
+  process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+}
+
 /**
  * Runs this command again under libfaketime at speed K, passing signals on; resolves with its
  * exit code. Each process a warped one starts inherits the warp and continues the same clock.
@@ -83,22 +98,25 @@ export function speedFlag(argv: string[]): number | undefined {
 export function reexecWarped(k: number, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const library = faketimeLibrary(env);
   if (!library) throw new BadInputError(FAKETIME_MISSING);
-  return runPassingSignals(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+  const warpedEnv = {
     ...env,
     LD_PRELOAD: [library, env.LD_PRELOAD].filter(Boolean).join(':'),
     FAKETIME: `+0 x${k}`,
     // A child keeps its parent's clock instead of starting its own at its launch.
     FAKETIME_DONT_RESET: '1',
     [SPEED_ENV]: String(k),
-  }).catch((err: Error) => (process.stderr.write(`baileys-chaos: Failed to start the warped command: ${err.message}\n`), 4));
+    [OUTER_ENV]: '1',
+  };
+  return runPassingSignals(process.execPath, [...process.execArgv, ...process.argv.slice(1)], warpedEnv, { ipc: true }).catch((err: Error) => (process.stderr.write(`baileys-chaos: Failed to start the warped command: ${err.message}\n`), 4));
 }
 
 /**
  * Runs a command with this process's stdio, passing SIGINT and SIGTERM on; resolves with its exit
  * code (130 after SIGINT, 143 after another signal), rejects when it cannot start.
  */
-export function runPassingSignals(file: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const child = spawn(file, args, { stdio: 'inherit', env });
+export function runPassingSignals(file: string, args: string[], env: NodeJS.ProcessEnv = process.env, { ipc = false } = {}): Promise<number> {
+  // ipc: a channel the child sees close when this process dies, even by SIGKILL (stopWithOuterProcess).
+  const child = spawn(file, args, { stdio: ipc ? ['inherit', 'inherit', 'inherit', 'ipc'] : 'inherit', env });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);

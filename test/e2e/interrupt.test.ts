@@ -92,75 +92,87 @@ async function expectNothingLeft(marker: string, tmp: string, tp: ToxiproxyBacke
   if (netnsOwner !== undefined) expect(await namespacesOf(netnsOwner), 'network namespaces left behind').toEqual([]);
 }
 
+/**
+ * `baileys-chaos run` with the plain bot through keepalive-timeout, in a process of its own with
+ * its own TMPDIR, a marker every child inherits and an external Toxiproxy (whose proxies nobody
+ * else would remove).
+ */
+async function startPlan(name: string, runs: number, extra: string[] = []) {
+  const out = join(await tempDir(), 'out');
+  const tmp = await tempDir('bc-tmpdir-');
+  const tp = await externalToxiproxy();
+  const marker = `${name}=${process.pid}-${Date.now()}`;
+  const [key, value] = marker.split('=') as [string, string];
+  const args = ['bin/baileys-chaos.js', 'run', '--bot-cmd', PLAIN_BOT, '--scenario', 'keepalive-timeout', '--baileys', VERSION, '--runs', String(runs), ...extra, '--seed', '5', '--toxiproxy', tp.url, '--out', out];
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, TMPDIR: tmp, [key]: value }, stdio: ['ignore', 'ignore', 'pipe'] });
+  onCleanup(() => void child.kill('SIGKILL'));
+  const plan = { child, out, tmp, tp, marker, stderr: '' };
+  child.stderr!.on('data', (d) => (plan.stderr += d));
+  const exited = new Promise<number | null | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  /** Its exit code (or signal), or 'hung' after 30 s. */
+  const exit = () => Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 30_000))]);
+  /** Waits for a run to finish and `under` runs to be under way (each with its proxy and bot process); their proxies. */
+  const underWay = async (under: number, timeoutMs: number) => {
+    await until('the first run to finish', () => new RegExp(`\\[1/${runs}\\]`).test(plan.stderr) || undefined, timeoutMs);
+    return until(`${under} run(s) under way`, async () => {
+      const found = await proxiesOn(tp);
+      return found.length >= under && markedProcesses(marker).filter((p) => p.cmd.includes('plain-bot')).length >= under ? found : undefined;
+    }, 60_000);
+  };
+  return { ...plan, get stderr() { return plan.stderr; }, exit, underWay };
+}
+
 describe('nothing left behind', () => {
   test('SIGINT midway: exit 130, the finished runs in the report and in runs.jsonl, no process, proxy, port or temp dir left', async () => {
-    const dir = await tempDir();
-    const tmp = await tempDir('bc-tmpdir-');
-    const out = join(dir, 'out');
-    const tp = await externalToxiproxy();
-    const marker = `BC_INTERRUPT_TEST=${process.pid}-${Date.now()}`;
-    const [key, value] = marker.split('=') as [string, string];
-    const args = ['bin/baileys-chaos.js', 'run', '--bot-cmd', PLAIN_BOT, '--scenario', 'keepalive-timeout', '--baileys', VERSION, '--runs', '3', '--seed', '5', '--toxiproxy', tp.url, '--out', out];
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, TMPDIR: tmp, [key]: value }, stdio: ['ignore', 'ignore', 'pipe'] });
-    onCleanup(() => void child.kill('SIGKILL'));
-    let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += d));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-
+    const plan = await startPlan('BC_INTERRUPT_TEST', 3);
     // The first run finished; the second is under way: its bot process runs and its proxy exists.
-    await until('the first run to finish', () => /\[1\/3\]/.test(stderr) || undefined, 90_000);
-    const [proxy] = await until('the second run\'s proxy and bot', async () => {
-      const proxies = await proxiesOn(tp);
-      return proxies.length && markedProcesses(marker).some((p) => p.cmd.includes('plain-bot')) ? proxies : undefined;
-    }, 30_000);
-    child.kill('SIGINT');
-    const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 30_000))]);
-    expect(code, stderr).toBe(130);
-    expect(stderr).toMatch(/stopped by SIGINT after 1 of 3 runs/);
+    const [proxy] = await plan.underWay(1, 90_000);
+    plan.child.kill('SIGINT');
+    expect(await plan.exit(), plan.stderr).toBe(130);
+    expect(plan.stderr).toMatch(/stopped by SIGINT after 1 of 3 runs/);
 
-    const report = await readReportFile(join(out, 'report.json'));
+    const report = await readReportFile(join(plan.out, 'report.json'));
     expect(report.interrupted).toEqual({ signal: 'SIGINT', plannedRuns: 3, finishedRuns: 1 });
     expect(report.runs.map((r) => r.id)).toEqual(['keepalive-timeout/6.7.21/default/0']);
     expect(report.runs[0]!.verdict).not.toBe('error');
-    expect(readRunStream(join(out, 'runs.jsonl')).map((r) => r.id)).toEqual(report.runs.map((r) => r.id));
-    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/Interrupted\*\* by SIGINT: 1 of 3/);
+    expect(readRunStream(join(plan.out, 'runs.jsonl')).map((r) => r.id)).toEqual(report.runs.map((r) => r.id));
+    expect(readFileSync(join(plan.out, 'report.md'), 'utf8')).toMatch(/Interrupted\*\* by SIGINT: 1 of 3/);
 
-    await expectNothingLeft(marker, tmp, tp, [proxy!.listen, proxy!.upstream]);
+    await expectNothingLeft(plan.marker, plan.tmp, plan.tp, [proxy!.listen, proxy!.upstream]);
   }, 180_000);
 
   test('SIGINT midway with --jobs 2: each child releases its run, the parent writes the finished runs, exit 130, nothing left', async () => {
-    const dir = await tempDir();
-    const tmp = await tempDir('bc-tmpdir-');
-    const out = join(dir, 'out');
-    const tp = await externalToxiproxy();
-    const marker = `BC_INTERRUPT_JOBS_TEST=${process.pid}-${Date.now()}`;
-    const [key, value] = marker.split('=') as [string, string];
-    const args = ['bin/baileys-chaos.js', 'run', '--bot-cmd', PLAIN_BOT, '--scenario', 'keepalive-timeout', '--baileys', VERSION, '--runs', '5', '--jobs', '2', '--seed', '5', '--toxiproxy', tp.url, '--out', out];
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, TMPDIR: tmp, [key]: value }, stdio: ['ignore', 'ignore', 'pipe'] });
-    onCleanup(() => void child.kill('SIGKILL'));
-    let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += d));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-
+    const plan = await startPlan('BC_INTERRUPT_JOBS_TEST', 5, ['--jobs', '2']);
     // A run has finished; two are under way, each in a child with its bot process and its proxy.
-    await until('the first run to finish', () => /\[1\/5\]/.test(stderr) || undefined, 120_000);
-    const proxies = await until('two runs under way', async () => {
-      const found = await proxiesOn(tp);
-      return found.length >= 2 && markedProcesses(marker).filter((p) => p.cmd.includes('plain-bot')).length >= 2 ? found : undefined;
-    }, 60_000);
-    const finishedBefore = stderr.match(/\[\d\/5\]/g)!.length;
-    child.kill('SIGINT');
-    const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 30_000))]);
-    expect(code, stderr).toBe(130);
-    const report = await readReportFile(join(out, 'report.json'));
+    const proxies = await plan.underWay(2, 120_000);
+    const finishedBefore = plan.stderr.match(/\[\d\/5\]/g)!.length;
+    plan.child.kill('SIGINT');
+    expect(await plan.exit(), plan.stderr).toBe(130);
+    const report = await readReportFile(join(plan.out, 'report.json'));
     expect(report.interrupted?.plannedRuns).toBe(5);
     // The runs under way were released and dropped, not carried to their end.
-    expect(report.runs.length, stderr).toBe(finishedBefore);
+    expect(report.runs.length, plan.stderr).toBe(finishedBefore);
     expect(report.interrupted?.finishedRuns).toBe(finishedBefore);
     for (const run of report.runs) expect(run.verdict, run.id).not.toBe('error');
-    expect(readRunStream(join(out, 'runs.jsonl')).map((r) => r.id).sort()).toEqual(report.runs.map((r) => r.id).sort());
+    expect(readRunStream(join(plan.out, 'runs.jsonl')).map((r) => r.id).sort()).toEqual(report.runs.map((r) => r.id).sort());
 
-    await expectNothingLeft(marker, tmp, tp, proxies.flatMap((p) => [p.listen, p.upstream]));
+    await expectNothingLeft(plan.marker, plan.tmp, plan.tp, proxies.flatMap((p) => [p.listen, p.upstream]));
+  }, 240_000);
+
+  // In virtual time (the default) the command starts itself again under the warp, and that one
+  // starts the run children; with a time scale it starts them itself.
+  test.each([
+    { mode: 'virtual time', flags: [] as string[] },
+    { mode: 'a time scale', flags: ['--time-scale', '0.04'] },
+  ])('the command killed outright (SIGKILL) with --jobs 2, in $mode: the processes it started see it gone, release their runs and end; nothing left', async ({ flags }) => {
+    const plan = await startPlan('BC_KILLED_PARENT_TEST', 5, ['--jobs', '2', ...flags]);
+    const proxies = await plan.underWay(2, 120_000);
+    // SIGKILL runs no handler in the parent: the children learn it from their IPC channel closing.
+    plan.child.kill('SIGKILL');
+    expect(await plan.exit()).toBe('SIGKILL');
+    await expectNothingLeft(plan.marker, plan.tmp, plan.tp, proxies.flatMap((p) => [p.listen, p.upstream]));
+    // The warped command stopped as on SIGTERM and wrote the report of what finished.
+    if (!flags.length) expect((await readReportFile(join(plan.out, 'report.json'))).interrupted?.signal, plan.stderr).toBe('SIGTERM');
   }, 240_000);
 
   test('a run that fails midway (a bot that fails to start its second client, a stop that throws) releases everything it had started', async () => {
