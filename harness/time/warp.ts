@@ -107,16 +107,18 @@ export function reexecWarped(k: number, env: NodeJS.ProcessEnv = process.env): P
     [SPEED_ENV]: String(k),
     [OUTER_ENV]: '1',
   };
-  return runPassingSignals(process.execPath, [...process.execArgv, ...process.argv.slice(1)], warpedEnv, { ipc: true }).catch((err: Error) => (process.stderr.write(`baileys-chaos: Failed to start the warped command: ${err.message}\n`), 4));
+  return runPassingSignals(process.execPath, [...process.execArgv, ...process.argv.slice(1)], warpedEnv, { tied: true }).catch((err: Error) => (process.stderr.write(`baileys-chaos: Failed to start the warped command: ${err.message}\n`), 4));
 }
 
 /**
  * Runs a command with this process's stdio, passing SIGINT and SIGTERM on; resolves with its exit
  * code (130 after SIGINT, 143 after another signal), rejects when it cannot start.
  */
-export function runPassingSignals(file: string, args: string[], env: NodeJS.ProcessEnv = process.env, { ipc = false } = {}): Promise<number> {
-  // ipc: a channel the child sees close when this process dies, even by SIGKILL (stopWithOuterProcess).
-  const child = spawn(file, args, { stdio: ipc ? ['inherit', 'inherit', 'inherit', 'ipc'] : 'inherit', env });
+export function runPassingSignals(file: string, args: string[], env: NodeJS.ProcessEnv = process.env, { tied = false } = {}): Promise<number> {
+  // tied (this command run again): its own process group, so a terminal's Ctrl-C reaches it once,
+  // passed on from here (twice would make it quit without releasing its run); and an IPC channel
+  // it sees close when this process dies, even by SIGKILL (stopWithOuterProcess).
+  const child = spawn(file, args, { stdio: tied ? ['inherit', 'inherit', 'inherit', 'ipc'] : 'inherit', env, detached: tied });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   process.on('SIGINT', forward);
   process.on('SIGTERM', forward);

@@ -97,14 +97,15 @@ async function expectNothingLeft(marker: string, tmp: string, tp: ToxiproxyBacke
  * its own TMPDIR, a marker every child inherits and an external Toxiproxy (whose proxies nobody
  * else would remove).
  */
-async function startPlan(name: string, runs: number, extra: string[] = []) {
+async function startPlan(name: string, runs: number, extra: string[] = [], { group = false } = {}) {
   const out = join(await tempDir(), 'out');
   const tmp = await tempDir('bc-tmpdir-');
   const tp = await externalToxiproxy();
   const marker = `${name}=${process.pid}-${Date.now()}`;
   const [key, value] = marker.split('=') as [string, string];
   const args = ['bin/baileys-chaos.js', 'run', '--bot-cmd', PLAIN_BOT, '--scenario', 'keepalive-timeout', '--baileys', VERSION, '--runs', String(runs), ...extra, '--seed', '5', '--toxiproxy', tp.url, '--out', out];
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, TMPDIR: tmp, [key]: value }, stdio: ['ignore', 'ignore', 'pipe'] });
+  // group: a process group of its own, as a terminal's foreground job, to signal as Ctrl-C does.
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, TMPDIR: tmp, [key]: value }, stdio: ['ignore', 'ignore', 'pipe'], detached: group });
   onCleanup(() => void child.kill('SIGKILL'));
   const plan = { child, out, tmp, tp, marker, stderr: '' };
   child.stderr!.on('data', (d) => (plan.stderr += d));
@@ -138,6 +139,17 @@ describe('nothing left behind', () => {
     expect(readRunStream(join(plan.out, 'runs.jsonl')).map((r) => r.id)).toEqual(report.runs.map((r) => r.id));
     expect(readFileSync(join(plan.out, 'report.md'), 'utf8')).toMatch(/Interrupted\*\* by SIGINT: 1 of 3/);
 
+    await expectNothingLeft(plan.marker, plan.tmp, plan.tp, [proxy!.listen, proxy!.upstream]);
+  }, 180_000);
+
+  test("Ctrl-C in a terminal (SIGINT to the command's whole process group) in virtual time: one stop, the run released, exit 130, nothing left", async () => {
+    const plan = await startPlan('BC_CTRL_C_TEST', 3, [], { group: true });
+    const [proxy] = await plan.underWay(1, 90_000);
+    process.kill(-plan.child.pid!, 'SIGINT');
+    expect(await plan.exit(), plan.stderr).toBe(130);
+    // The command run again under the warp got the signal once (passed on), not also from the terminal.
+    expect(plan.stderr).not.toMatch(/again: quitting now/);
+    expect(plan.stderr).toMatch(/stopped by SIGINT after 1 of 3 runs/);
     await expectNothingLeft(plan.marker, plan.tmp, plan.tp, [proxy!.listen, proxy!.upstream]);
   }, 180_000);
 
