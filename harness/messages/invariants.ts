@@ -81,7 +81,8 @@ function lossCauses(ctx: InvariantContext, jid: string, lost: InboundEvidence[],
   const lostFrom = new Map<string, number>();
   for (const x of lost) lostFrom.set(x.from, (lostFrom.get(x.from) ?? 0) + 1);
   const behind = [...lostFrom].reduce((n, [from, count]) => n + Math.min(count, unread.get(from)?.length ?? 0), 0);
-  const total = [...unread.values()].reduce((n, ids) => n + ids.length, 0);
+  // The unreadable messages of the contacts named: those with a loss.
+  const total = [...lostFrom.keys()].reduce((n, from) => n + (unread.get(from)?.length ?? 0), 0);
   const unreadable = behind ? `; ${behind} of them from contacts that never could decrypt ${total} message(s) the bot sent them (an answer the contact cannot read; README Findings: libsignal stores the ratchet a failed decrypt moved, and Baileys 7.0.0-rc14 resends such a message at most twice)` : '';
   return why + dropped + unreadable;
 }

@@ -3,9 +3,10 @@
  * in this process by default (runs share the machine; parallel runs measure each other), or `jobs`
  * at once, each in a process of its own (`runElsewhere`): in virtual time a run is mostly idle, so
  * several fit on the cores (each run's CPU share says how busy it kept them). Turns each
- * ScenarioRun into a RunReport in real-world units, in plan order. A run that throws is kept as an `error` verdict with its error, never dropped and never a
- * pass. When `signal` aborts (SIGINT), the runs in progress are released and dropped (they have no
- * verdict) and the finished runs are returned.
+ * ScenarioRun into a RunReport in real-world units, in plan order. A run that throws is kept as an
+ * `error` verdict with its error, never dropped and never a pass. When `signal` aborts (SIGINT),
+ * the runs in progress are released and dropped (they have no verdict) and the finished runs are
+ * returned.
  */
 import fc from 'fast-check';
 import type { Clock } from '../../core/clock.js';
