@@ -200,8 +200,9 @@ export async function runScenario(scenario: Scenario, schedule: Schedule, opts: 
     await resources.release();
     if (opts.signal?.aborted) {
       // The abandoned steps fail fast now (every wait checks live(); a late acquisition is
-      // released at once); wait for them, bounded, so nothing they start outlives the run.
-      await Promise.race([steps.catch(() => undefined), new Promise((r) => setTimeout(r, 5_000).unref())]);
+      // released at once); wait for them, bounded, so nothing they start outlives the run. The
+      // bound is not unref'd: with a step that never settles it is all that keeps the process up.
+      await Promise.race([steps.catch(() => undefined), new Promise((r) => setTimeout(r, 5_000))]);
       await resources.settled();
     }
   }

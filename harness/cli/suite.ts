@@ -299,8 +299,10 @@ export async function executeSuite({ suite, kind, settings, tune, log }: Execute
     });
     process.exit(EXIT.ok);
   }
+  const whole = planRuns({ scenarios: suite.scenarios, versions: suite.versions, settings, runs: suite.runs, seed: suite.seed });
+  const plan = shardOf(whole, suite.shard);
+  if (plan.length === 0 && suite.shard) throw new UsageError(`Failed to plan shard ${suite.shard.index}/${suite.shard.count}: the plan has only ${whole.length} run(s), so this shard has none. Use at most ${whole.length} shard(s), or more --runs.`);
   await ensureVersions(suite.versions, log);
-  const plan = shardOf(planRuns({ scenarios: suite.scenarios, versions: suite.versions, settings, runs: suite.runs, seed: suite.seed }), suite.shard);
   log(
     `${kind}: ${plan.length} runs — ${suite.scenarios.length} scenario(s) × ${suite.versions.join(', ')} × ${settings.length} setting(s) × ${suite.runs} run(s)` +
       `${suite.shard ? ` (shard ${suite.shard.index}/${suite.shard.count})` : ''}, seed ${suite.seed}, ${suite.speed ? `virtual time x${suite.speed} (real-world settings)` : `time scale ${suite.scale}`}${suite.jobs > 1 ? `, ${suite.jobs} at once, each in its own process` : ''}`,

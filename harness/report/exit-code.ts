@@ -13,7 +13,7 @@
  *   130 interrupted (SIGINT, SIGTERM): the run in progress was released, the finished runs were
  *      reported (report.json and the rest hold them; runs.jsonl streams each as it finishes).
  *
- * Precedence for a set of runs: invalid (1) > error (4) > unknown (3) > 0. An error outranks an
+ * Precedence for a set of runs: invalid (1) > error (4) > unknown (3) > 0; no runs at all is 3. An error outranks an
  * unknown because the harness failing is the likelier cause of the undecided verdicts beside it.
  */
 export const EXIT = { ok: 0, failed: 1, usage: 2, undecided: 3, harness: 4, interrupted: 130 } as const;
@@ -28,6 +28,7 @@ export const EXIT_CODES_HELP = `Exit codes:
   130 interrupted (Ctrl-C, SIGTERM): the finished runs are in the report; the run in progress was released`;
 
 export function exitCodeFor(verdicts: string[], opts: { allowUnknown?: boolean } = {}): number {
+  if (verdicts.length === 0) return EXIT.undecided; // nothing was judged: not a pass
   if (verdicts.includes('invalid')) return EXIT.failed;
   if (verdicts.includes('error')) return EXIT.harness;
   if (verdicts.includes('unknown') && !opts.allowUnknown) return EXIT.undecided;

@@ -18,8 +18,9 @@ export interface RenderOptions {
   allowUnknown?: boolean;
 }
 
-/** The report's overall verdict: invalid > error > unknown > valid (as combineVerdicts). */
+/** The report's overall verdict: invalid > error > unknown > valid (as combineVerdicts); no run judged is unknown, never a pass. */
 export function overallVerdict(verdicts: string[]): 'valid' | 'invalid' | 'unknown' | 'error' {
+  if (verdicts.length === 0) return 'unknown';
   for (const v of ['invalid', 'error', 'unknown'] as const) if (verdicts.includes(v)) return v;
   return 'valid';
 }

@@ -21,7 +21,7 @@ import { isMessageEvent } from '../messages/evidence.js';
 import type { MessageTraffic } from '../messages/traffic.js';
 import { currentSpeed } from '../time/warp.js';
 import { measureCpuShare } from './cpu-share.js';
-import type { RunElsewhere } from './run-in-child.js';
+import { isRunChild, RUN_DEADLINE_ENV, runDeadlineMs, type RunElsewhere } from './run-in-child.js';
 
 /** The schedule a run's seed stands for (real-world ms): the first sample of the scenario's generator. */
 export function scheduleForSeed(scenario: Scenario, seed: number): Schedule {
@@ -153,6 +153,7 @@ async function executeRun(planned: PlannedRun, schedule: Schedule, opts: Execute
   const started = opts.clock.now();
   const cpu = measureCpuShare();
   const crashes = catchCrashes();
+  const deadline = hangBound(schedule, opts.signal);
   try {
     const run = await runScenario(scenario, schedule, {
       version: planned.version,
@@ -164,7 +165,7 @@ async function executeRun(planned: PlannedRun, schedule: Schedule, opts: Execute
       ...(opts.recoverySloMs !== undefined ? { recoverySloMs: opts.recoverySloMs } : {}),
       ...(opts.stormLimit !== undefined ? { stormLimit: opts.stormLimit } : {}),
       ...(opts.messages ? { messages: opts.messages } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(deadline.signal ? { signal: deadline.signal } : {}),
     });
     const wallMs = opts.clock.now() - started;
     const report = { ...base, ...toReport(run, opts.scale), schedule, wallMs, cpu: cpu(wallMs, currentSpeed() ?? 1), ...(run.notes.length ? { notes: run.notes } : {}), ...(run.toxiproxy ? { toxiproxy: run.toxiproxy } : {}) };
@@ -173,8 +174,34 @@ async function executeRun(planned: PlannedRun, schedule: Schedule, opts: Execute
     return { ...report, verdict: 'invalid', invariants: [...report.invariants, { invariant: NEVER_THROWS, client: -1, verdict: 'invalid', message: thrown.join(' | ') }] };
   } catch (err) {
     crashes.stop();
-    return failedRun(planned, schedule, opts, started, err);
+    return failedRun(planned, schedule, opts, started, deadline.passed() ? new RunHungError(deadline.message) : err);
+  } finally {
+    deadline.clear();
   }
+}
+
+/** A run in this process that gave no verdict by its deadline (its steps still yielded: a wait that never ends). */
+class RunHungError extends Error {
+  override name = 'RunHungError';
+}
+
+/**
+ * The bound on a run in this process, as a run in a child has (runDeadlineMs): a bot whose connect
+ * or stop never returns would otherwise hold the plan for good. At the deadline the run is stopped
+ * as on an interrupt (released) and becomes an error. A run child leaves it to its parent, which
+ * also ends runs that block their event loop; no timer in this process could.
+ */
+function hangBound(schedule: Schedule, outer: AbortSignal | undefined) {
+  if (isRunChild()) return { signal: outer, passed: () => false, message: '', clear: () => undefined };
+  const ms = runDeadlineMs(schedule);
+  const own = new AbortController();
+  const timer = setTimeout(() => own.abort(new Error('the run passed its deadline')), ms);
+  return {
+    signal: outer ? AbortSignal.any([outer, own.signal]) : own.signal,
+    passed: () => own.signal.aborted && !outer?.aborted,
+    message: `the run gave no verdict within ${Math.round(ms / 1000)} s of clock time and was stopped: it hung (a bot's connect or stop that never returns, a wait that never ends). Replay the run to see it alone; ${RUN_DEADLINE_ENV}=SECONDS sets the bound.`,
+    clear: () => clearTimeout(timer),
+  };
 }
 
 /** A run in flight (--jobs), with the most others it has run beside. */
@@ -192,7 +219,7 @@ function joinInFlight(): InFlight {
   return me;
 }
 
-const isHarnessError = (err: Error) => ['BotSetupError', 'FaultNotAppliedError', 'ScheduleError', 'PacketFaultUnsupportedError', 'TrafficNotAvailableError'].includes(err.name);
+const isHarnessError = (err: Error) => ['RunHungError', 'BotSetupError', 'FaultNotAppliedError', 'ScheduleError', 'PacketFaultUnsupportedError', 'TrafficNotAvailableError'].includes(err.name);
 
 export const NEVER_THROWS = 'nothing throws out of the client (a real bot process would die)';
 

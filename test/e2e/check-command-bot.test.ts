@@ -22,12 +22,13 @@ test('check judges a command bot as run does: same bot, schedules, run verdicts,
   // The same judge on the same schedules: bot, seeds, schedules, verdicts and the invariants checked.
   // (Which of them fail beside the ping-pong may differ: how long a fight between two processes lasts is timing.)
   const planned = (r: typeof ran) => r.runs.map((x) => ({ id: x.id, seed: x.seed, schedule: x.schedule, verdict: x.verdict, checked: x.invariants.map((i) => `${i.client} ${i.invariant}`) }));
+  // A harness error in either run shows its cause here, before the comparisons hide it.
+  for (const [name, r, out] of [['run', ran, made], ['check', rechecked, checked]] as const) expect(r.runs[0]!.verdict, `${name}: ${r.runs[0]!.error ?? ''}\n${out.stderr}`).toBe('invalid');
   expect(rechecked.bot).toBe("command 'node examples/plain-bot/bot.mjs'");
   expect(rechecked.bot).toBe(ran.bot);
   expect(planned(rechecked)).toEqual(planned(ran));
   // The README loop reconnects after 440: invalid under run, and the same failure fails the gate.
   const pingPong = (r: typeof ran) => r.runs[0]!.invariants.filter((i) => i.invariant === 'a replaced instance stands down (no 440 ping-pong)').map((i) => i.verdict);
-  expect(ran.runs[0]!.verdict, made.stderr).toBe('invalid');
   expect(pingPong(ran)).toContain('invalid');
   expect(pingPong(rechecked)).toEqual(pingPong(ran));
   expect(checked.stderr).toMatch(/FAIL \[invalid\] conflict\/7\.0\.0-rc14\/default\/0: .*a replaced instance stands down \(no 440 ping-pong\)/);

@@ -21,6 +21,7 @@ describe('bad input ends with one clear line and a usage exit code', () => {
     [['run', '--config', '/nonexistent/openclaw.json'], 2, /Failed to read the config \/nonexistent\/openclaw.json: no such file/],
     [['run', '--set', 'reconnect.baseDelai=5'], 2, /unknown key "channels\.whatsapp\.reconnect\.baseDelai"/],
     [['run', '--shard', '3/2'], 2, /--shard must be "i\/n"/],
+    [['run', '--scenario', 'stream-errors', '--baileys', V, '--runs', '1', '--shard', '2/2'], 2, /Failed to plan shard 2\/2: the plan has only 1 run\(s\), so this shard has none\. Use at most 1 shard/],
     [['run', '--supervisor', 'test/support/cli.ts'], 2, /default export must be a class extending Supervisor/],
     [['run', '--scenario', 'crash-during-write', '--supervisor', 'test/support/slowed-supervisor.ts'], 2, /Failed to run scenario "crash-during-write" with the bot supervisor test\/support\/slowed-supervisor\.ts: its schedule kills clients, shapes their packets or shifts one client.s clock, which needs each client in its own process/],
     [['run', '--scenario', 'clock-jumps', '--bot-cmd', 'node bot.js'], 2, /a clock fault cannot reach this bot's own clock/],
@@ -133,6 +134,15 @@ describe('run, replay, shards and merge', () => {
     expect(report.runs).toHaveLength(2);
     for (const run of report.runs) expect(run.error, run.id).toMatch(/gave no report within 30 s of clock time and was killed: it hung/);
   }, 300_000);
+
+  test('one run at a time: a run that waits for good (a bot whose connect never returns) is stopped at its deadline and is an error saying so, the plan goes on', async () => {
+    const out = await tempDir();
+    const r = await runCli(['run', '--scenario', 'stream-errors', '--baileys', V, '--seed', '11', '--quiet', '--runs', '2', '--bot', 'test/support/connect-never-returns.mjs', '--out', out], { timeoutMs: 120_000, env: { BAILEYS_CHAOS_RUN_DEADLINE: '60' } });
+    expect(r.code, r.stderr).toBe(4);
+    const report = await readReportFile(join(out, 'report.json'));
+    expect(report.runs).toHaveLength(2);
+    for (const run of report.runs) expect(run.error, run.id).toMatch(/^the run gave no verdict within 60 s of clock time and was stopped: it hung/);
+  }, 150_000);
 });
 
 describe('check: the CI gate', () => {

@@ -142,6 +142,24 @@ describe('nothing left behind', () => {
     await expectNothingLeft(plan.marker, plan.tmp, plan.tp, [proxy!.listen, proxy!.upstream]);
   }, 180_000);
 
+  test('SIGTERM while a run waits for good (a bot whose connect never returns): the run is released, the report written with no run judged (not a pass), exit 130', async () => {
+    const out = join(await tempDir(), 'out');
+    const args = ['bin/baileys-chaos.js', 'run', '--bot', 'test/support/connect-never-returns.mjs', '--scenario', 'stream-errors', '--baileys', VERSION, '--runs', '2', '--seed', '5', '--out', out];
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    onCleanup(() => void child.kill('SIGKILL'));
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+    await until("the bot's connect() to be called", () => stderr.includes('connect() called') || undefined, 60_000);
+    child.kill('SIGTERM');
+    // The step that never settles kept nothing alive: the process left without its report before.
+    expect(await Promise.race([exited, new Promise((r) => setTimeout(() => r('hung'), 30_000))]), stderr).toBe(130);
+    const report = await readReportFile(join(out, 'report.json'));
+    expect(report.interrupted).toEqual({ signal: 'SIGTERM', plannedRuns: 2, finishedRuns: 0 });
+    expect(report.runs).toEqual([]);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/^# baileys-chaos run: ❔ unknown/);
+  }, 120_000);
+
   test("Ctrl-C in a terminal (SIGINT to the command's whole process group) in virtual time: one stop, the run released, exit 130, nothing left", async () => {
     const plan = await startPlan('BC_CTRL_C_TEST', 3, [], { group: true });
     const [proxy] = await plan.underWay(1, 90_000);

@@ -3,7 +3,8 @@ import { exitCodeFor } from '../../../harness/report/exit-code.js';
 
 test.each([
   [['valid', 'valid'], false, 0],
-  [[], false, 0],
+  [[], false, 3],
+  [[], true, 3],
   [['valid', 'invalid'], false, 1],
   [['valid', 'unknown'], false, 3],
   [['valid', 'unknown'], true, 0],
