@@ -26,6 +26,13 @@ Exit codes: 0 every run valid · 1 a run was invalid (an invariant failed) · 2 
     const code = await finishReport(report, out, log, suite.allowUnknown);
     if (values['update-baseline']) {
       const target = values.baseline ?? DEFAULT_BASELINE;
+      // A baseline is what later runs are held to: one with a run the harness could not run, or
+      // with runs missing, would hold them to a harness failure.
+      const unfit = report.interrupted ? `the plan was interrupted (${report.interrupted.finishedRuns} of ${report.interrupted.plannedRuns} runs finished)` : report.runs.filter((r) => r.verdict === 'error').map((r) => `${r.id} ended in error`).join(', ');
+      if (unfit) {
+        log(`baseline not written: ${unfit}; ${target} is unchanged. Fix the cause and run again.`);
+        return code;
+      }
       await mkdir(dirname(target), { recursive: true });
       await copyFile(join(out, 'report.json'), target);
       log(`baseline written: ${target}${code === 0 ? '' : ' (warning: this run was not all valid)'}`);

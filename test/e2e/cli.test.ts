@@ -212,10 +212,13 @@ describe('honest verdicts: a harness failure is an error with its cause, never b
     expect(await readFile(join(dir, 'out', 'junit.xml'), 'utf8')).toMatch(/<error /);
   }, 180_000);
 
-  test('a bot command that does not start: error naming why, exit 4', async () => {
+  test('a bot command that does not start: error naming why, exit 4, and no baseline made of it', async () => {
     const out = await tempDir();
-    const r = await runCli(['run', '--time-scale', '0.04', '--scenario', 'stream-errors', '--baileys', V, '--runs', '1', '--seed', '3', '--bot-cmd', 'node -e "process.exit(3)"', '--out', out], { timeoutMs: 180_000 });
+    const baseline = join(out, 'baseline.json');
+    const r = await runCli(['run', '--time-scale', '0.04', '--scenario', 'stream-errors', '--baileys', V, '--runs', '1', '--seed', '3', '--bot-cmd', 'node -e "process.exit(3)"', '--out', out, '--update-baseline', '--baseline', baseline], { timeoutMs: 180_000 });
     expect(r.stderr).toMatch(/error stream-errors\/.*Failed to start the bot \(command 'node -e "process.exit\(3\)"'\): client 0: it ended before logging in \(exited with code 3/);
+    expect(r.stderr).toMatch(/baseline not written: stream-errors\/7\.0\.0-rc14\/default\/0 ended in error; .* is unchanged/);
+    expect(existsSync(baseline)).toBe(false);
     expect(r.code).toBe(4);
   }, 240_000);
 });
