@@ -300,7 +300,12 @@ async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions
     // A bot that says when it has finished starting (OpenClaw's channel sets up after the login) is
     // waited for too, then must be open by the server's record: a fault during its start-up would
     // test the start-up, not the scenario.
-    const started = () => (c.ready === undefined ? view.hasOpened(i) : c.ready && view.isOpen(i));
+    // A later instance of a shared device has started once the server let it in: the earlier
+    // instance it replaced may reconnect and replace it before its own open (a bot that fights the
+    // 440 at once, and a later instance slow after its login: cold, or starved of CPU), and that
+    // fight is what the scenario judges, not a failed start.
+    const contested = scenario.sharedDevice === true && i > 0;
+    const started = () => (contested ? view.hasBeenLetIn(i) && (c.ready ?? true) : c.ready === undefined ? view.hasOpened(i) : c.ready && view.isOpen(i));
     while (!started() && !c.ended && opts.clock.now() < deadline) {
       live();
       await new Promise((r) => setTimeout(r, 50));
@@ -310,7 +315,9 @@ async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions
       ? 'it ended before logging in'
       : view.hasOpened(i) && !(c.ready ?? true)
         ? `it logged in but did not say it had finished starting within ${startTimeout} ms`
-        : `it did not log in within ${startTimeout} ms`;
+        : view.hasBeenLetIn(i)
+          ? `it logged in but did not open within ${startTimeout} ms (the server sent <success>; no open followed)`
+          : `it did not log in within ${startTimeout} ms`;
     throw new BotSetupError(`Failed to start the bot (${bot.label}): client ${i}: ${why}${c.error ? ` (${c.error})` : ''}. Check that it runs on its own against "baileys-chaos serve".`);
   };
   if (scenario.sharedDevice) {
