@@ -5,8 +5,12 @@
  * effect) or they are unknown and the test fails; unwarped at scale 1 the run would need minutes
  * of real time and run out of its budget. Skipped, with the reason, where libfaketime is absent.
  */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { faketimeLibrary } from '../../harness/time/warp.js';
+import { onCleanup, tempDir } from '../helpers.js';
 import { runCli } from '../support/cli.js';
 
 const skip = faketimeLibrary() ? '' : 'libfaketime is not installed (apt-get install faketime libfaketime)';
@@ -31,3 +35,28 @@ test.skipIf(!!skip)('warp refuses what it cannot do, in one line', async () => {
   expect(mixed.stderr).toMatch(/already runs in virtual time x10 .* Drop --time-scale/);
   expect(mixed.code).toBe(2);
 });
+
+test.skipIf(!!skip)('warp killed outright (SIGKILL): its command ends too, through the warped process it ran under', async () => {
+  const started = join(await tempDir(), 'started');
+  // The command writes its pid to a file, then waits for good.
+  const script = `require('fs').writeFileSync(${JSON.stringify(started)}, String(process.pid)); setInterval(() => {}, 1000);`;
+  const warp = spawn(process.execPath, ['bin/baileys-chaos.js', 'warp', '--', process.execPath, '-e', script], { cwd: new URL('../../', import.meta.url).pathname, stdio: 'ignore' });
+  onCleanup(() => void warp.kill('SIGKILL'));
+  const pidOf = () => Number(readFileSync(started, { encoding: 'utf8', flag: 'a+' })) || undefined;
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const within = async (what: string, ok: () => boolean, ms: number) => {
+    for (const end = Date.now() + ms; !ok(); await new Promise((r) => setTimeout(r, 50))) if (Date.now() > end) throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
+  };
+  await within('the command to start', () => pidOf() !== undefined, 30_000);
+  const pid = pidOf()!;
+  onCleanup(() => void (alive(pid) && process.kill(pid, 'SIGKILL')));
+  warp.kill('SIGKILL');
+  await within('the command to end after warp was killed', () => !alive(pid), 10_000);
+}, 60_000);
