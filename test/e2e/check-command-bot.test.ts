@@ -15,9 +15,9 @@ const BOT = ['--bot-cmd', 'node examples/plain-bot/bot.mjs'];
 test('check judges a command bot as run does: same bot, schedules, run verdicts, invariants checked and exit code, against a baseline the same command wrote', async () => {
   const dir = await tempDir();
   const baseline = join(dir, 'baseline.json');
-  const made = await runCli(['run', '--time-scale', '0.04', ...BOT, '--scenario', 'conflict', '--baileys', '7.0.0-rc14', '--runs', '1', '--seed', '7', '--quiet', '--out', join(dir, 'run'), '--update-baseline', '--baseline', baseline], { timeoutMs: 50_000 });
+  const made = await runCli(['run', '--time-scale', '0.04', ...BOT, '--scenario', 'conflict', '--baileys', '7.0.0-rc14', '--runs', '1', '--seed', '7', '--quiet', '--out', join(dir, 'run'), '--update-baseline', '--baseline', baseline], { timeoutMs: 90_000 });
   expect(made.stderr).toMatch(/baseline written/);
-  const checked = await runCli(['check', ...BOT, '--baseline', baseline, '--quiet', '--out', join(dir, 'check')], { timeoutMs: 50_000 });
+  const checked = await runCli(['check', ...BOT, '--baseline', baseline, '--quiet', '--out', join(dir, 'check')], { timeoutMs: 90_000 });
   const [ran, rechecked] = await Promise.all([readReportFile(join(dir, 'run', 'report.json')), readReportFile(join(dir, 'check', 'report.json'))]);
   // The same judge on the same schedules: bot, seeds, schedules, verdicts and the invariants checked.
   // (Which of them fail beside the ping-pong may differ: how long a fight between two processes lasts is timing.)
@@ -34,4 +34,4 @@ test('check judges a command bot as run does: same bot, schedules, run verdicts,
   expect(checked.stderr).toMatch(/FAIL \[invalid\] conflict\/7\.0\.0-rc14\/default\/0: .*a replaced instance stands down \(no 440 ping-pong\)/);
   expect(checked.code).toBe(made.code);
   expect(checked.code).toBe(1);
-}, 110_000);
+}, 200_000);
