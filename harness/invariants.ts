@@ -6,7 +6,7 @@ import type { Schedule, ScheduleEvent } from './faults/schedule.js';
 import { clientEvidence, expectedDown, firstTerminal, killsOf, openAt } from './recorder/evidence.js';
 import { clientMetrics } from './recorder/metrics.js';
 import type { RunRecord } from './recorder/timeline.js';
-import type { BotReport } from './bots/bot.js';
+import type { BotReport } from './recorder/timeline.js';
 
 /**
  * valid / invalid / unknown (the window ended before the check could decide: never a pass) /

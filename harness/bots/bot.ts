@@ -10,13 +10,10 @@ import type { EventStream } from '../../core/event-stream.js';
 import type { KillOrder } from '../faults/schedule.js';
 import type { BaileysModule } from '../baileys/versions.js';
 import type { SupervisorConfig } from '../supervisor/config.js';
+import type { BotReport } from '../recorder/timeline.js';
 
-/** What a bot says about itself: shown beside the evidence in reports, never used for a verdict. */
-export interface BotReport {
-  t: number;
-  type: string;
-  [key: string]: unknown;
-}
+// What a bot says about itself is defined with the record that keeps it: the judge reads the record, not the bot seam.
+export type { BotReport };
 
 /** Everything one client of a run needs to exist. */
 export interface BotClientContext {

@@ -3,8 +3,14 @@
  */
 import type { ServerEvent } from '../../fake-server/events.js';
 import type { ScheduleEvent } from '../faults/schedule.js';
-import type { BotReport } from '../bots/bot.js';
 import type { TrafficLog } from '../messages/traffic.js';
+
+/** What a bot says about itself: shown beside the evidence in reports, never used for a verdict. */
+export interface BotReport {
+  t: number;
+  type: string;
+  [key: string]: unknown;
+}
 
 export type TimelineEntry =
   | { t: number; source: 'client'; client: number; event: BotReport }
