@@ -311,7 +311,8 @@ export async function executeSuite({ suite, kind, settings, tune, log }: Execute
   const label = (p: PlannedRun) => `${p.scenario} ${p.version}${p.setting.label === 'default' ? '' : ` [${p.setting.label}]`} #${p.runIndex}`;
   const stream = new RunStream(outDirFor(suite, kind));
   // Several at once: each in a process of its own (one process runs on one core, and a clock fault replaces its Date).
-  const children = suite.jobs > 1 ? childPool(process.argv.slice(2), suite.seed) : undefined;
+  // check takes its seed from the baseline (and refuses --seed): its children read the same baseline.
+  const children = suite.jobs > 1 ? childPool(process.argv.slice(2), kind === 'check' ? undefined : suite.seed) : undefined;
   const runs: RunReport[] = await executePlan(plan, {
     ...common,
     onRunStart: (p) => progress?.start(label(p)),

@@ -117,7 +117,9 @@ export function gate(baseline: Report, current: Report, tol: Tolerance, opts: Ga
       findings.push({ kind: 'missing', row, message: 'in the baseline but not in this run (a scenario, version or setting was dropped)', fails: true });
       continue;
     }
-    for (const metric of GATED) {
+    // A row the harness could not run at all (every run an error) has no recovery to compare: its
+    // errors fail it (exit 4), never a regression blamed on the bot.
+    for (const metric of cur.runs > cur.error ? GATED : []) {
       const b = base.recoveryMs[metric];
       const c = cur.recoveryMs[metric];
       const limit = b === null ? null : b * (1 + tol.ratio) + tol.slackMs;

@@ -61,15 +61,16 @@ const stderrTail = (child: RunChild): string => `Its stderr ended with:\n${child
 
 /**
  * The parent's side: processes of this command (`argv` are its flags as this process got them; the
- * seed is pinned so a child reading them plans nothing differently), started as runs need them and
+ * seed, when given, is pinned so a child reading them plans nothing differently: check's comes from
+ * its baseline), started as runs need them and
  * reused (a start costs one to two seconds of CPU: tsx, Baileys).
  */
-export function childPool(argv: string[], seed: number): ChildPool {
+export function childPool(argv: string[], seed: number | undefined): ChildPool {
   const idle: RunChild[] = [];
   const all = new Set<ChildProcess>();
   const spawnReady = () =>
     new Promise<RunChild>((resolve, reject) => {
-      const proc = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...argv, '--seed', String(seed), '--jobs', '1', '--quiet'], {
+      const proc = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...argv, ...(seed === undefined ? [] : ['--seed', String(seed)]), '--jobs', '1', '--quiet'], {
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
         env: { ...process.env, [RUN_CHILD_ENV]: '1' },
         // Its own process group: a terminal's Ctrl-C reaches the parent only, which stops each child

@@ -146,6 +146,20 @@ describe('run, replay, shards and merge', () => {
 });
 
 describe('check: the CI gate', () => {
+  test('check --jobs 2 against a baseline made in virtual time: two runs at once, each in a child that reads the same baseline (its seed too)', async () => {
+    const dir = await tempDir();
+    const baseline = join(dir, 'base.json');
+    const made = await runCli(['run', '--scenario', 'stream-errors', '--baileys', V, '--runs', '2', '--seed', '7', '--quiet', '--out', join(dir, 'run'), '--update-baseline', '--baseline', baseline], { timeoutMs: 180_000 });
+    expect(made.code, made.stderr).toBe(0);
+    // The children used to be started with --seed, which check refuses: every run was an error.
+    const checked = await runCli(['check', '--baseline', baseline, '--jobs', '2', '--quiet', '--out', join(dir, 'check')], { timeoutMs: 180_000 });
+    expect(checked.stderr).toMatch(/2 at once, each in its own process/);
+    expect(checked.stderr).toMatch(/check passed/);
+    expect(checked.code).toBe(0);
+    const report = await readReportFile(join(dir, 'check', 'report.json'));
+    expect(report.runs.map((r) => [r.verdict, r.cpu?.alongsideRuns])).toEqual([['valid', 1], ['valid', 1]]);
+  }, 400_000);
+
   test('passes against its own baseline with the healthy supervisor, fails with a deliberately slowed one, saying by how much', async () => {
     const dir = await tempDir();
     const baseline = join(dir, 'baseline.json');

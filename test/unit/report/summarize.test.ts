@@ -84,6 +84,10 @@ test('the gate on what each baseline row has: ∞ now where the baseline had a v
   const e = gate(baseline, buildReport(header, [run({ recover: [1000, 1000] }), broken], new Date(0)), tol);
   expect(e).toMatchObject({ passed: false, exitCode: 4, findings: [{ kind: 'error', message: expect.stringContaining('no network namespace') }] });
   expect(gate(baseline, buildReport(header, [run({ recover: [1000, null] }), broken], new Date(0)), tol).exitCode).toBe(1);
+  // A row of errors only (the harness ran none of it): its errors, exit 4, no recovery 'regression' on the bot.
+  const none = gate(baseline, buildReport(header, [broken], new Date(0)), tol);
+  expect(none).toMatchObject({ passed: false, exitCode: 4 });
+  expect(none.findings.map((f) => f.kind)).toEqual(['error']);
 });
 
 test('an older report is read into today\'s fields: supervisor → bot, unknown with an error → error', () => {
