@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What a user does, from a packed tarball: a fresh bot project with its own Baileys (nothing added
 # to its package.json beyond what that Baileys needs), `npm i -D baileys-chaos.tgz vitest`, then
-# --help, doctor, demo, a one-run `run` that drives the project's own Baileys, a vitest file using
+# --help, doctor, demo, a two-run `run` (children of the installed CLI) that drives the project's own Baileys, a vitest file using
 # scenarioSuite, a module bot and plain node importing the package. Run by .ci/run before the tests.
 #   scripts/pack-check.sh [BAILEYS_VERSION]   (default 7.0.0-rc14: installs from npm alone)
 set -euo pipefail
@@ -63,10 +63,11 @@ step "npx baileys-chaos demo (the project's Baileys)"
 npx baileys-chaos demo | tee demo.txt
 grep -q "^$baileys" demo.txt
 
-step "npx baileys-chaos run: one run, the project's Baileys, no --baileys"
-npx baileys-chaos run --scenario stream-errors --runs 1 --seed 7 --quiet --out out 2>&1 | tee run.txt
+step "npx baileys-chaos run: two runs (at once in virtual time, one per core, each in a process of its own), the project's Baileys, no --baileys"
+npx baileys-chaos run --scenario stream-errors --runs 2 --seed 7 --quiet --out out 2>&1 | tee run.txt
 grep -q "Baileys $baileys: your project's @whiskeysockets/baileys" run.txt
-node -e 'const r = require("./out/report.json"); if (r.versions.join() !== process.argv[1] || r.runs[0].verdict !== "valid") { console.error(r.versions, r.runs.map((x) => x.verdict)); process.exit(1); }' "$baileys"
+if [ "$(node -p 'require("os").availableParallelism()')" -ge 2 ]; then grep -q "2 at once, each in its own process" run.txt; fi
+node -e 'const r = require("./out/report.json"); if (r.versions.join() !== process.argv[1] || r.runs.length !== 2 || r.runs.some((x) => x.verdict !== "valid")) { console.error(r.versions, r.runs.map((x) => x.verdict)); process.exit(1); }' "$baileys"
 
 step "the project's own bot as a command, and the shipped example from node_modules (README: first run)"
 # The README bot exits after a 401; restarted always (the default, as pm2) it loops on the dead

@@ -88,6 +88,11 @@ export interface Bot {
   readonly killable: boolean;
   /** How long a client may take to log in at start (default 30 s; a gateway that boots slowly needs more). */
   readonly startTimeoutMs?: number;
+  /**
+   * The most of its runs to run at once when --jobs is not given, in virtual time (default: one
+   * per core). A bot whose start-up fills a core says fewer: runs beside it would be inflated.
+   */
+  readonly defaultJobs?: number;
   /** Checks it can run at all (a module that loads, a command that exists); throws a one-line error. */
   prepare?(): Promise<void>;
   client(ctx: BotClientContext): BotClient | Promise<BotClient>;

@@ -23,6 +23,7 @@ export async function openclawBot(opts: { nodePath?: string; restart?: RestartPo
       return { ...p, preload: false, readyWhen: { file: p.logFile, text: READY_LINE } };
     },
   });
-  // The gateway boots slowly (it logged in about 15 s after start, real-world.md).
-  return { ...bot, startTimeoutMs: 90_000 };
+  // The gateway boots slowly (it logged in about 15 s after start, real-world.md), and its start-up
+  // is CPU work (42 s of it in one run under the warp): one run at a time unless --jobs says more.
+  return { ...bot, startTimeoutMs: 90_000, defaultJobs: 1 };
 }

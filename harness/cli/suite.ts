@@ -3,6 +3,7 @@
  * settings, seed and scale; the checks that turn bad input into one clear line; and the loop
  * that executes a plan with progress and writes the report files.
  */
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ensureBaileysVersion } from '../baileys/install.js';
 import { defaultBaileysVersion, describeBaileysSource, loadBaileys, NO_BAILEYS_FOUND } from '../baileys/versions.js';
@@ -84,9 +85,10 @@ export const SUITE_HELP = `  --scenario NAME[,NAME]  scenarios to run (repeatabl
   --allow-unknown         let undecided runs pass (default: an unknown verdict fails)
   --toxiproxy URL         use this Toxiproxy server (default: a local toxiproxy-server, else the embedded one)
   --shard i/n             run every n-th planned run only (CI matrices); combine with "merge"
-  --jobs N                runs at once, each in a process of its own (default 1: one at a time in this process).
-                          In virtual time a run is mostly idle: several fit on the cores. Keep the machine's CPU
-                          well under its cores: CPU work is what virtual time cannot speed up
+  --jobs N                runs at once, each in a process of its own (default in virtual time: one per core, OpenClaw
+                          one; with --time-scale: 1, one at a time in this process). In virtual time a run is mostly
+                          idle: several fit on the cores. Keep the machine's CPU well under its cores: CPU work is
+                          what virtual time cannot speed up
   --messages N            inbound messages per real-world minute to each bot device through every run (contacts and
                           gaps from the seed); adds the message checks: none lost (receipted), not deaf after a reconnect
   --answers               the bot answers each text (an echo bot): its answers are checked too (none lost, none twice)
@@ -129,6 +131,15 @@ function positive(value: string | undefined, flag: string, fallback: number, int
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new UsageError(`${flag} must be a positive ${integer ? 'integer' : 'number'}, got "${value}"`);
   return n;
+}
+
+/**
+ * Runs at once when --jobs is not given: in virtual time a run is mostly idle (a stream-errors run
+ * at x10 kept 0.12 of a core busy), so one per core, or fewer where the bot says so; with a time
+ * scale, one at a time in this process, as before.
+ */
+function defaultJobs(bot: Bot, speed: number | undefined): number {
+  return speed !== undefined && !isRealTime(speed) ? Math.max(1, Math.min(bot.defaultJobs ?? Infinity, availableParallelism())) : 1;
 }
 
 /** Validates the suite flags; loads what they name (config, supervisor module, Toxiproxy). */
@@ -187,7 +198,7 @@ export async function readSuite(values: Values, defaults: { scenarios?: string[]
     ...(values['recovery-slo'] ? { recoverySloMs: positive(values['recovery-slo'], '--recovery-slo', 60, false) * 1000 } : {}),
     ...(values['storm-limit'] ? { stormLimit: positive(values['storm-limit'], '--storm-limit', 30, true) } : {}),
     ...(values.shard ? { shard: wrapUsage(() => parseShard(values.shard!)) } : {}),
-    jobs: positive(values.jobs, '--jobs', 1, true),
+    jobs: positive(values.jobs, '--jobs', defaultJobs(bot, speed), true),
     ...(values.out ? { out: values.out } : {}),
     ...messagesFlags(values),
   };

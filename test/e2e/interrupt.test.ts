@@ -103,7 +103,9 @@ async function startPlan(name: string, runs: number, extra: string[] = [], { gro
   const tp = await externalToxiproxy();
   const marker = `${name}=${process.pid}-${Date.now()}`;
   const [key, value] = marker.split('=') as [string, string];
-  const args = ['bin/baileys-chaos.js', 'run', '--bot-cmd', PLAIN_BOT, '--scenario', 'keepalive-timeout', '--baileys', VERSION, '--runs', String(runs), ...extra, '--seed', '5', '--toxiproxy', tp.url, '--out', out];
+  // One run at a time in the command's own process unless the test asks for --jobs.
+  const jobs = extra.includes('--jobs') ? [] : ['--jobs', '1'];
+  const args = ['bin/baileys-chaos.js', 'run', '--bot-cmd', PLAIN_BOT, '--scenario', 'keepalive-timeout', '--baileys', VERSION, '--runs', String(runs), ...jobs, ...extra, '--seed', '5', '--toxiproxy', tp.url, '--out', out];
   // group: a process group of its own, as a terminal's foreground job, to signal as Ctrl-C does.
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, TMPDIR: tmp, [key]: value }, stdio: ['ignore', 'ignore', 'pipe'], detached: group });
   onCleanup(() => void child.kill('SIGKILL'));
@@ -144,7 +146,7 @@ describe('nothing left behind', () => {
 
   test('SIGTERM while a run waits for good (a bot whose connect never returns): the run is released, the report written with no run judged (not a pass), exit 130', async () => {
     const out = join(await tempDir(), 'out');
-    const args = ['bin/baileys-chaos.js', 'run', '--bot', 'test/support/connect-never-returns.mjs', '--scenario', 'stream-errors', '--baileys', VERSION, '--runs', '2', '--seed', '5', '--out', out];
+    const args = ['bin/baileys-chaos.js', 'run', '--bot', 'test/support/connect-never-returns.mjs', '--scenario', 'stream-errors', '--baileys', VERSION, '--runs', '2', '--jobs', '1', '--seed', '5', '--out', out];
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
     onCleanup(() => void child.kill('SIGKILL'));
     let stderr = '';
