@@ -51,7 +51,8 @@ interface Measured {
 async function runAt(speed: number, bot: string, opts: Required<Omit<SpeedFidelityOptions, 'log' | 'speeds' | 'bots'>>): Promise<Measured> {
   const out = await mkdtemp(join(tmpdir(), 'bc-fidelity-'));
   try {
-    const args = ['bin/baileys-chaos.js', 'run', '--speed', String(speed), '--scenario', opts.scenarios.join(','), '--baileys', opts.versions.join(','), '--runs', String(opts.runs), '--seed', String(opts.seed), '--quiet', '--allow-unknown', '--out', out, ...BOT_FLAGS[bot]!];
+    // One run at a time: the rows compare speeds, not runs sharing the cores.
+    const args = ['bin/baileys-chaos.js', 'run', '--speed', String(speed), '--jobs', '1', '--scenario', opts.scenarios.join(','), '--baileys', opts.versions.join(','), '--runs', String(opts.runs), '--seed', String(opts.seed), '--quiet', '--allow-unknown', '--out', out, ...BOT_FLAGS[bot]!];
     const started = performance.now();
     // `time -f` would need GNU time; the tree's CPU is read from /proc as the children are reaped: bash's `times` after the run.
     const child = spawn('bash', ['-c', `${JSON.stringify(process.execPath)} ${args.map((a) => JSON.stringify(a)).join(' ')} >/dev/null 2>&1; code=$?; times; exit $code`], { stdio: ['ignore', 'pipe', 'inherit'] });
