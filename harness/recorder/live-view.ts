@@ -1,8 +1,9 @@
 /**
  * Where each client stands right now by the server's events as they arrive: its open connections,
- * whether it has ever been let in (sent <success>) and ever opened, and when the server last saw it. Kept up to date from one
- * subscription, so a run waiting on its clients reads it in constant time instead of rescanning
- * the event log. Waiting only: verdicts read the finished record (evidence.ts).
+ * whether it has ever been let in (sent <success>) and ever opened, and when the server last saw
+ * it. Kept up to date from one subscription, so a run waiting on its clients reads it in constant
+ * time instead of rescanning the event log. Waiting only: verdicts read the finished record
+ * (evidence.ts).
  */
 import type { EventLog, ServerEvent } from '../../fake-server/events.js';
 
