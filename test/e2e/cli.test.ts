@@ -129,23 +129,17 @@ describe('run, replay, shards and merge', () => {
     }
   }, 300_000);
 
-  test('--jobs: a run whose process hangs is killed after its deadline and is an error saying so, the plan goes on', async () => {
+  test.each([
+    { what: '--jobs: a run whose process hangs (a bot blocking its event loop) is killed', jobs: '2', bot: 'test/support/blocks-event-loop.mjs', deadline: '30', timeoutMs: 240_000, error: /gave no report within 30 s of clock time and was killed: it hung/ },
+    { what: 'one run at a time: a run that waits for good (a bot whose connect never returns) is stopped', jobs: '1', bot: 'test/support/connect-never-returns.mjs', deadline: '60', timeoutMs: 120_000, error: /^the run gave no verdict within 60 s of clock time and was stopped: it hung/ },
+  ])('$what at its deadline and is an error saying so, the plan goes on', async ({ jobs, bot, deadline, timeoutMs, error }) => {
     const out = await tempDir();
-    const r = await runCli(['run', '--scenario', 'stream-errors', '--baileys', V, '--seed', '11', '--quiet', '--runs', '2', '--jobs', '2', '--bot', 'test/support/blocks-event-loop.mjs', '--out', out], { timeoutMs: 240_000, env: { BAILEYS_CHAOS_RUN_DEADLINE: '30' } });
+    const r = await runCli(['run', '--scenario', 'stream-errors', '--baileys', V, '--seed', '11', '--quiet', '--runs', '2', '--jobs', jobs, '--bot', bot, '--out', out], { timeoutMs, env: { BAILEYS_CHAOS_RUN_DEADLINE: deadline } });
     expect(r.code, r.stderr).toBe(4);
     const report = await readReportFile(join(out, 'report.json'));
     expect(report.runs).toHaveLength(2);
-    for (const run of report.runs) expect(run.error, run.id).toMatch(/gave no report within 30 s of clock time and was killed: it hung/);
+    for (const run of report.runs) expect(run.error, run.id).toMatch(error);
   }, 300_000);
-
-  test('one run at a time: a run that waits for good (a bot whose connect never returns) is stopped at its deadline and is an error saying so, the plan goes on', async () => {
-    const out = await tempDir();
-    const r = await runCli(['run', '--scenario', 'stream-errors', '--baileys', V, '--seed', '11', '--quiet', '--runs', '2', '--jobs', '1', '--bot', 'test/support/connect-never-returns.mjs', '--out', out], { timeoutMs: 120_000, env: { BAILEYS_CHAOS_RUN_DEADLINE: '60' } });
-    expect(r.code, r.stderr).toBe(4);
-    const report = await readReportFile(join(out, 'report.json'));
-    expect(report.runs).toHaveLength(2);
-    for (const run of report.runs) expect(run.error, run.id).toMatch(/^the run gave no verdict within 60 s of clock time and was stopped: it hung/);
-  }, 150_000);
 });
 
 describe('check: the CI gate', () => {

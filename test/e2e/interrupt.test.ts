@@ -24,6 +24,7 @@ import { readRunStream } from '../../harness/report/run-stream.js';
 import { readReportFile } from '../../harness/report/write.js';
 import { runScenario, type Scenario } from '../../harness/scenario.js';
 import { onCleanup, tempDir } from '../helpers.js';
+import { until } from '../support/wait.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const PLAIN_BOT = 'node examples/plain-bot/bot.mjs';
@@ -50,16 +51,6 @@ function markedProcesses(marker: string): { pid: number; cmd: string }[] {
     }
   }
   return found;
-}
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const listening = (address: string) =>

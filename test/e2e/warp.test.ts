@@ -12,6 +12,7 @@ import { expect, test } from 'vitest';
 import { faketimeLibrary } from '../../harness/time/warp.js';
 import { onCleanup, tempDir } from '../helpers.js';
 import { runCli } from '../support/cli.js';
+import { alive, until } from '../support/wait.js';
 
 const skip = faketimeLibrary() ? '' : 'libfaketime is not installed (apt-get install faketime libfaketime)';
 if (skip) console.warn(`warp.test.ts skipped: ${skip}`);
@@ -43,20 +44,8 @@ test.skipIf(!!skip)('warp killed outright (SIGKILL): its command ends too, throu
   const warp = spawn(process.execPath, ['bin/baileys-chaos.js', 'warp', '--', process.execPath, '-e', script], { cwd: new URL('../../', import.meta.url).pathname, stdio: 'ignore' });
   onCleanup(() => void warp.kill('SIGKILL'));
   const pidOf = () => Number(readFileSync(started, { encoding: 'utf8', flag: 'a+' })) || undefined;
-  const alive = (pid: number) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  const within = async (what: string, ok: () => boolean, ms: number) => {
-    for (const end = Date.now() + ms; !ok(); await new Promise((r) => setTimeout(r, 50))) if (Date.now() > end) throw new Error(`Timed out after ${ms} ms waiting for ${what}`);
-  };
-  await within('the command to start', () => pidOf() !== undefined, 30_000);
-  const pid = pidOf()!;
+  const pid = await until('the command to start', pidOf, 30_000);
   onCleanup(() => void (alive(pid) && process.kill(pid, 'SIGKILL')));
   warp.kill('SIGKILL');
-  await within('the command to end after warp was killed', () => !alive(pid), 10_000);
+  await until('the command to end after warp was killed', () => !alive(pid), 10_000);
 }, 60_000);

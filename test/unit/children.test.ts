@@ -4,15 +4,8 @@
  */
 import { spawn } from 'node:child_process';
 import { expect, test } from 'vitest';
+import { alive } from '../support/wait.js';
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** The pids of the processes in a process group (Linux /proc), excluding none. */
 async function groupMembers(pgid: number): Promise<number[]> {
