@@ -3,18 +3,20 @@
  * reverse order of acquisition, each on its own: one failing release does not leak the rest.
  * Once released, anything added later (a step still finishing after an interrupt) is released at
  * once and the step is stopped there (add throws), so an abandoned step cannot leave something behind.
+ * What such a step may recreate without adding anything (a directory it writes into) is marked
+ * `again` and released once more when the steps have settled.
  */
 export class ReleasedError extends Error {
   override name = 'ReleasedError';
 }
 
 export class Resources {
-  private readonly releases: { what: string; fn: () => Promise<void> | void }[] = [];
+  private readonly releases: { what: string; fn: () => Promise<void> | void; again?: boolean }[] = [];
   private released: Promise<void> | undefined;
   private readonly late: Promise<void>[] = [];
 
-  add(what: string, fn: () => Promise<void> | void): void {
-    if (!this.released) return void this.releases.push({ what, fn });
+  add(what: string, fn: () => Promise<void> | void, opts: { again?: boolean } = {}): void {
+    if (!this.released) return void this.releases.push({ what, fn, ...opts });
     this.late.push(this.releaseOne(what, fn).then((failure) => void (failure && warn([failure]))));
     throw new ReleasedError(`Failed to keep ${what}: the run's resources were already released (it was interrupted).`);
   }
@@ -32,10 +34,19 @@ export class Resources {
     return this.released;
   }
 
-  /** Waits for releases of things added after release() (bounded by their own release). */
+  /**
+   * Once the abandoned steps have settled: waits for releases of things added after release()
+   * (bounded by their own release), then releases again what is marked `again`.
+   */
   async settled(): Promise<void> {
     await this.released;
     await Promise.all(this.late);
+    const failures: string[] = [];
+    for (const { what, fn } of this.releases.filter((r) => r.again)) {
+      const failure = await this.releaseOne(what, fn);
+      if (failure) failures.push(failure);
+    }
+    if (failures.length) warn(failures);
   }
 
   private async releaseOne(what: string, fn: () => Promise<void> | void): Promise<string | undefined> {

@@ -202,7 +202,8 @@ export async function runScenario(scenario: Scenario, schedule: Schedule, opts: 
       // The abandoned steps fail fast now (every wait checks live(); a late acquisition is
       // released at once); wait for them, bounded, so nothing they start outlives the run. The
       // bound is not unref'd: with a step that never settles it is all that keeps the process up.
-      await Promise.race([steps.catch(() => undefined), new Promise((r) => setTimeout(r, 5_000))]);
+      // 5 s of machine time (a step may be provisioning a session: CPU work, K times longer on a warped clock).
+      await Promise.race([steps.catch(() => undefined), new Promise((r) => setTimeout(r, machineTimeOnClock(5_000)))]);
       await resources.settled();
     }
   }
@@ -220,8 +221,10 @@ async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions
   res.add('fake server', () => server.close());
   const workDir = await mkdtemp(join(tmpdir(), 'bc-scenario-'));
   // Retried: a module bot's Baileys may still land a key write while the directory is removed
-  // (ENOTEMPTY; seen once in 15 runs, the directory left behind with two identity keys).
-  res.add('temp dir', () => rm(workDir, { recursive: true, force: true, maxRetries: 5 }));
+  // (ENOTEMPTY; seen once in 15 runs, the directory left behind with two identity keys). Removed
+  // again after an interrupt: a step still setting up a client (its home, its provisioned
+  // session) writes into it after the first removal.
+  res.add('temp dir', () => rm(workDir, { recursive: true, force: true, maxRetries: 5 }), { again: true });
   const shim = new DateShim(opts.clock);
   res.add('clock shim', () => shim.restore());
 

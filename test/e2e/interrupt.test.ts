@@ -9,7 +9,7 @@
  * namespaces by `ip netns list`.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -22,7 +22,7 @@ import type { Schedule } from '../../harness/faults/schedule.js';
 import { findToxiproxyBinary, startBinary, startEmbedded, type ToxiproxyBackend } from '../../harness/faults/toxiproxy/backend.js';
 import { readRunStream } from '../../harness/report/run-stream.js';
 import { readReportFile } from '../../harness/report/write.js';
-import { runScenario, type Scenario } from '../../harness/scenario.js';
+import { RunInterruptedError, runScenario, type Scenario } from '../../harness/scenario.js';
 import { onCleanup, tempDir } from '../helpers.js';
 import { until } from '../support/wait.js';
 
@@ -61,7 +61,11 @@ const listening = (address: string) =>
   });
 
 const proxiesOn = async (tp: ToxiproxyBackend) => Object.values((await (await fetch(`${tp.url}/proxies`)).json()) as Record<string, { name: string; listen: string; upstream: string }>);
-const tempLeft = (dir: string) => readdirSync(dir).filter((f) => !f.startsWith('tsx-'));
+/** Temp dirs left in `dir`, each with what it still holds (two levels), to tell which step left it. */
+const tempLeft = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => !f.startsWith('tsx-'))
+    .map((f) => `${f}: ${readdirSync(join(dir, f), { recursive: true }).slice(0, 20).join(', ')}`);
 const namespacesOf = async (pid: number) => {
   const out = await new Promise<string>((resolve) => {
     const p = spawn('ip', ['netns', 'list'], { stdio: ['ignore', 'pipe', 'ignore'] });
@@ -74,12 +78,12 @@ const namespacesOf = async (pid: number) => {
 };
 
 /** Every leftover of one marker, TMPDIR and Toxiproxy, waited for (bounded) to go. */
-async function expectNothingLeft(marker: string, tmp: string, tp: ToxiproxyBackend, ports: string[], netnsOwner?: number) {
+async function expectNothingLeft(marker: string, tmp: string, tp: ToxiproxyBackend, ports: string[], netnsOwner?: number, stderr = '') {
   await until('every marked process to end', () => markedProcesses(marker).length === 0 || undefined, 10_000).catch(() => undefined);
   expect(markedProcesses(marker), 'processes left behind').toEqual([]);
   expect(await proxiesOn(tp), 'Toxiproxy proxies left behind').toEqual([]);
   for (const port of ports) expect(await listening(port), `still listening: ${port}`).toBe(false);
-  expect(tempLeft(tmp), 'temp dirs left behind').toEqual([]);
+  expect(tempLeft(tmp), `temp dirs left behind; the command's stderr:\n${stderr}`).toEqual([]);
   if (netnsOwner !== undefined) expect(await namespacesOf(netnsOwner), 'network namespaces left behind').toEqual([]);
 }
 
@@ -110,7 +114,9 @@ async function startPlan(name: string, runs: number, extra: string[] = [], { gro
     await until('the first run to finish', () => new RegExp(`\\[1/${runs}\\]`).test(plan.stderr) || undefined, timeoutMs);
     return until(`${under} run(s) under way`, async () => {
       const found = await proxiesOn(tp);
-      return found.length >= under && markedProcesses(marker).filter((p) => p.cmd.includes('plain-bot')).length >= under ? found : undefined;
+      // The bot's own processes: the command (and its warped self) carry the bot command in their arguments too.
+      const bots = markedProcesses(marker).filter((p) => p.cmd.includes('plain-bot') && !p.cmd.includes('baileys-chaos.js'));
+      return found.length >= under && bots.length >= under ? found : undefined;
     }, 60_000);
   };
   return { ...plan, get stderr() { return plan.stderr; }, exit, underWay };
@@ -132,7 +138,7 @@ describe('nothing left behind', () => {
     expect(readRunStream(join(plan.out, 'runs.jsonl')).map((r) => r.id)).toEqual(report.runs.map((r) => r.id));
     expect(readFileSync(join(plan.out, 'report.md'), 'utf8')).toMatch(/Interrupted\*\* by SIGINT: 1 of 3/);
 
-    await expectNothingLeft(plan.marker, plan.tmp, plan.tp, [proxy!.listen, proxy!.upstream]);
+    await expectNothingLeft(plan.marker, plan.tmp, plan.tp, [proxy!.listen, proxy!.upstream], undefined, plan.stderr);
   }, 180_000);
 
   test('SIGTERM while a run waits for good (a bot whose connect never returns): the run is released, the report written with no run judged (not a pass), exit 130', async () => {
@@ -161,7 +167,7 @@ describe('nothing left behind', () => {
     // The command run again under the warp got the signal once (passed on), not also from the terminal.
     expect(plan.stderr).not.toMatch(/again: quitting now/);
     expect(plan.stderr).toMatch(/stopped by SIGINT after 1 of 3 runs/);
-    await expectNothingLeft(plan.marker, plan.tmp, plan.tp, [proxy!.listen, proxy!.upstream]);
+    await expectNothingLeft(plan.marker, plan.tmp, plan.tp, [proxy!.listen, proxy!.upstream], undefined, plan.stderr);
   }, 180_000);
 
   test('SIGINT midway with --jobs 2: each child releases its run, the parent writes the finished runs, exit 130, nothing left', async () => {
@@ -179,7 +185,7 @@ describe('nothing left behind', () => {
     for (const run of report.runs) expect(run.verdict, run.id).not.toBe('error');
     expect(readRunStream(join(plan.out, 'runs.jsonl')).map((r) => r.id).sort()).toEqual(report.runs.map((r) => r.id).sort());
 
-    await expectNothingLeft(plan.marker, plan.tmp, plan.tp, proxies.flatMap((p) => [p.listen, p.upstream]));
+    await expectNothingLeft(plan.marker, plan.tmp, plan.tp, proxies.flatMap((p) => [p.listen, p.upstream]), undefined, plan.stderr);
   }, 240_000);
 
   // In virtual time (the default) the command starts itself again under the warp, and that one
@@ -193,10 +199,36 @@ describe('nothing left behind', () => {
     // SIGKILL runs no handler in the parent: the children learn it from their IPC channel closing.
     plan.child.kill('SIGKILL');
     expect(await plan.exit()).toBe('SIGKILL');
-    await expectNothingLeft(plan.marker, plan.tmp, plan.tp, proxies.flatMap((p) => [p.listen, p.upstream]));
+    await expectNothingLeft(plan.marker, plan.tmp, plan.tp, proxies.flatMap((p) => [p.listen, p.upstream]), undefined, plan.stderr);
     // The warped command stopped as on SIGTERM and wrote the report of what finished.
     if (!flags.length) expect((await readReportFile(join(plan.out, 'report.json'))).interrupted?.signal, plan.stderr).toBe('SIGTERM');
   }, 240_000);
+
+  test("interrupted while a client is still being set up: what the abandoned step writes into the run's directory after its release is removed too", async () => {
+    const tmp = await tempDir('bc-tmpdir-');
+    const scenario: Scenario = { name: 'interrupted-setup', about: 'test', clients: 1, store: 'file', driver: 'subprocess', schedules: () => fc.constant([]), settleMs: () => 1_000, invariants: [] };
+    const real = await chooseBot({ botCmd: PLAIN_BOT });
+    const controller = new AbortController();
+    // The interrupt lands while the client is being set up, and the step is slower than the
+    // release: it goes on once the run's directory is gone (the command bot then makes the client's home in it).
+    const bot = {
+      ...real,
+      client: async (ctx: Parameters<typeof real.client>[0]) => {
+        controller.abort('SIGINT');
+        await until('the run to remove its directory', () => !existsSync(ctx.workDir) || undefined, 10_000);
+        return real.client(ctx);
+      },
+    };
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    try {
+      await expect(runScenario(scenario, [], { version: VERSION, seed: 3, scale: 0.04, clock: systemClock, bot, signal: controller.signal })).rejects.toThrow(RunInterruptedError);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+    expect(tempLeft(tmp), 'temp dirs left behind').toEqual([]);
+  }, 60_000);
 
   test('a run that fails midway (a bot that fails to start its second client, a stop that throws) releases everything it had started', async () => {
     const tp = await externalToxiproxy();
