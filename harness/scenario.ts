@@ -6,7 +6,6 @@
  * one-line replay (`{seed, path}`).
  */
 import { cp, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { FakeWhatsAppServer } from '../fake-server/server.js';
@@ -35,6 +34,7 @@ import { openSessionStore } from './session/index.js';
 import { DEFAULT_SUPERVISOR_CONFIG, type SupervisorConfig } from './supervisor/config.js';
 import { scaleConfig } from './supervisor/scale.js';
 import { Resources } from './resources.js';
+import { workRoot } from './work-root.js';
 import { currentSpeed, machineTimeOnClock } from './time/warp.js';
 import { DEFAULT_ADMISSION } from '../fake-server/moves.js';
 import type { SupervisorEvent } from './supervisor/supervisor.js';
@@ -219,7 +219,7 @@ async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions
   const speed = currentSpeed();
   const server = await startFakeServer({ clock: opts.clock, ...(lab ? { host: lab.hostAddress } : {}), ...(speed ? { admission: { postHandshakeDelayMs: machineTimeOnClock(DEFAULT_ADMISSION.postHandshakeDelayMs, speed) } } : {}) });
   res.add('fake server', () => server.close());
-  const workDir = await mkdtemp(join(tmpdir(), 'bc-scenario-'));
+  const workDir = await mkdtemp(join(workRoot(), 'bc-scenario-'));
   // Retried: a module bot's Baileys may still land a key write while the directory is removed
   // (ENOTEMPTY; seen once in 15 runs, the directory left behind with two identity keys). Removed
   // again after an interrupt: a step still setting up a client (its home, its provisioned

@@ -10,9 +10,14 @@
  * answers nothing gives the run the verdict `error` with the end of its stderr, never a verdict on the bot.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { scheduleEnd, type Schedule } from '../faults/schedule.js';
 import type { RunReport } from '../report/schema.js';
 import { RunInterruptedError } from '../scenario.js';
+import { WORK_ROOT_ENV } from '../work-root.js';
 import type { PlannedRun } from './plan.js';
 
 /** Set in a child started to carry out runs. */
@@ -68,11 +73,15 @@ const stderrTail = (child: RunChild): string => `Its stderr ended with:\n${child
 export function childPool(argv: string[], seed: number | undefined): ChildPool {
   const idle: RunChild[] = [];
   const all = new Set<ChildProcess>();
+  // Each child's runs make their temp dirs in a directory of its own, removed once it has ended
+  // (whatever a child killed at its deadline left there).
+  const removals: Promise<void>[] = [];
   const spawnReady = () =>
     new Promise<RunChild>((resolve, reject) => {
+      const root = mkdtempSync(join(tmpdir(), 'bc-run-child-'));
       const proc = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...argv, ...(seed === undefined ? [] : ['--seed', String(seed)]), '--jobs', '1', '--quiet'], {
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-        env: { ...process.env, [RUN_CHILD_ENV]: '1' },
+        env: { ...process.env, [RUN_CHILD_ENV]: '1', [WORK_ROOT_ENV]: root },
         // Its own process group: a terminal's Ctrl-C reaches the parent only, which stops each child
         // once (a second signal would make a child quit without releasing its run).
         detached: true,
@@ -81,6 +90,8 @@ export function childPool(argv: string[], seed: number | undefined): ChildPool {
       proc.stderr!.on('data', (d: Buffer) => (child.stderr = (child.stderr + d.toString()).slice(-STDERR_KEPT)));
       all.add(proc);
       proc.once('exit', () => all.delete(proc));
+      const ended = new Promise((resolve) => proc.once('exit', resolve));
+      removals.push(ended.then(() => rm(root, { recursive: true, force: true, maxRetries: 5 })).catch((err) => void process.emitWarning(`baileys-chaos: failed to remove ${root}: ${(err as Error).message}`)));
       const settle = () => (proc.off('message', onReady), proc.off('exit', onEarlyExit), proc.off('error', onError));
       const onReady = (m: Answer) => 'ready' in m && (settle(), resolve(child));
       const onEarlyExit = (code: number | null, sig: NodeJS.Signals | null) => (settle(), reject(new Error(`Failed to start a child process to carry out runs: it ended (${sig ?? `exit ${code}`}) before it was ready. ${stderrTail(child)}`)));
@@ -146,6 +157,7 @@ export function childPool(argv: string[], seed: number | undefined): ChildPool {
     const timer = setTimeout(() => all.forEach((p) => p.kill('SIGKILL')), CLOSE_GRACE_MS);
     await Promise.all(exits);
     clearTimeout(timer);
+    await Promise.all(removals);
   };
   return { run, close };
 }
@@ -158,7 +170,9 @@ export function childPool(argv: string[], seed: number | undefined): ChildPool {
 export function serveRuns(execute: (planned: PlannedRun, schedule: Schedule) => Promise<RunReport>): Promise<void> {
   // Not for the processes this one starts (bots, client processes): they are not children of the pool.
   delete process.env[RUN_CHILD_ENV];
-  return new Promise((resolve, reject) => {
+  // The directory its parent gave it for its runs' temp dirs: removed here too, for a parent killed outright.
+  const root = process.env[WORK_ROOT_ENV];
+  const served = new Promise<void>((resolve, reject) => {
     let busy = false;
     const answer = (a: Answer) => new Promise<void>((ok, fail) => process.send!(a, undefined, undefined, (err) => (err ? fail(err) : ok())));
     process.on('message', (request: Request) => {
@@ -175,4 +189,5 @@ export function serveRuns(execute: (planned: PlannedRun, schedule: Schedule) => 
     // Let go while idle: done. Gone while a run is under way: release the run as a signal would.
     process.once('disconnect', () => (busy ? process.kill(process.pid, 'SIGTERM') : resolve()));
   });
+  return served.finally(() => (root ? rm(root, { recursive: true, force: true, maxRetries: 5 }) : undefined));
 }

@@ -2,7 +2,7 @@
  * The CLI end to end: real Baileys against the fake server, reports on disk, the CI gate, shards,
  * replay, compare, tune, and one clear line for each kind of bad input.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -132,13 +132,16 @@ describe('run, replay, shards and merge', () => {
   test.each([
     { what: '--jobs: a run whose process hangs (a bot blocking its event loop) is killed', jobs: '2', bot: 'test/support/blocks-event-loop.mjs', deadline: '30', timeoutMs: 240_000, error: /gave no report within 30 s of clock time and was killed: it hung/ },
     { what: 'one run at a time: a run that waits for good (a bot whose connect never returns) is stopped', jobs: '1', bot: 'test/support/connect-never-returns.mjs', deadline: '60', timeoutMs: 120_000, error: /^the run gave no verdict within 60 s of clock time and was stopped: it hung/ },
-  ])('$what at its deadline and is an error saying so, the plan goes on', async ({ jobs, bot, deadline, timeoutMs, error }) => {
+  ])('$what at its deadline and is an error saying so, the plan goes on, no run leaves its files', async ({ jobs, bot, deadline, timeoutMs, error }) => {
     const out = await tempDir();
-    const r = await runCli(['run', '--scenario', 'stream-errors', '--baileys', V, '--seed', '11', '--quiet', '--runs', '2', '--jobs', jobs, '--bot', bot, '--out', out], { timeoutMs, env: { BAILEYS_CHAOS_RUN_DEADLINE: deadline } });
+    // A TMPDIR of the test's own: a killed child cannot remove its run's directory, its parent must.
+    const tmp = await tempDir('bc-tmpdir-');
+    const r = await runCli(['run', '--scenario', 'stream-errors', '--baileys', V, '--seed', '11', '--quiet', '--runs', '2', '--jobs', jobs, '--bot', bot, '--out', out], { timeoutMs, env: { BAILEYS_CHAOS_RUN_DEADLINE: deadline, TMPDIR: tmp } });
     expect(r.code, r.stderr).toBe(4);
     const report = await readReportFile(join(out, 'report.json'));
     expect(report.runs).toHaveLength(2);
     for (const run of report.runs) expect(run.error, run.id).toMatch(error);
+    expect(readdirSync(tmp).filter((f) => !f.startsWith('tsx-')), 'temp dirs left behind').toEqual([]);
   }, 300_000);
 });
 
