@@ -119,7 +119,8 @@ describe('run, replay, shards and merge', () => {
 
   test('--jobs: a module bot that ends its process ends only the child carrying its run: the run is an error saying so, the plan goes on and the report is written', async () => {
     const out = await tempDir();
-    const r = await runCli(['run', '--scenario', 'stream-errors', '--baileys', V, '--seed', '11', '--quiet', '--runs', '2', '--jobs', '2', '--bot', 'test/support/exits-process-on-close.mjs', '--out', out], { timeoutMs: 240_000 });
+    const tmp = await tempDir('bc-tmpdir-');
+    const r = await runCli(['run', '--scenario', 'stream-errors', '--baileys', V, '--seed', '11', '--quiet', '--runs', '2', '--jobs', '2', '--bot', 'test/support/exits-process-on-close.mjs', '--out', out], { timeoutMs: 240_000, env: { TMPDIR: tmp } });
     expect(r.code, r.stderr).toBe(4);
     const report = await readReportFile(join(out, 'report.json'));
     expect(report.runs).toHaveLength(2);
@@ -127,6 +128,8 @@ describe('run, replay, shards and merge', () => {
       expect(run.verdict, run.id).toBe('error');
       expect(run.error).toMatch(/the child process carrying out this run ended \(exit 9\) without its report/);
     }
+    // The ended children's runs (a logged-in session each) are removed by the parent.
+    expect(readdirSync(tmp).filter((f) => !f.startsWith('tsx-')), 'temp dirs left behind').toEqual([]);
   }, 300_000);
 
   test.each([
