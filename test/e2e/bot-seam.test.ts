@@ -81,8 +81,11 @@ test('a kill "at the next write" reaches an unmodified command bot at its next s
   expect(atWrite.map((e) => (e.source === 'client' ? e.event.wrote : undefined))).toEqual([true]);
   const exits = run.record.timeline.filter((e) => e.source === 'client' && e.event.type === 'process-exit');
   expect(exits[0]?.source === 'client' && exits[0].event.signal).toBe('SIGKILL');
-  // Whatever the crash left, the verdict comes from the server's record (a lost session is a finding, not an error).
-  expect(['valid', 'invalid']).toContain(run.verdict);
+  // Whatever the crash left, the verdict comes from the server's record: a lost session is a
+  // finding, not an error, and a window that ends before the restarted bot shows what it does (a
+  // restart slowed by a loaded machine) is unknown, with the reason (seen once in a CI sim).
+  expect(run.verdict, run.results.map((r) => `${r.invariant}: ${r.verdict} (${r.message})`).join('\n')).not.toBe('error');
+  if (run.verdict === 'unknown') console.log(`undecided: ${run.results.filter((r) => r.verdict === 'unknown').map((r) => `${r.invariant}: ${r.message}`).join('; ')}`);
   console.log(`plain bot killed at its next write: ${run.verdict}${run.verdict === 'invalid' ? ` (${run.results.filter((r) => r.verdict === 'invalid').map((r) => r.invariant).join(', ')})` : ''}`);
 }, 180_000);
 
