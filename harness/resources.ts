@@ -24,12 +24,7 @@ export class Resources {
   /** Releases everything (once; later calls wait for the same release). */
   release(): Promise<void> {
     this.released ??= (async () => {
-      const failures: string[] = [];
-      for (const { what, fn } of this.releases.reverse()) {
-        const failure = await this.releaseOne(what, fn);
-        if (failure) failures.push(failure);
-      }
-      if (failures.length) warn(failures);
+      await this.releaseEach(this.releases.reverse());
     })();
     return this.released;
   }
@@ -41,8 +36,13 @@ export class Resources {
   async settled(): Promise<void> {
     await this.released;
     await Promise.all(this.late);
+    await this.releaseEach(this.releases.filter((r) => r.again));
+  }
+
+  /** One after another, each on its own; the failures warned of together. */
+  private async releaseEach(list: { what: string; fn: () => Promise<void> | void }[]): Promise<void> {
     const failures: string[] = [];
-    for (const { what, fn } of this.releases.filter((r) => r.again)) {
+    for (const { what, fn } of list) {
       const failure = await this.releaseOne(what, fn);
       if (failure) failures.push(failure);
     }

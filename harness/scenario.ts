@@ -5,7 +5,7 @@
  * turns into a property: generated schedules, shrinking to the smallest failing one, and a
  * one-line replay (`{seed, path}`).
  */
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { FakeWhatsAppServer } from '../fake-server/server.js';
@@ -34,7 +34,7 @@ import { openSessionStore } from './session/index.js';
 import { DEFAULT_SUPERVISOR_CONFIG, type SupervisorConfig } from './supervisor/config.js';
 import { scaleConfig } from './supervisor/scale.js';
 import { Resources } from './resources.js';
-import { workRoot } from './work-root.js';
+import { removeWorkDir, workRoot } from './work-root.js';
 import { currentSpeed, machineTimeOnClock } from './time/warp.js';
 import { DEFAULT_ADMISSION } from '../fake-server/moves.js';
 import type { SupervisorEvent } from './supervisor/supervisor.js';
@@ -224,7 +224,7 @@ async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions
   // (ENOTEMPTY; seen once in 15 runs, the directory left behind with two identity keys). Removed
   // again after an interrupt: a step still setting up a client (its home, its provisioned
   // session) writes into it after the first removal.
-  res.add('temp dir', () => rm(workDir, { recursive: true, force: true, maxRetries: 5 }), { again: true });
+  res.add('temp dir', () => removeWorkDir(workDir), { again: true });
   const shim = new DateShim(opts.clock);
   res.add('clock shim', () => shim.restore());
 

@@ -1,4 +1,5 @@
 /** Shared fixtures: a fake server and real Baileys clients that are always cleaned up. */
+import { readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,15 @@ export async function tempDir(prefix = 'bc-test-'): Promise<string> {
   onCleanup(() => rm(dir, { recursive: true, force: true }));
   return dir;
 }
+
+/**
+ * What is left in a TMPDIR a test gave the harness (tsx's cache aside): each directory with what it
+ * still holds (the first 20 entries, at any depth), to tell which step left it.
+ */
+export const tempDirsLeft = (dir: string): string[] =>
+  readdirSync(dir)
+    .filter((f) => !f.startsWith('tsx-'))
+    .map((f) => `${f}: ${readdirSync(join(dir, f), { recursive: true }).slice(0, 20).join(', ')}`);
 
 export async function startServer(options: FakeServerOptions = {}): Promise<FakeWhatsAppServer> {
   const server = await startFakeServer(options);

@@ -11,13 +11,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scheduleEnd, type Schedule } from '../faults/schedule.js';
 import type { RunReport } from '../report/schema.js';
 import { RunInterruptedError } from '../scenario.js';
-import { WORK_ROOT_ENV } from '../work-root.js';
+import { removeWorkDir, WORK_ROOT_ENV } from '../work-root.js';
 import type { PlannedRun } from './plan.js';
 
 /** Set in a child started to carry out runs. */
@@ -89,9 +88,8 @@ export function childPool(argv: string[], seed: number | undefined): ChildPool {
       const child: RunChild = { process: proc, stderr: '' };
       proc.stderr!.on('data', (d: Buffer) => (child.stderr = (child.stderr + d.toString()).slice(-STDERR_KEPT)));
       all.add(proc);
-      proc.once('exit', () => all.delete(proc));
       const ended = new Promise((resolve) => proc.once('exit', resolve));
-      removals.push(ended.then(() => rm(root, { recursive: true, force: true, maxRetries: 5 })).catch((err) => void process.emitWarning(`baileys-chaos: failed to remove ${root}: ${(err as Error).message}`)));
+      removals.push(ended.then(() => (all.delete(proc), removeWorkDir(root))).catch((err) => void process.emitWarning(`baileys-chaos: failed to remove ${root}: ${(err as Error).message}`)));
       const settle = () => (proc.off('message', onReady), proc.off('exit', onEarlyExit), proc.off('error', onError));
       const onReady = (m: Answer) => 'ready' in m && (settle(), resolve(child));
       const onEarlyExit = (code: number | null, sig: NodeJS.Signals | null) => (settle(), reject(new Error(`Failed to start a child process to carry out runs: it ended (${sig ?? `exit ${code}`}) before it was ready. ${stderrTail(child)}`)));
@@ -189,5 +187,5 @@ export function serveRuns(execute: (planned: PlannedRun, schedule: Schedule) => 
     // Let go while idle: done. Gone while a run is under way: release the run as a signal would.
     process.once('disconnect', () => (busy ? process.kill(process.pid, 'SIGTERM') : resolve()));
   });
-  return served.finally(() => (root ? rm(root, { recursive: true, force: true, maxRetries: 5 }) : undefined));
+  return served.finally(() => (root ? removeWorkDir(root) : undefined));
 }

@@ -2,13 +2,13 @@
  * The CLI end to end: real Baileys against the fake server, reports on disk, the CI gate, shards,
  * replay, compare, tune, and one clear line for each kind of bad input.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { readReportFile } from '../../harness/report/write.js';
-import { tempDir } from '../helpers.js';
+import { tempDir, tempDirsLeft } from '../helpers.js';
 import { runCli } from '../support/cli.js';
 
 const V = '7.0.0-rc14';
@@ -129,7 +129,7 @@ describe('run, replay, shards and merge', () => {
       expect(run.error).toMatch(/the child process carrying out this run ended \(exit 9\) without its report/);
     }
     // The ended children's runs (a logged-in session each) are removed by the parent.
-    expect(readdirSync(tmp).filter((f) => !f.startsWith('tsx-')), 'temp dirs left behind').toEqual([]);
+    expect(tempDirsLeft(tmp), 'temp dirs left behind').toEqual([]);
   }, 300_000);
 
   test.each([
@@ -144,7 +144,7 @@ describe('run, replay, shards and merge', () => {
     const report = await readReportFile(join(out, 'report.json'));
     expect(report.runs).toHaveLength(2);
     for (const run of report.runs) expect(run.error, run.id).toMatch(error);
-    expect(readdirSync(tmp).filter((f) => !f.startsWith('tsx-')), 'temp dirs left behind').toEqual([]);
+    expect(tempDirsLeft(tmp), 'temp dirs left behind').toEqual([]);
   }, 300_000);
 });
 

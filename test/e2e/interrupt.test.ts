@@ -23,7 +23,7 @@ import { findToxiproxyBinary, startBinary, startEmbedded, type ToxiproxyBackend 
 import { readRunStream } from '../../harness/report/run-stream.js';
 import { readReportFile } from '../../harness/report/write.js';
 import { RunInterruptedError, runScenario, type Scenario } from '../../harness/scenario.js';
-import { onCleanup, tempDir } from '../helpers.js';
+import { onCleanup, tempDir, tempDirsLeft } from '../helpers.js';
 import { until } from '../support/wait.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -61,11 +61,6 @@ const listening = (address: string) =>
   });
 
 const proxiesOn = async (tp: ToxiproxyBackend) => Object.values((await (await fetch(`${tp.url}/proxies`)).json()) as Record<string, { name: string; listen: string; upstream: string }>);
-/** Temp dirs left in `dir`, each with what it still holds (two levels), to tell which step left it. */
-const tempLeft = (dir: string) =>
-  readdirSync(dir)
-    .filter((f) => !f.startsWith('tsx-'))
-    .map((f) => `${f}: ${readdirSync(join(dir, f), { recursive: true }).slice(0, 20).join(', ')}`);
 const namespacesOf = async (pid: number) => {
   const out = await new Promise<string>((resolve) => {
     const p = spawn('ip', ['netns', 'list'], { stdio: ['ignore', 'pipe', 'ignore'] });
@@ -83,7 +78,7 @@ async function expectNothingLeft(marker: string, tmp: string, tp: ToxiproxyBacke
   expect(markedProcesses(marker), 'processes left behind').toEqual([]);
   expect(await proxiesOn(tp), 'Toxiproxy proxies left behind').toEqual([]);
   for (const port of ports) expect(await listening(port), `still listening: ${port}`).toBe(false);
-  expect(tempLeft(tmp), `temp dirs left behind; the command's stderr:\n${stderr}`).toEqual([]);
+  expect(tempDirsLeft(tmp), `temp dirs left behind; the command's stderr:\n${stderr}`).toEqual([]);
   if (netnsOwner !== undefined) expect(await namespacesOf(netnsOwner), 'network namespaces left behind').toEqual([]);
 }
 
@@ -227,7 +222,7 @@ describe('nothing left behind', () => {
       if (saved === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = saved;
     }
-    expect(tempLeft(tmp), 'temp dirs left behind').toEqual([]);
+    expect(tempDirsLeft(tmp), 'temp dirs left behind').toEqual([]);
   }, 60_000);
 
   test('a run that fails midway (a bot that fails to start its second client, a stop that throws) releases everything it had started', async () => {
