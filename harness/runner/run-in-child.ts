@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { scheduleEnd, type Schedule } from '../faults/schedule.js';
 import type { RunReport } from '../report/schema.js';
 import { RunInterruptedError } from '../scenario.js';
+import { killTagged } from '../tagged-processes.js';
 import { removeWorkDir, WORK_ROOT_ENV } from '../work-root.js';
 import type { PlannedRun } from './plan.js';
 
@@ -60,6 +61,13 @@ interface RunChild {
   stderr: string;
 }
 
+/** After a child has ended: the processes it left (it was killed before releasing its run), then its directory. */
+async function endLeftovers(root: string): Promise<void> {
+  const killed = await killTagged(WORK_ROOT_ENV, root);
+  if (killed > 0) process.emitWarning(`baileys-chaos: a child process carrying out runs ended and left ${killed} process(es) it had started (a bot's); they were killed.`);
+  await removeWorkDir(root);
+}
+
 /** The end of what a child wrote to stderr, for an error about it. */
 const stderrTail = (child: RunChild): string => `Its stderr ended with:\n${child.stderr.trim() || '(nothing)'}`;
 
@@ -73,7 +81,9 @@ export function childPool(argv: string[], seed: number | undefined): ChildPool {
   const idle: RunChild[] = [];
   const all = new Set<ChildProcess>();
   // Each child's runs make their temp dirs in a directory of its own, removed once it has ended
-  // (whatever a child killed at its deadline left there).
+  // (whatever a child killed at its deadline left there). The processes it started carry that
+  // directory in their environment: any still alive then (a command bot's process group outlives a
+  // SIGKILLed child) are ended first.
   const removals: Promise<void>[] = [];
   const spawnReady = () =>
     new Promise<RunChild>((resolve, reject) => {
@@ -89,7 +99,7 @@ export function childPool(argv: string[], seed: number | undefined): ChildPool {
       proc.stderr!.on('data', (d: Buffer) => (child.stderr = (child.stderr + d.toString()).slice(-STDERR_KEPT)));
       all.add(proc);
       const ended = new Promise((resolve) => proc.once('exit', resolve));
-      removals.push(ended.then(() => (all.delete(proc), removeWorkDir(root))).catch((err) => void process.emitWarning(`baileys-chaos: failed to remove ${root}: ${(err as Error).message}`)));
+      removals.push(ended.then(() => (all.delete(proc), endLeftovers(root))).catch((err) => void process.emitWarning(`baileys-chaos: failed to clean up after a child process: ${(err as Error).message}`)));
       const settle = () => (proc.off('message', onReady), proc.off('exit', onEarlyExit), proc.off('error', onError));
       const onReady = (m: Answer) => 'ready' in m && (settle(), resolve(child));
       const onEarlyExit = (code: number | null, sig: NodeJS.Signals | null) => (settle(), reject(new Error(`Failed to start a child process to carry out runs: it ended (${sig ?? `exit ${code}`}) before it was ready. ${stderrTail(child)}`)));

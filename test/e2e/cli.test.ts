@@ -2,16 +2,25 @@
  * The CLI end to end: real Baileys against the fake server, reports on disk, the CI gate, shards,
  * replay, compare, tune, and one clear line for each kind of bad input.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { readReportFile } from '../../harness/report/write.js';
-import { tempDir, tempDirsLeft } from '../helpers.js';
+import { onCleanup, tempDir, tempDirsLeft } from '../helpers.js';
 import { runCli } from '../support/cli.js';
 
 const V = '7.0.0-rc14';
+
+/** Alive and not a zombie (one killed after its parent died waits for init to reap it). */
+const isAlive = (pid: number): boolean => {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+};
 const FAST = ['--scenario', 'stream-errors', '--baileys', V, '--seed', '11', '--quiet'];
 
 describe('bad input ends with one clear line and a usage exit code', () => {
@@ -133,18 +142,25 @@ describe('run, replay, shards and merge', () => {
   }, 300_000);
 
   test.each([
-    { what: '--jobs: a run whose process hangs (a bot blocking its event loop) is killed', jobs: '2', bot: 'test/support/blocks-event-loop.mjs', deadline: '30', timeoutMs: 240_000, error: /gave no report within 30 s of clock time and was killed: it hung/ },
-    { what: 'one run at a time: a run that waits for good (a bot whose connect never returns) is stopped', jobs: '1', bot: 'test/support/connect-never-returns.mjs', deadline: '60', timeoutMs: 120_000, error: /^the run gave no verdict within 60 s of clock time and was stopped: it hung/ },
-  ])('$what at its deadline and is an error saying so, the plan goes on, no run leaves its files', async ({ jobs, bot, deadline, timeoutMs, error }) => {
+    { what: '--jobs: a run whose process hangs (a bot blocking its event loop) is killed', jobs: '2', bot: ['--bot', 'test/support/blocks-event-loop.mjs'], deadline: '30', timeoutMs: 240_000, error: /gave no report within 30 s of clock time and was killed: it hung/ },
+    { what: 'one run at a time: a run that waits for good (a bot whose connect never returns) is stopped', jobs: '1', bot: ['--bot', 'test/support/connect-never-returns.mjs'], deadline: '60', timeoutMs: 120_000, error: /^the run gave no verdict within 60 s of clock time and was stopped: it hung/ },
+    // A command bot runs in a process group of its own, which its SIGKILLed child cannot end.
+    { what: '--jobs: a command bot that never ends by itself, its run killed with its child,', jobs: '2', bot: ['--bot-cmd', 'node test/support/lingers.mjs'], deadline: '60', timeoutMs: 240_000, error: /gave no report within 60 s of clock time and was killed/, botPids: true },
+  ])('$what at its deadline and is an error saying so, the plan goes on, no run leaves its files or processes', async ({ jobs, bot, deadline, timeoutMs, error, botPids }) => {
     const out = await tempDir();
     // A TMPDIR of the test's own: a killed child cannot remove its run's directory, its parent must.
     const tmp = await tempDir('bc-tmpdir-');
-    const r = await runCli(['run', '--scenario', 'stream-errors', '--baileys', V, '--seed', '11', '--quiet', '--runs', '2', '--jobs', jobs, '--bot', bot, '--out', out], { timeoutMs, env: { BAILEYS_CHAOS_RUN_DEADLINE: deadline, TMPDIR: tmp } });
+    const pidDir = await tempDir('bc-pids-');
+    const alive = () => readdirSync(pidDir).filter((pid) => isAlive(Number(pid)));
+    onCleanup(() => alive().forEach((pid) => process.kill(Number(pid), 'SIGKILL')));
+    const r = await runCli(['run', '--scenario', 'stream-errors', '--baileys', V, '--seed', '11', '--quiet', '--runs', '2', '--jobs', jobs, ...bot, '--out', out], { timeoutMs, env: { BAILEYS_CHAOS_RUN_DEADLINE: deadline, TMPDIR: tmp, LINGERS_PID_DIR: pidDir } });
     expect(r.code, r.stderr).toBe(4);
     const report = await readReportFile(join(out, 'report.json'));
     expect(report.runs).toHaveLength(2);
     for (const run of report.runs) expect(run.error, run.id).toMatch(error);
     expect(tempDirsLeft(tmp), 'temp dirs left behind').toEqual([]);
+    if (botPids) expect(readdirSync(pidDir).length, 'the bot started in each run').toBeGreaterThanOrEqual(2);
+    expect(alive(), 'bot processes left running').toEqual([]);
   }, 300_000);
 });
 
