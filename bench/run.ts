@@ -22,7 +22,6 @@
  *        npm run bench -- --only messages [--messages-clients 10 --messages-count 1000 --messages-window 32 --messages-answers 200]   (bench/messages.ts: encrypted messages to 1 and N real clients, server CPU per message, latency, answers)
  */
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -255,16 +254,24 @@ async function benchCrashes() {
   }
 }
 
-/** The CI scenario suite as CI runs it (vitest, its own process): wall time and outcome. */
+/**
+ * The scenario suites as CI runs them (vitest, its own process), each file alone: the CI scenario
+ * suite (real-world settings in virtual time, run alone in npm test's last pass) and the broken
+ * supervisors caught and shrunk. Wall time and outcome per file.
+ */
 async function benchScenarioSuite() {
-  const files = ['test/e2e/scenarios.test.ts', ...readdirSync('test/e2e').filter((f) => /^scenarios.+\.test\.ts$/.test(f)).map((f) => `test/e2e/${f}`)];
-  process.stderr.write(`bench: the CI scenario suite (${files.join(', ')})…\n`);
-  const started = clock.now();
-  const code = await new Promise<number | null>((resolve) => {
-    const child = spawn(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', ...files], { stdio: ['ignore', 'ignore', 'inherit'] });
-    child.once('exit', resolve);
-  });
-  return { files, passed: code === 0, seconds: (clock.now() - started) / 1000, machine: `${cpus().length} cores` };
+  const files = ['test/e2e/scenarios-suite.test.ts', 'test/e2e/scenarios.test.ts'];
+  const results = [];
+  for (const file of files) {
+    process.stderr.write(`bench: ${file} alone…\n`);
+    const started = clock.now();
+    const code = await new Promise<number | null>((resolve) => {
+      const child = spawn(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', file], { stdio: ['ignore', 'ignore', 'inherit'] });
+      child.once('exit', resolve);
+    });
+    results.push({ file, passed: code === 0, seconds: Math.round((clock.now() - started) / 100) / 10 });
+  }
+  return { files: results, machine: `${cpus().length} cores` };
 }
 
 /** Sections not re-measured this time are kept from the previous file. */
@@ -294,7 +301,7 @@ const result: Record<string, unknown> = {
     'serverCpuPerLoginMs: the server process\'s whole cpuUsage delta per login (kernel, TCP accept, HTTP upgrade, WebSocket, protocol). ' +
     'serverProtocolWorkPerLoginMs: process CPU spent in the server\'s frame handlers per login (Noise, binary nodes, answers, including the socket writes they make). ' +
     'serverProtocolWorkExcludingSocketWritesPerLoginMs: the same less the CPU of handing frames to the socket (one system call a frame). ' +
-    'scenarioSuite: wall time of the CI scenario suite under vitest. Ratios are from one run. ' +
+    'scenarioSuite: wall time of each scenario suite file under vitest, alone (the CI scenario suite: real-world settings at x10). Ratios are from one run. ' +
     'gateSpread: the baseline\'s suite run R times; per gated metric the values and their spread, and the gate tolerance derived from it (its rule and note inside).',
 };
 const measured = (section: (typeof SECTIONS)[number], flags: string) => (stamps[section] = provenance(`npm run bench -- --only ${section}${flags ? ` ${flags}` : ''}`));

@@ -1,12 +1,12 @@
 /**
- * Bench section `virtual-suite`: the CI scenario suite's scenarios and versions (the two
- * test/e2e/scenarios-suite*.test.ts files: 11 scenarios, 2 runs each, six of them on both pinned
+ * Bench section `virtual-suite`: the CI scenario suite (test/support/ci-suite.ts, which
+ * test/e2e/scenarios-suite.test.ts runs: 11 scenarios, 2 runs each, six of them on both pinned
  * versions) with real-world settings in virtual time, through the CLI as a user runs it, at speed K
- * with J runs at once (--jobs, each run in a process of its own), the two files' invocations one
- * after the other or both at once (as vitest runs the two files). Per row: the real wall time, the
+ * with J runs at once (--jobs, each run in a process of its own), its two invocations one after the
+ * other or both at once (as the test runs them). Per row: the real wall time, the
  * CPU the process trees used (and over the wall time: the machine's load in cores), the verdicts,
  * the highest per-run CPU share, and the runs' summed and longest virtual time.
- * The time-scaled suite under vitest is the `scenarios` section.
+ * The suite's test file under vitest is the `scenarios` section.
  *
  * Standalone: npx tsx bench/virtual-suite.ts [--speeds 10] [--jobs 8,12 (each one after the other and together)] [--seed 7]
  */
@@ -17,12 +17,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readReportFile } from '../harness/report/write.js';
+import { CI_SUITE_RUNS, ciSuite } from '../test/support/ci-suite.js';
 
-/** The CI scenario suite as CLI invocations: scenarios and the versions each group runs on. */
-const SUITE = [
-  { scenarios: ['stream-errors', 'keepalive-timeout', 'logged-out', 'server-restart-herd', 'conflict', 'crash-during-write'], versions: ['6.7.21', '7.0.0-rc14'] },
-  { scenarios: ['handshake-race', 'unstable-network', 'login-never-completes', 'clock-jumps', 'random-mix'], versions: ['7.0.0-rc14'] },
-];
+const SUITE = ciSuite();
 
 interface Row {
   speed: number;
@@ -62,7 +59,7 @@ async function suiteAt(speed: number, jobs: number, together: boolean, seed: num
   const started = performance.now();
   const row: Row = { speed, jobs, together, realSeconds: 0, cpuSeconds: 0, coresBusy: 0, runs: 0, verdicts: {}, notValid: [], highestRunCpuShare: 0, virtualSeconds: 0, longestRunVirtualSeconds: 0 };
   const invokeGroup = (group: (typeof SUITE)[number]) =>
-    invoke(['run', '--speed', String(speed), '--jobs', String(jobs), '--scenario', group.scenarios.join(','), '--baileys', group.versions.join(','), '--runs', '2', '--seed', String(seed)]);
+    invoke(['run', '--speed', String(speed), '--jobs', String(jobs), '--scenario', group.scenarios.join(','), '--baileys', group.versions.join(','), '--runs', String(CI_SUITE_RUNS), '--seed', String(seed)]);
   const results = together ? await Promise.all(SUITE.map(invokeGroup)) : await SUITE.reduce(async (done, g) => [...(await done), await invokeGroup(g)], Promise.resolve([] as Awaited<ReturnType<typeof invoke>>[]));
   for (const { cpuSeconds, report } of results) {
     row.cpuSeconds += cpuSeconds;
@@ -103,7 +100,7 @@ export async function benchVirtualSuite(options: { speeds?: number[]; jobs?: num
     }
   }
   return {
-    suite: SUITE.map((g) => ({ ...g, runs: 2 })),
+    suite: SUITE.map((g) => ({ ...g, runs: CI_SUITE_RUNS })),
     seed,
     note: 'real-world settings (no time scale); machine: 2 cores; each run in a process of its own (--jobs). virtualSeconds: the runs\' summed clock time. together: the two invocations at once, as vitest runs the two suite files',
     rows,
