@@ -8,11 +8,12 @@
  * the suite. It runs in `npm test`'s last pass, alone: CPU shared with other test files would
  * inflate every login K times over (README, Virtual time).
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RunReport } from '../../harness/report/schema.js';
 import { readReportFile } from '../../harness/report/write.js';
-import { tempDir } from '../helpers.js';
 import { CI_SUITE_RUNS, ciSuite } from '../support/ci-suite.js';
 import { runCli } from '../support/cli.js';
 
@@ -22,9 +23,14 @@ const seed = process.env.SCENARIO_SEED ?? '7';
 const suite = ciSuite();
 const runs: RunReport[] = [];
 
+let outs: string;
+// Removed after all, even when an invocation failed and no test ran (per-test cleanup would not).
+afterAll(() => rm(outs, { recursive: true, force: true }));
+
 beforeAll(async () => {
-  const invocations = suite.map(async (group) => {
-    const out = await tempDir();
+  outs = await mkdtemp(join(tmpdir(), 'bc-ci-suite-'));
+  const invocations = suite.map(async (group, i) => {
+    const out = join(outs, String(i));
     const args = ['run', '--speed', String(SPEED), '--jobs', String(JOBS), '--scenario', group.scenarios.join(','), '--baileys', group.versions.join(','), '--runs', String(CI_SUITE_RUNS), '--seed', seed, '--quiet', '--out', out];
     const r = await runCli(args, { timeoutMs: 900_000 });
     // A report is written whatever the verdicts (exit 1, 3); none means the harness failed: say how.
@@ -33,7 +39,9 @@ beforeAll(async () => {
     });
     runs.push(...report.runs);
   });
-  await Promise.all(invocations);
+  // Both end before a failure is told: a command still running would outlive the file.
+  const failed = (await Promise.allSettled(invocations)).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }, 1_000_000);
 
 for (const group of suite) {
