@@ -10,7 +10,7 @@ import { warpDescription } from '../time/warp.js';
 import { EXIT } from '../report/exit-code.js';
 import { SCENARIOS } from '../../scenarios/index.js';
 import { parseFlags, UsageError, type Command } from './command.js';
-import { defaultSetting, ensureVersions, finishReport, readSuite, replayFlags, SUITE_FLAGS, SUITE_HELP, outDirFor } from './suite.js';
+import { defaultSetting, ensureVersions, finishReport, readSuite, replayFlags, SUITE_FLAGS, SUITE_HELP, outDirFor, timeScaleNote } from './suite.js';
 
 const log = (line: string) => process.stderr.write(line + '\n');
 
@@ -57,6 +57,8 @@ ${SUITE_HELP}`,
       return result.failed ? 1 : 0;
     }
     log(`replaying ${scenarioName} seed ${seed} on Baileys ${version}, ${suite.speed ? `virtual time x${suite.speed}` : `time scale ${suite.scale}`}`);
+    const note = timeScaleNote(suite);
+    if (note) log(note);
     const planned = { scenario: scenarioName, version, setting, runIndex: 0, seed, ...(schedule ? { schedule } : {}) };
     const interruption = stopOnSignals(log);
     const runs = await executePlan([planned], { scenarios: SCENARIOS, scale: suite.scale, clock: systemClock, bot: suite.bot, ...(suite.recoverySloMs !== undefined ? { recoverySloMs: suite.recoverySloMs } : {}), ...(suite.stormLimit !== undefined ? { stormLimit: suite.stormLimit } : {}), ...(suite.messages ? { messages: suite.messages } : {}), replayFlags: () => replayFlags(suite, setting), signal: interruption.signal }).finally(() => interruption.dispose());

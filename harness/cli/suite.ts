@@ -31,6 +31,12 @@ import type { MessageTraffic } from '../messages/traffic.js';
 
 export const DEFAULT_TIME_SCALE = 0.04;
 
+/** Said once per command that runs time-scaled: the mode is kept for now, and it can hide what a run exists to show. */
+export const timeScaleNote = (suite: Pick<Suite, 'speed' | 'scale'>): string | undefined =>
+  suite.speed === undefined && suite.scale < 1
+    ? `note: time scale ${suite.scale} is the older mode, to be retired: it shrinks the settings, but Baileys' fixed timers and a bot's own do not shrink, so what they cause can vanish (at 0.04 keepalive-timeout's 408 never came). Real-world settings in virtual time are the default: drop --time-scale (for check: make the baseline again without it).`
+    : undefined;
+
 /** Flags every suite command accepts (node:util parseArgs options). */
 export const SUITE_FLAGS = {
   scenario: { type: 'string', multiple: true },
@@ -69,7 +75,7 @@ export const SUITE_HELP = `  --scenario NAME[,NAME]  scenarios to run (repeatabl
   --speed K               virtual time (the default, K = ${DEFAULT_SPEED}): real-world settings, everything (harness, server, Baileys,
                           your bot's processes) on one clock K times faster (1-${MAX_SPEED}; above 1 it needs libfaketime: apt-get
                           install faketime libfaketime). --speed 1 runs in real time
-  --time-scale F          the older mode instead: multiply the scenario's and the reference supervisor's durations by F
+  --time-scale F          the older mode instead, to be retired: multiply the scenario's and the reference supervisor's durations by F
                           (e.g. ${DEFAULT_TIME_SCALE}: a 25 s keep-alive runs as 1 s); Baileys' fixed timers and your bot's own do not shrink
   --out DIR               where report.json, report.md, report.html, junit.xml go
   The bot under test (default: the reference supervisor); one of:
@@ -318,6 +324,8 @@ export async function executeSuite({ suite, kind, settings, tune, log }: Execute
     `${kind}: ${plan.length} runs — ${suite.scenarios.length} scenario(s) × ${suite.versions.join(', ')} × ${settings.length} setting(s) × ${suite.runs} run(s)` +
       `${suite.shard ? ` (shard ${suite.shard.index}/${suite.shard.count})` : ''}, seed ${suite.seed}, ${suite.speed ? `virtual time x${suite.speed} (real-world settings)` : `time scale ${suite.scale}`}${suite.jobs > 1 ? `, ${suite.jobs} at once, each in its own process` : ''}`,
   );
+  const note = timeScaleNote(suite);
+  if (note) log(note);
   const progress = suite.quiet ? undefined : new Progress(plan.length, systemClock);
   const label = (p: PlannedRun) => `${p.scenario} ${p.version}${p.setting.label === 'default' ? '' : ` [${p.setting.label}]`} #${p.runIndex}`;
   const stream = new RunStream(outDirFor(suite, kind));

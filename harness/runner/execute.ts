@@ -21,7 +21,7 @@ import { isMessageEvent } from '../messages/evidence.js';
 import type { MessageTraffic } from '../messages/traffic.js';
 import { currentSpeed } from '../time/warp.js';
 import { measureCpuShare } from './cpu-share.js';
-import { isRunChild, RUN_DEADLINE_ENV, runDeadlineMs, type RunElsewhere } from './run-in-child.js';
+import { RUN_DEADLINE_ENV, runDeadlineMs, type RunElsewhere } from './run-in-child.js';
 
 /** The schedule a run's seed stands for (real-world ms): the first sample of the scenario's generator. */
 export function scheduleForSeed(scenario: Scenario, seed: number): Schedule {
@@ -186,13 +186,13 @@ class RunHungError extends Error {
 }
 
 /**
- * The bound on a run in this process, as a run in a child has (runDeadlineMs): a bot whose connect
- * or stop never returns would otherwise hold the plan for good. At the deadline the run is stopped
- * as on an interrupt (released) and becomes an error. A run child leaves it to its parent, which
- * also ends runs that block their event loop; no timer in this process could.
+ * The bound on a run in this process (runDeadlineMs): a bot whose connect or stop never returns
+ * would otherwise hold the plan for good. At the deadline the run is stopped as on an interrupt
+ * (released) and becomes an error. A run child bounds its runs so too; its parent kills it only if
+ * it gives no report a grace after that (a run that blocks the child's event loop, which no timer
+ * in the child could end).
  */
 function hangBound(schedule: Schedule, outer: AbortSignal | undefined) {
-  if (isRunChild()) return { signal: outer, passed: () => false, message: '', clear: () => undefined };
   const ms = runDeadlineMs(schedule);
   const own = new AbortController();
   const timer = setTimeout(() => own.abort(new Error('the run passed its deadline')), ms);

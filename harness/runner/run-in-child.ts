@@ -17,6 +17,7 @@ import { scheduleEnd, type Schedule } from '../faults/schedule.js';
 import type { RunReport } from '../report/schema.js';
 import { RunInterruptedError } from '../scenario.js';
 import { killTagged } from '../tagged-processes.js';
+import { machineTimeOnClock } from '../time/warp.js';
 import { removeWorkDir, WORK_ROOT_ENV } from '../work-root.js';
 import type { PlannedRun } from './plan.js';
 
@@ -43,6 +44,8 @@ export interface ChildPool {
 
 const STDERR_KEPT = 4000;
 const CLOSE_GRACE_MS = 5000;
+/** Machine time a child gets past a run's deadline to stop and release it itself. */
+const KILL_GRACE_MS = 10_000;
 export const RUN_DEADLINE_ENV = 'BAILEYS_CHAOS_RUN_DEADLINE';
 
 /**
@@ -127,7 +130,9 @@ export function childPool(argv: string[], seed: number | undefined): ChildPool {
   const runOn = (child: RunChild, planned: PlannedRun, schedule: Schedule, signal: AbortSignal | undefined) =>
     new Promise<RunReport>((resolve, reject) => {
       const p = child.process;
-      const deadlineMs = runDeadlineMs(schedule);
+      // The child stops a run at its deadline itself and releases it; killed only if it cannot (its
+      // event loop blocked), a grace later, so the two never race.
+      const deadlineMs = runDeadlineMs(schedule) + machineTimeOnClock(KILL_GRACE_MS);
       let overdue = false;
       const deadline = setTimeout(() => ((overdue = true), p.kill('SIGKILL')), deadlineMs);
       const done = () => {
@@ -148,7 +153,7 @@ export function childPool(argv: string[], seed: number | undefined): ChildPool {
       const onExit = (code: number | null, sig: NodeJS.Signals | null) => {
         done();
         if (signal?.aborted) return reject(new RunInterruptedError(String(signal.reason)));
-        if (overdue) return reject(new Error(`the child process carrying out this run gave no report within ${Math.round(deadlineMs / 1000)} s of clock time and was killed: it hung (a deadlock, or a bot blocking its event loop). Replay the run to see it alone; ${RUN_DEADLINE_ENV}=SECONDS sets the bound. ${stderrTail(child)}`));
+        if (overdue) return reject(new Error(`the child process carrying out this run gave no report within ${Math.round(deadlineMs / 1000)} s of clock time (the run's deadline and a grace to stop it) and was killed: it hung (a deadlock, or a bot blocking its event loop). Replay the run to see it alone; ${RUN_DEADLINE_ENV}=SECONDS sets the bound. ${stderrTail(child)}`));
         reject(new Error(`the child process carrying out this run ended (${sig ?? `exit ${code}`}) without its report: something in it ended the process (a module bot calling process.exit does; a command bot cannot). Replay the run to see it alone. ${stderrTail(child)}`));
       };
       const onError = (err: Error) => (done(), reject(new Error(`the child process carrying out run ${planned.scenario}:${planned.seed} failed: ${err.message}`)));

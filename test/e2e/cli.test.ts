@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { readReportFile } from '../../harness/report/write.js';
 import { onCleanup, tempDir, tempDirsLeft } from '../helpers.js';
+import { processesTagged } from '../../harness/tagged-processes.js';
+import { RUN_CHILD_ENV } from '../../harness/runner/run-in-child.js';
 import { runCli } from '../support/cli.js';
+import { until } from '../support/wait.js';
 
 const V = '7.0.0-rc14';
 
@@ -82,6 +85,7 @@ describe('run, replay, shards and merge', () => {
     expect(report.runs.map((x) => x.verdict)).toEqual(['valid', 'valid']);
     expect(report.speed?.k).toBe(10);
     expect(report.runs[0]!.replay).toMatch(/--speed 10/);
+    expect(r.stderr).not.toMatch(/older mode/);
     expect(report.summary[0]!.recoveryMs.p50).toBeGreaterThan(0);
     expect(await readFile(join(out, 'report.md'), 'utf8')).toMatch(/stream-errors/);
     expect(await readFile(join(out, 'junit.xml'), 'utf8')).toMatch(/<testsuites/);
@@ -142,25 +146,42 @@ describe('run, replay, shards and merge', () => {
   }, 300_000);
 
   test.each([
-    { what: '--jobs: a run whose process hangs (a bot blocking its event loop) is killed', jobs: '2', bot: ['--bot', 'test/support/blocks-event-loop.mjs'], deadline: '30', timeoutMs: 240_000, error: /gave no report within 30 s of clock time and was killed: it hung/ },
-    { what: 'one run at a time: a run that waits for good (a bot whose connect never returns) is stopped', jobs: '1', bot: ['--bot', 'test/support/connect-never-returns.mjs'], deadline: '60', timeoutMs: 120_000, error: /^the run gave no verdict within 60 s of clock time and was stopped: it hung/ },
-    // A command bot runs in a process group of its own, which its SIGKILLed child cannot end.
-    { what: '--jobs: a command bot that never ends by itself, its run killed with its child,', jobs: '2', bot: ['--bot-cmd', 'node test/support/lingers.mjs'], deadline: '60', timeoutMs: 240_000, error: /gave no report within 60 s of clock time and was killed/, botPids: true },
-  ])('$what at its deadline and is an error saying so, the plan goes on, no run leaves its files or processes', async ({ jobs, bot, deadline, timeoutMs, error, botPids }) => {
+    { what: '--jobs: a run whose process hangs (a bot blocking its event loop) is killed', jobs: '2', bot: 'test/support/blocks-event-loop.mjs', deadline: '30', timeoutMs: 240_000, error: /gave no report within \d+ s of clock time \(the run's deadline and a grace to stop it\) and was killed: it hung/ },
+    { what: 'one run at a time: a run that waits for good (a bot whose connect never returns) is stopped', jobs: '1', bot: 'test/support/connect-never-returns.mjs', deadline: '60', timeoutMs: 120_000, error: /^the run gave no verdict within 60 s of clock time and was stopped: it hung/ },
+    // A child whose event loop still turns stops the run itself at the deadline, before its parent would kill it.
+    { what: '--jobs: a run in a child that still answers (a bot whose connect never returns) is stopped by the child', jobs: '2', bot: 'test/support/connect-never-returns.mjs', deadline: '60', timeoutMs: 120_000, error: /^the run gave no verdict within 60 s of clock time and was stopped: it hung/ },
+  ])('$what at its deadline and is an error saying so, the plan goes on, no run leaves its files', async ({ jobs, bot, deadline, timeoutMs, error }) => {
     const out = await tempDir();
     // A TMPDIR of the test's own: a killed child cannot remove its run's directory, its parent must.
     const tmp = await tempDir('bc-tmpdir-');
-    const pidDir = await tempDir('bc-pids-');
-    const alive = () => readdirSync(pidDir).filter((pid) => isAlive(Number(pid)));
-    onCleanup(() => alive().forEach((pid) => process.kill(Number(pid), 'SIGKILL')));
-    const r = await runCli(['run', '--scenario', 'stream-errors', '--baileys', V, '--seed', '11', '--quiet', '--runs', '2', '--jobs', jobs, ...bot, '--out', out], { timeoutMs, env: { BAILEYS_CHAOS_RUN_DEADLINE: deadline, TMPDIR: tmp, LINGERS_PID_DIR: pidDir } });
+    const r = await runCli(['run', '--scenario', 'stream-errors', '--baileys', V, '--seed', '11', '--quiet', '--runs', '2', '--jobs', jobs, '--bot', bot, '--out', out], { timeoutMs, env: { BAILEYS_CHAOS_RUN_DEADLINE: deadline, TMPDIR: tmp } });
     expect(r.code, r.stderr).toBe(4);
     const report = await readReportFile(join(out, 'report.json'));
     expect(report.runs).toHaveLength(2);
     for (const run of report.runs) expect(run.error, run.id).toMatch(error);
     expect(tempDirsLeft(tmp), 'temp dirs left behind').toEqual([]);
-    if (botPids) expect(readdirSync(pidDir).length, 'the bot started in each run').toBeGreaterThanOrEqual(2);
+  }, 300_000);
+
+  test('--jobs: children killed outright (SIGKILL) while each carries a command bot that never ends by itself: the parent ends the bots they left, and their runs are errors', async () => {
+    const out = await tempDir();
+    const tmp = await tempDir('bc-tmpdir-');
+    // Each bot writes its pid here; the path also tags every process of this command (its environment).
+    const pidDir = await tempDir('bc-pids-');
+    const alive = () => readdirSync(pidDir).filter((pid) => isAlive(Number(pid)));
+    onCleanup(() => alive().forEach((pid) => process.kill(Number(pid), 'SIGKILL')));
+    const ran = runCli(['run', '--scenario', 'stream-errors', '--baileys', V, '--seed', '11', '--quiet', '--runs', '2', '--jobs', '2', '--bot-cmd', 'node test/support/lingers.mjs', '--out', out], { timeoutMs: 240_000, env: { TMPDIR: tmp, LINGERS_PID_DIR: pidDir } });
+    await until("both runs' bots to start", () => readdirSync(pidDir).length >= 2, 120_000);
+    // The run children: this command's processes that were started to carry out runs (their bots were not).
+    const children = (await processesTagged('LINGERS_PID_DIR', pidDir)).filter((pid) => readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(`${RUN_CHILD_ENV}=1`));
+    expect(children).toHaveLength(2);
+    for (const pid of children) process.kill(pid, 'SIGKILL');
+    const r = await ran;
+    expect(r.code, r.stderr).toBe(4);
+    const report = await readReportFile(join(out, 'report.json'));
+    for (const run of report.runs) expect(run.error, run.id).toMatch(/the child process carrying out this run ended \(SIGKILL\) without its report/);
     expect(alive(), 'bot processes left running').toEqual([]);
+    expect(r.stderr).toMatch(/left \d+ process\(es\) it had started \(a bot's\); they were killed/);
+    expect(tempDirsLeft(tmp), 'temp dirs left behind').toEqual([]);
   }, 300_000);
 });
 
@@ -216,6 +237,8 @@ describe('compare and tune', () => {
     const [a, b] = report.runs;
     expect(a!.schedule).toEqual(b!.schedule); // same seed, same faults, on each version
     expect(a!.version).not.toBe(b!.version);
+    // The older mode says it is one, once, and why.
+    expect(r.stderr.match(/note: time scale 0\.04 is the older mode, to be retired: .*drop --time-scale/g)).toHaveLength(1);
   }, 300_000);
 
   test('tune sweeps at least --points settings over the same schedules, marks a Pareto front and prints the block to paste', async () => {
