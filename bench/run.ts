@@ -260,7 +260,7 @@ async function benchCrashes() {
  * supervisors caught and shrunk. Wall time and outcome per file.
  */
 async function benchScenarioSuite() {
-  const files = ['test/e2e/scenarios-suite.test.ts', 'test/e2e/scenarios.test.ts'];
+  const files = ['test/e2e/virtual-suite.test.ts', 'test/e2e/scenarios-suite.test.ts', 'test/e2e/scenarios-suite-more.test.ts', 'test/e2e/scenarios.test.ts'];
   const results = [];
   for (const file of files) {
     process.stderr.write(`bench: ${file} alone…\n`);

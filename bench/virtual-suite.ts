@@ -1,6 +1,6 @@
 /**
  * Bench section `virtual-suite`: the CI scenario suite (test/support/ci-suite.ts, which
- * test/e2e/scenarios-suite.test.ts runs: 11 scenarios, 2 runs each, six of them on both pinned
+ * test/e2e/virtual-suite.test.ts runs: 11 scenarios, 2 runs each, six of them on both pinned
  * versions) with real-world settings in virtual time, through the CLI as a user runs it, at speed K
  * with J runs at once (--jobs, each run in a process of its own), its two invocations one after the
  * other or both at once (as the test runs them). Per row: the real wall time, the

@@ -1,5 +1,5 @@
 /**
- * Runs the CI scenario suite (test/e2e/scenarios-suite.test.ts: real-world settings at x10, through the CLI) N times back to back with one
+ * Runs the CI scenario suite (test/e2e/scenarios-suite*.test.ts, two files run in parallel) N times back to back with one
  * seed and counts flaky verdicts: tests (scenario × version) whose outcome was not the same in
  * every run. Same seed → same schedules, so any difference is the harness or the machine, not
  * the input. Prints the count and writes reports/out/repeat/repeat.json.

@@ -1,11 +1,12 @@
 /**
- * The CI scenario suite as CLI invocations: every scenario that runs without special privileges,
- * 2 runs each. The seed's first symptoms, conflicts and crashes on every supported version; network,
+ * The CI scenario suite's scenarios and versions (test/e2e/scenarios-suite*.test.ts run them
+ * in-process, time-scaled, in npm test) as CLI invocations with real-world settings: every scenario
+ * that runs without special privileges, 2 runs each. The seed's first symptoms, conflicts and crashes on every supported version; network,
  * login and clock faults and the random mix on the newest only, to keep CI short (`npx
  * baileys-chaos run --baileys 6.7.21` runs them on the other). The handshake race runs on the
  * newest only too: on 6.7.21 it is a real race whose outcome depends on the machine's load (README,
- * Findings) — a finding, not a verdict CI can repeat. test/e2e/scenarios-suite.test.ts runs it;
- * bench/virtual-suite.ts times it.
+ * Findings) — a finding, not a verdict CI can repeat. test/e2e/virtual-suite.test.ts runs it
+ * (`npm run test:virtual-suite`; not in npm test yet: README, Virtual time); bench/virtual-suite.ts times it.
  */
 import { versionsUnderTest } from '../../harness/baileys/versions.js';
 
