@@ -2,7 +2,7 @@
  * The CLI end to end: real Baileys against the fake server, reports on disk, the CI gate, shards,
  * replay, compare, tune, and one clear line for each kind of bad input.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,18 +12,9 @@ import { onCleanup, tempDir, tempDirsLeft } from '../helpers.js';
 import { processesTagged } from '../../harness/tagged-processes.js';
 import { RUN_CHILD_ENV } from '../../harness/runner/run-in-child.js';
 import { runCli } from '../support/cli.js';
-import { until } from '../support/wait.js';
+import { running, until } from '../support/wait.js';
 
 const V = '7.0.0-rc14';
-
-/** Alive and not a zombie (one killed after its parent died waits for init to reap it). */
-const isAlive = (pid: number): boolean => {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-};
 const FAST = ['--scenario', 'stream-errors', '--baileys', V, '--seed', '11', '--quiet'];
 
 describe('bad input ends with one clear line and a usage exit code', () => {
@@ -167,12 +158,13 @@ describe('run, replay, shards and merge', () => {
     const tmp = await tempDir('bc-tmpdir-');
     // Each bot writes its pid here; the path also tags every process of this command (its environment).
     const pidDir = await tempDir('bc-pids-');
-    const alive = () => readdirSync(pidDir).filter((pid) => isAlive(Number(pid)));
+    const alive = () => readdirSync(pidDir).filter((pid) => running(Number(pid)));
     onCleanup(() => alive().forEach((pid) => process.kill(Number(pid), 'SIGKILL')));
     const ran = runCli(['run', '--scenario', 'stream-errors', '--baileys', V, '--seed', '11', '--quiet', '--runs', '2', '--jobs', '2', '--bot-cmd', 'node test/support/lingers.mjs', '--out', out], { timeoutMs: 240_000, env: { TMPDIR: tmp, LINGERS_PID_DIR: pidDir } });
     await until("both runs' bots to start", () => readdirSync(pidDir).length >= 2, 120_000);
     // The run children: this command's processes that were started to carry out runs (their bots were not).
-    const children = (await processesTagged('LINGERS_PID_DIR', pidDir)).filter((pid) => readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(`${RUN_CHILD_ENV}=1`));
+    const runChildren = await processesTagged(RUN_CHILD_ENV, '1');
+    const children = (await processesTagged('LINGERS_PID_DIR', pidDir)).filter((pid) => runChildren.includes(pid));
     expect(children).toHaveLength(2);
     for (const pid of children) process.kill(pid, 'SIGKILL');
     const r = await ran;

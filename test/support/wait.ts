@@ -1,10 +1,20 @@
 /** Waiting on processes from a test: bounded polls, never a sleep that hopes. */
+import { readFileSync } from 'node:fs';
 
 /** Is a process with this pid still there (a zombie counts until it is reaped)? */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Is a process with this pid still running: there and not a zombie (one killed after its parent died waits for init to reap it)? Linux. */
+export function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
   }
