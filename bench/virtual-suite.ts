@@ -6,7 +6,7 @@
  * other or both at once (as the test runs them). Per row: the real wall time, the
  * CPU the process trees used (and over the wall time: the machine's load in cores), the verdicts,
  * the highest per-run CPU share, and the runs' summed and longest virtual time.
- * The suite's test file under vitest is the `scenarios` section.
+ * The suite's test files under vitest are the `scenarios` section.
  *
  * Standalone: npx tsx bench/virtual-suite.ts [--speeds 10] [--jobs 8,12 (each one after the other and together)] [--seed 7]
  */
@@ -102,7 +102,7 @@ export async function benchVirtualSuite(options: { speeds?: number[]; jobs?: num
   return {
     suite: SUITE.map((g) => ({ ...g, runs: CI_SUITE_RUNS })),
     seed,
-    note: 'real-world settings (no time scale); machine: 2 cores; each run in a process of its own (--jobs). virtualSeconds: the runs\' summed clock time. together: the two invocations at once, as vitest runs the two suite files',
+    note: 'real-world settings (no time scale); machine: 2 cores; each run in a process of its own (--jobs). virtualSeconds: the runs\' summed clock time. together: the two invocations at once, as test/e2e/virtual-suite.test.ts runs them',
     rows,
     replay: `npx tsx bench/virtual-suite.ts --speeds ${speeds.join(',')}${options.jobs ? ` --jobs ${options.jobs.join(',')}` : ''} --seed ${seed}`,
   };

@@ -1,15 +1,13 @@
 /**
- * The CI scenario suite, first half (the seed's log lines; the other half is
- * scenarios-suite-more.test.ts, a second file so vitest runs the halves on both cores): every
- * scenario that runs without special privileges, through the same vitest helper a bot's own
- * suite uses (harness/vitest.ts). A failure prints the smallest schedule and a paste-ready
- * replay; an undecided run fails too. SCENARIO_SEED replays a suite.
+ * The CI scenario suite (test/support/ci-suite.ts), first half: the seed's first symptoms, on every
+ * supported version (the other half is scenarios-suite-more.test.ts, a second file so vitest runs
+ * the halves on both cores). In-process, time-scaled, through the same vitest helper a bot's own
+ * suite uses (harness/vitest.ts). A failure prints the smallest schedule and a paste-ready replay;
+ * an undecided run fails too. SCENARIO_SEED replays a suite.
  */
 import { scenarioSuite } from '../../harness/vitest.js';
-import { keepaliveTimeout } from '../../scenarios/keepalive-timeout.js';
-import { loggedOut } from '../../scenarios/logged-out.js';
-import { serverRestartHerd } from '../../scenarios/server-restart-herd.js';
-import { streamErrors } from '../../scenarios/stream-errors.js';
+import { SCENARIOS } from '../../scenarios/index.js';
+import { ciSuite } from '../support/ci-suite.js';
 
-// The seed's first symptoms, on every supported version.
-scenarioSuite([streamErrors, keepaliveTimeout, loggedOut, serverRestartHerd]);
+const [everyVersion] = ciSuite();
+scenarioSuite(everyVersion!.scenarios.slice(0, 4).map((name) => SCENARIOS[name]!));
