@@ -7,7 +7,7 @@
  *  - the raw protocol initiator (test/support/raw-client.ts), whose own cost is tiny: the
  *    server's work isolated. If the raw rate is far above the Baileys rate, the client is the
  *    bottleneck, not the server.
- * And the time the CI scenario suite (test/e2e/scenarios*.test.ts, time-scaled) takes, end to end.
+ * And the time the CI scenario suite files (test/e2e/*suite*.test.ts, test/e2e/scenarios.test.ts) take under vitest, each alone.
  * And the run-to-run spread of what the CI gate compares, with the tolerance derived from it
  * (bench/gate-spread.ts; GATE_TOLERANCE in harness/report/baseline.ts is set from it).
  * Usage: npm run bench [-- --clients 20 --rounds 3 --raw-logins 500 --out bench/results/bench.json]
@@ -255,9 +255,9 @@ async function benchCrashes() {
 }
 
 /**
- * The scenario suite files under vitest (its own process), each alone: the CI scenario suite with
- * real-world settings in virtual time (virtual-suite, not in npm test yet), its two time-scaled
- * halves that npm test runs, and the broken supervisors caught and shrunk. Wall time and outcome per file.
+ * The scenario suite files under vitest (its own process), each alone: the CI scenario suite's
+ * newest-version part with real-world settings in virtual time, its older versions' two
+ * time-scaled halves, and the broken supervisors caught and shrunk. Wall time and outcome per file.
  */
 async function benchScenarioSuite() {
   const files = ['test/e2e/virtual-suite.test.ts', 'test/e2e/scenarios-suite.test.ts', 'test/e2e/scenarios-suite-more.test.ts', 'test/e2e/scenarios.test.ts'];
@@ -301,7 +301,7 @@ const result: Record<string, unknown> = {
     'serverCpuPerLoginMs: the server process\'s whole cpuUsage delta per login (kernel, TCP accept, HTTP upgrade, WebSocket, protocol). ' +
     'serverProtocolWorkPerLoginMs: process CPU spent in the server\'s frame handlers per login (Noise, binary nodes, answers, including the socket writes they make). ' +
     'serverProtocolWorkExcludingSocketWritesPerLoginMs: the same less the CPU of handing frames to the socket (one system call a frame). ' +
-    'scenarioSuite: wall time of each scenario suite file under vitest, alone (virtual-suite: the CI scenario suite with real-world settings at x10). Ratios are from one run. ' +
+    'scenarioSuite: wall time of each scenario suite file under vitest, alone (virtual-suite: the CI scenario suite\'s newest-version part with real-world settings at x10). Ratios are from one run. ' +
     'gateSpread: the baseline\'s suite run R times; per gated metric the values and their spread, and the gate tolerance derived from it (its rule and note inside).',
 };
 const measured = (section: (typeof SECTIONS)[number], flags: string) => (stamps[section] = provenance(`npm run bench -- --only ${section}${flags ? ` ${flags}` : ''}`));

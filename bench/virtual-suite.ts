@@ -1,7 +1,7 @@
 /**
- * Bench section `virtual-suite`: the CI scenario suite (test/support/ci-suite.ts, which
- * test/e2e/virtual-suite.test.ts runs: 11 scenarios, 2 runs each, six of them on both pinned
- * versions) with real-world settings in virtual time, through the CLI as a user runs it, at speed K
+ * Bench section `virtual-suite`: the whole CI scenario suite (test/support/ci-suite.ts: 11
+ * scenarios, 2 runs each, six of them on both pinned versions; npm test runs its newest-version
+ * part this way, test/e2e/virtual-suite.test.ts) with real-world settings in virtual time, through the CLI as a user runs it, at speed K
  * with J runs at once (--jobs, each run in a process of its own), its two invocations one after the
  * other or both at once (as the test runs them). Per row: the real wall time, the
  * CPU the process trees used (and over the wall time: the machine's load in cores), the verdicts,
@@ -102,7 +102,7 @@ export async function benchVirtualSuite(options: { speeds?: number[]; jobs?: num
   return {
     suite: SUITE.map((g) => ({ ...g, runs: CI_SUITE_RUNS })),
     seed,
-    note: 'real-world settings (no time scale); machine: 2 cores; each run in a process of its own (--jobs). virtualSeconds: the runs\' summed clock time. together: the two invocations at once, as test/e2e/virtual-suite.test.ts runs them',
+    note: 'real-world settings (no time scale); machine: 2 cores; each run in a process of its own (--jobs). virtualSeconds: the runs\' summed clock time. together: the two invocations at once, as test/e2e/virtual-suite.test.ts runs its part',
     rows,
     replay: `npx tsx bench/virtual-suite.ts --speeds ${speeds.join(',')}${options.jobs ? ` --jobs ${options.jobs.join(',')}` : ''} --seed ${seed}`,
   };

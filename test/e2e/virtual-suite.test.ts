@@ -1,15 +1,13 @@
 /**
- * The CI scenario suite's scenarios (test/support/ci-suite.ts) with real-world settings in virtual time (x10):
- * Baileys' own 25 s keep-alive and 5 s allowance, the reference supervisor's real backoff, on a
- * clock ten times faster. Through the CLI as a user runs it, both invocations at once, 8 runs at
- * once each, every run in a process of its own. One test per scenario and version: each of its runs
- * must be valid (unknown is not a pass: a run whose fault never showed its effect fails), and a
- * failure prints the invariants that failed and the run's paste-ready replay. SCENARIO_SEED replays
- * the suite. Run it alone (`npm run test:virtual-suite`): CPU shared with other test files would
- * inflate every login K times over. Not in `npm test` yet: in a CI sim one logged-out run on 6.7.21
- * was invalid (an AES-GCM authentication error thrown out of Baileys' client stack), not seen in
- * 9 other runs of it nor in 3 replays; its cause (Baileys, or a frame from the fake server) is not
- * found (README, Virtual time).
+ * The CI scenario suite's virtual-time part (test/support/ci-suite.ts says what runs where and why):
+ * every scenario on the newest version with real-world settings at x10: Baileys' own 25 s
+ * keep-alive and 5 s allowance, the reference supervisor's real backoff, on a clock ten times
+ * faster. Through the CLI as a user runs it, both invocations at once, 8 runs at once each, every
+ * run in a process of its own. One test per scenario and version: each of its runs must be valid
+ * (unknown is not a pass: a run whose fault never showed its effect fails), and a failure prints
+ * the invariants that failed and the run's paste-ready replay. SCENARIO_SEED replays the suite.
+ * In npm test's last pass, alone: CPU shared with other test files would inflate every login K
+ * times over.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,13 +15,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RunReport } from '../../harness/report/schema.js';
 import { readReportFile } from '../../harness/report/write.js';
-import { CI_SUITE_RUNS, ciSuite } from '../support/ci-suite.js';
+import { CI_SUITE_RUNS, virtualPart } from '../support/ci-suite.js';
 import { runCli } from '../support/cli.js';
 
 const SPEED = 10;
 const JOBS = 8;
 const seed = process.env.SCENARIO_SEED ?? '7';
-const suite = ciSuite();
+const suite = virtualPart();
 const runs: RunReport[] = [];
 
 let outs: string;
