@@ -3,6 +3,7 @@
  * progress releases everything it holds; the finished runs are reported, exit 130); a second one
  * quits at once, as a user pressing Ctrl-C twice expects.
  */
+import { setMaxListeners } from 'node:events';
 import { EXIT } from '../report/exit-code.js';
 
 export interface Interruption {
@@ -13,6 +14,8 @@ export interface Interruption {
 
 export function stopOnSignals(log: (line: string) => void): Interruption {
   const controller = new AbortController();
+  // Every run under way listens (--jobs 16 is 16 at once): past Node's 10 that is not a leak.
+  setMaxListeners(0, controller.signal);
   const onSignal = (name: NodeJS.Signals) => {
     if (controller.signal.aborted) {
       log(`baileys-chaos: ${name} again: quitting now; the run in progress may leave files or processes behind (exit ${EXIT.interrupted}).`);
