@@ -8,7 +8,7 @@
  * the highest per-run CPU share, and the runs' summed and longest virtual time.
  * The suite's test files under vitest are the `scenarios` section.
  *
- * Standalone: npx tsx bench/virtual-suite.ts [--speeds 10] [--jobs 8,12 (each one after the other and together)] [--seed 7]
+ * Standalone: npx tsx bench/virtual-suite.ts [--speeds 10] [--jobs 8,12,auto (each one after the other and together)] [--seed 7]
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -21,9 +21,12 @@ import { CI_SUITE_RUNS, ciSuite } from '../test/support/ci-suite.js';
 
 const SUITE = ciSuite();
 
+type Jobs = number | 'auto';
+
 interface Row {
   speed: number;
-  jobs: number;
+  /** --jobs: N at once, or auto (started while the cores have room). */
+  jobs: Jobs;
   /** Both invocations at once (true) or one after the other. */
   together: boolean;
   realSeconds: number;
@@ -34,6 +37,8 @@ interface Row {
   verdicts: Record<string, number>;
   notValid: string[];
   highestRunCpuShare: number;
+  /** The most other runs any run had beside it in its own invocation (cpu.alongsideRuns). */
+  mostAlongside: number;
   virtualSeconds: number;
   longestRunVirtualSeconds: number;
 }
@@ -55,9 +60,9 @@ async function invoke(args: string[]): Promise<{ cpuSeconds: number; report: Awa
   }
 }
 
-async function suiteAt(speed: number, jobs: number, together: boolean, seed: number): Promise<Row> {
+async function suiteAt(speed: number, jobs: Jobs, together: boolean, seed: number): Promise<Row> {
   const started = performance.now();
-  const row: Row = { speed, jobs, together, realSeconds: 0, cpuSeconds: 0, coresBusy: 0, runs: 0, verdicts: {}, notValid: [], highestRunCpuShare: 0, virtualSeconds: 0, longestRunVirtualSeconds: 0 };
+  const row: Row = { speed, jobs, together, realSeconds: 0, cpuSeconds: 0, coresBusy: 0, runs: 0, verdicts: {}, notValid: [], highestRunCpuShare: 0, mostAlongside: 0, virtualSeconds: 0, longestRunVirtualSeconds: 0 };
   const invokeGroup = (group: (typeof SUITE)[number]) =>
     invoke(['run', '--speed', String(speed), '--jobs', String(jobs), '--scenario', group.scenarios.join(','), '--baileys', group.versions.join(','), '--runs', String(CI_SUITE_RUNS), '--seed', String(seed)]);
   const results = together ? await Promise.all(SUITE.map(invokeGroup)) : await SUITE.reduce(async (done, g) => [...(await done), await invokeGroup(g)], Promise.resolve([] as Awaited<ReturnType<typeof invoke>>[]));
@@ -68,6 +73,7 @@ async function suiteAt(speed: number, jobs: number, together: boolean, seed: num
       row.verdicts[r.verdict] = (row.verdicts[r.verdict] ?? 0) + 1;
       if (r.verdict !== 'valid') row.notValid.push(`${r.id} ${r.verdict}: ${r.error ?? r.invariants.filter((i) => i.verdict !== 'valid').map((i) => i.invariant).join('; ')}`);
       row.highestRunCpuShare = Math.max(row.highestRunCpuShare, r.cpu?.share ?? 0);
+      row.mostAlongside = Math.max(row.mostAlongside, r.cpu?.alongsideRuns ?? 0);
       row.virtualSeconds += r.wallMs / 1000;
       row.longestRunVirtualSeconds = Math.max(row.longestRunVirtualSeconds, Math.round(r.wallMs / 1000));
     }
@@ -79,14 +85,15 @@ async function suiteAt(speed: number, jobs: number, together: boolean, seed: num
   return row;
 }
 
-/** Rows measured by default: 8 at once with the invocations one after the other and together, and 12 together. */
-const DEFAULT_ROWS = [
+/** Rows measured by default: 8 at once with the invocations one after the other and together, 12 and auto together. */
+const DEFAULT_ROWS: { jobs: Jobs; together: boolean }[] = [
   { jobs: 8, together: false },
   { jobs: 8, together: true },
   { jobs: 12, together: true },
+  { jobs: 'auto', together: true },
 ];
 
-export async function benchVirtualSuite(options: { speeds?: number[]; jobs?: number[]; seed?: number; log?: (line: string) => void } = {}) {
+export async function benchVirtualSuite(options: { speeds?: number[]; jobs?: Jobs[]; seed?: number; log?: (line: string) => void } = {}) {
   const speeds = options.speeds ?? [10];
   const shapes = options.jobs ? options.jobs.flatMap((jobs) => [false, true].map((together) => ({ jobs, together }))) : DEFAULT_ROWS;
   const seed = options.seed ?? 7;
@@ -112,7 +119,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values } = parseArgs({ options: { speeds: { type: 'string' }, jobs: { type: 'string' }, seed: { type: 'string' } } });
   const result = await benchVirtualSuite({
     ...(values.speeds ? { speeds: values.speeds.split(',').map(Number) } : {}),
-    ...(values.jobs ? { jobs: values.jobs.split(',').map(Number) } : {}),
+    ...(values.jobs ? { jobs: values.jobs.split(',').map((j) => (j === 'auto' ? j : Number(j))) } : {}),
     ...(values.seed ? { seed: Number(values.seed) } : {}),
   });
   process.stdout.write(JSON.stringify(result, null, 2) + '\n');

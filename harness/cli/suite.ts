@@ -15,6 +15,7 @@ import type { Report, RunReport, Setting } from '../report/schema.js';
 import { writeReportFiles } from '../report/write.js';
 import { executePlan, scheduleForSeed, type ExecuteOptions } from '../runner/execute.js';
 import { childPool, isRunChild, serveRuns } from '../runner/run-in-child.js';
+import { AUTO_JOBS_BUSY_TARGET, AUTO_JOBS_PER_CORE, AUTO_JOBS_WINDOW_MS, cpuHeadroomGate } from '../runner/cpu-headroom.js';
 import { parseShard, planRuns, shardOf, type PlannedRun, type Shard } from '../runner/plan.js';
 import { Progress } from '../runner/progress.js';
 import { makeSetting, parseAssignment } from '../runner/settings.js';
@@ -23,7 +24,7 @@ import { chooseBot, type Bot } from '../bots/index.js';
 import { EXIT, exitCodeFor } from '../report/exit-code.js';
 import { RunStream } from '../report/run-stream.js';
 import { stopOnSignals } from '../runner/interrupt.js';
-import { currentSpeed, DEFAULT_SPEED, FAKETIME_MISSING, isRealTime, MAX_SPEED, speedFlag, warpDescription } from '../time/warp.js';
+import { currentSpeed, DEFAULT_SPEED, FAKETIME_MISSING, isRealTime, machineTimeOnClock, MAX_SPEED, speedFlag, warpDescription } from '../time/warp.js';
 import { refuseUnreachable, RunInterruptedError, type Scenario } from '../scenario.js';
 import { SCENARIOS } from '../../scenarios/index.js';
 import { UsageError } from './command.js';
@@ -91,10 +92,11 @@ export const SUITE_HELP = `  --scenario NAME[,NAME]  scenarios to run (repeatabl
   --allow-unknown         let undecided runs pass (default: an unknown verdict fails)
   --toxiproxy URL         use this Toxiproxy server (default: a local toxiproxy-server, else the embedded one)
   --shard i/n             run every n-th planned run only (CI matrices); combine with "merge"
-  --jobs N                runs at once, each in a process of its own (default in virtual time: one per core, OpenClaw
+  --jobs N|auto           runs at once, each in a process of its own (default in virtual time: one per core, OpenClaw
                           one; with --time-scale: 1, one at a time in this process). In virtual time a run is mostly
                           idle: several fit on the cores. Keep the machine's CPU well under its cores: CPU work is
-                          what virtual time cannot speed up
+                          what virtual time cannot speed up. auto: start each run only while the machine's cores are
+                          under 70 % busy (measured, every process counted), up to 8 a core
   --messages N            inbound messages per real-world minute to each bot device through every run (contacts and
                           gaps from the seed); adds the message checks: none lost (receipted), not deaf after a reconnect
   --answers               the bot answers each text (an echo bot): its answers are checked too (none lost, none twice)
@@ -122,8 +124,10 @@ export interface Suite {
   stormLimit?: number;
   allowUnknown: boolean;
   shard?: Shard;
-  /** Runs at once (--jobs). */
+  /** Runs at once (--jobs); with `autoJobs`, the most at once. */
   jobs: number;
+  /** --jobs auto: start each run only while the machine's cores have room (harness/runner/cpu-headroom.ts). */
+  autoJobs: boolean;
   out?: string;
   quiet: boolean;
   /** Message traffic through every run (--messages N, --answers). */
@@ -146,6 +150,17 @@ function positive(value: string | undefined, flag: string, fallback: number, int
  */
 function defaultJobs(bot: Bot, speed: number | undefined): number {
   return speed !== undefined && !isRealTime(speed) ? Math.max(1, Math.min(bot.defaultJobs ?? Infinity, availableParallelism())) : 1;
+}
+
+function jobsNote(suite: Suite): string {
+  if (suite.autoJobs) return `, up to ${suite.jobs} at once while the machine's cores are under ${AUTO_JOBS_BUSY_TARGET * 100} % busy (--jobs auto), each in its own process`;
+  return suite.jobs > 1 ? `, ${suite.jobs} at once, each in its own process` : '';
+}
+
+/** --jobs N, or --jobs auto: up to AUTO_JOBS_PER_CORE a core (fewer where the bot says so), each started while the cores have room. */
+function jobsFlag(value: string | undefined, bot: Bot, speed: number | undefined): { jobs: number; autoJobs: boolean } {
+  if (value !== 'auto') return { jobs: positive(value, '--jobs', defaultJobs(bot, speed), true), autoJobs: false };
+  return { jobs: Math.max(1, Math.min(bot.defaultJobs ?? Infinity, AUTO_JOBS_PER_CORE * availableParallelism())), autoJobs: true };
 }
 
 /** Validates the suite flags; loads what they name (config, supervisor module, Toxiproxy). */
@@ -204,7 +219,7 @@ export async function readSuite(values: Values, defaults: { scenarios?: string[]
     ...(values['recovery-slo'] ? { recoverySloMs: positive(values['recovery-slo'], '--recovery-slo', 60, false) * 1000 } : {}),
     ...(values['storm-limit'] ? { stormLimit: positive(values['storm-limit'], '--storm-limit', 30, true) } : {}),
     ...(values.shard ? { shard: wrapUsage(() => parseShard(values.shard!)) } : {}),
-    jobs: positive(values.jobs, '--jobs', defaultJobs(bot, speed), true),
+    ...jobsFlag(values.jobs, bot, speed),
     ...(values.out ? { out: values.out } : {}),
     ...messagesFlags(values),
   };
@@ -322,7 +337,7 @@ export async function executeSuite({ suite, kind, settings, tune, log }: Execute
   await ensureVersions(suite.versions, log);
   log(
     `${kind}: ${plan.length} runs — ${suite.scenarios.length} scenario(s) × ${suite.versions.join(', ')} × ${settings.length} setting(s) × ${suite.runs} run(s)` +
-      `${suite.shard ? ` (shard ${suite.shard.index}/${suite.shard.count})` : ''}, seed ${suite.seed}, ${suite.speed ? `virtual time x${suite.speed} (real-world settings)` : `time scale ${suite.scale}`}${suite.jobs > 1 ? `, ${suite.jobs} at once, each in its own process` : ''}`,
+      `${suite.shard ? ` (shard ${suite.shard.index}/${suite.shard.count})` : ''}, seed ${suite.seed}, ${suite.speed ? `virtual time x${suite.speed} (real-world settings)` : `time scale ${suite.scale}`}${jobsNote(suite)}`,
   );
   const note = timeScaleNote(suite);
   if (note) log(note);
@@ -341,6 +356,7 @@ export async function executeSuite({ suite, kind, settings, tune, log }: Execute
     },
     jobs: suite.jobs,
     ...(children ? { runElsewhere: children.run } : {}),
+    ...(suite.autoJobs ? { gate: cpuHeadroomGate({ waitWindow: () => new Promise((resolve) => setTimeout(resolve, machineTimeOnClock(AUTO_JOBS_WINDOW_MS))) }) } : {}),
   }).finally(async () => {
     await children?.close();
     interruption.dispose();

@@ -21,6 +21,7 @@ import { isMessageEvent } from '../messages/evidence.js';
 import type { MessageTraffic } from '../messages/traffic.js';
 import { currentSpeed } from '../time/warp.js';
 import { measureCpuShare } from './cpu-share.js';
+import type { StartGate } from './cpu-headroom.js';
 import { RUN_DEADLINE_ENV, runDeadlineMs, type RunElsewhere } from './run-in-child.js';
 
 /** The schedule a run's seed stands for (real-world ms): the first sample of the scenario's generator. */
@@ -52,8 +53,10 @@ export interface ExecuteOptions {
    * client stack could not be told apart, and one process uses one core.
    */
   runElsewhere?: RunElsewhere;
-  /** How many runs at once, with `runElsewhere` (default 1). */
+  /** How many runs at once, with `runElsewhere` (default 1); with `gate`, the most at once. */
   jobs?: number;
+  /** Lets each run start only when it says so (--jobs auto: while the cores have room). */
+  gate?: StartGate;
 }
 
 export async function executePlan(plan: PlannedRun[], opts: ExecuteOptions): Promise<RunReport[]> {
@@ -66,8 +69,11 @@ export async function executePlan(plan: PlannedRun[], opts: ExecuteOptions): Pro
   const order = plan.map((_, i) => i);
   if (jobs > 1) order.sort((a, b) => scheduleEnd(schedules[b]!) - scheduleEnd(schedules[a]!) || a - b);
   let next = 0;
+  const stopped = () => next >= order.length || interrupted || !!opts.signal?.aborted;
   const worker = async () => {
-    while (next < order.length && !interrupted && !opts.signal?.aborted) {
+    while (!stopped()) {
+      const leave = await opts.gate?.enter();
+      if (stopped()) return leave?.();
       const i = order[next++]!;
       const planned = plan[i]!;
       opts.onRunStart?.(planned, i);
@@ -82,6 +88,7 @@ export async function executePlan(plan: PlannedRun[], opts: ExecuteOptions): Pro
         throw err;
       } finally {
         inFlight.delete(me);
+        leave?.();
       }
       opts.onRunEnd?.(planned, out[i]!, i);
     }

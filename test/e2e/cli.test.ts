@@ -2,6 +2,7 @@
  * The CLI end to end: real Baileys against the fake server, reports on disk, the CI gate, shards,
  * replay, compare, tune, and one clear line for each kind of bad input.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -119,6 +120,26 @@ describe('run, replay, shards and merge', () => {
     for (const run of report.runs) expect(run.schedule).toEqual(scheduleForSeed(SCENARIOS[run.scenario]!, run.seed));
     // In its own process a clock fault's Date shim is its own: it need not wait for the others.
     for (const run of report.runs) expect(run.cpu?.alongsideRuns, run.id).toBeGreaterThanOrEqual(1);
+  }, 300_000);
+
+  test('--jobs auto on a machine whose every core is busy starts no run beside another, and still runs them all', async () => {
+    const out = await tempDir();
+    // Every core kept busy by a process of ours: the gate must see the machine full and hold back.
+    const burners = Array.from({ length: availableParallelism() }, () => spawn(process.execPath, ['-e', 'for (;;);'], { stdio: 'ignore' }));
+    const stopBurners = () => burners.forEach((b) => b.kill('SIGKILL'));
+    onCleanup(stopBurners);
+    try {
+      const r = await runCli(['run', '--scenario', 'stream-errors', '--baileys', V, '--seed', '11', '--quiet', '--runs', '2', '--jobs', 'auto', '--out', out], { timeoutMs: 240_000 });
+      expect(r.stderr).toMatch(/up to \d+ at once while the machine's cores are under 70 % busy \(--jobs auto\), each in its own process/);
+      const report = await readReportFile(join(out, 'report.json'));
+      expect(report.runs.map((x) => x.runIndex)).toEqual([0, 1]);
+      for (const run of report.runs) {
+        expect(run.cpu, run.id).toBeDefined();
+        expect(run.cpu!.alongsideRuns ?? 0, `${run.id}: runs beside it`).toBe(0);
+      }
+    } finally {
+      stopBurners();
+    }
   }, 300_000);
 
   test('--jobs: a module bot that ends its process ends only the child carrying its run: the run is an error saying so, the plan goes on and the report is written', async () => {
