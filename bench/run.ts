@@ -14,7 +14,7 @@
  *        npm run bench -- --only scenarios   (re-measure some sections; the others are kept from --out)
  *        npm run bench -- --only gate-spread --gate-repetitions 3 [--gate-note TEXT]
  *        npm run bench -- --only scale [--scale-clients 500 --scale-clients-per-worker 50]   (bench/scale.ts)
- *        npm run bench -- --only speed-fidelity   (bench/speed-fidelity.ts: the same seeds at --speed 1, 5, 10, 20 per bot kind)
+ *        npm run bench -- --only speed-fidelity   (bench/speed-fidelity.ts: the same seeds at --speed 1, 5, 10, 20 per bot kind, --jobs auto)
  *        npm run bench -- --only recovery-accuracy   (bench/recovery-accuracy.ts: a known backoff d at --speed 1, 10, 20, the timer's error against d)
  *        npm run bench -- --only reconnect-cost [--reconnect-ks 0,10,100 --reconnect-nodes 20,22,24]   (bench/reconnect-cost.ts)
  *        npm run bench -- --only virtual-suite   (bench/virtual-suite.ts: the CI scenario suite with real-world settings at the default speed, 8 runs at once, its two invocations one after the other and at once)
