@@ -1,9 +1,9 @@
 /**
  * Bench section `virtual-suite`: the whole CI scenario suite (test/support/ci-suite.ts: 11
  * scenarios, 2 runs each, six of them on both pinned versions; npm test runs its newest-version
- * part this way, test/e2e/virtual-suite.test.ts) with real-world settings in virtual time, through the CLI as a user runs it, at speed K
- * with J runs at once (--jobs, each run in a process of its own), its two invocations one after the
- * other or both at once (as the test runs them). Per row: the real wall time, the
+ * part this way, test/e2e/virtual-suite.test.ts) with real-world settings in virtual time, through
+ * the CLI as a user runs it, at speed K with J runs at once or auto (--jobs, each run in a process
+ * of its own), its two invocations one after the other or both at once (as the test runs them). Per row: the real wall time, the
  * CPU the process trees used (and over the wall time: the machine's load in cores), the verdicts,
  * the highest per-run CPU share, and the runs' summed and longest virtual time.
  * The suite's test files under vitest are the `scenarios` section.

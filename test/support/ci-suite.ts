@@ -11,8 +11,9 @@
  *    (test/e2e/virtual-suite.test.ts, `virtualPart`);
  *  - the older versions in-process and time-scaled, through the vitest helper a bot's own suite
  *    uses (test/e2e/scenarios-suite*.test.ts, `timeScaledPart`). Not in virtual time because
- *    6.7.21's first-frame race fires there under the suite's own load (16 processes on 2 cores):
- *    1 run in 34 in a CI sim, and more often the shorter the server's post-handshake delay.
+ *    6.7.21's first-frame race fires there under the suite's own load (a dozen processes or more
+ *    on 2 cores): 1 run in 34 in a CI sim and in a bench run at 12 at once, and more often the
+ *    shorter the server's post-handshake delay.
  * bench/virtual-suite.ts times the whole suite in virtual time, every version.
  */
 import { versionsUnderTest } from '../../harness/baileys/versions.js';
