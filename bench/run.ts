@@ -17,7 +17,7 @@
  *        npm run bench -- --only speed-fidelity   (bench/speed-fidelity.ts: the same seeds at --speed 1, 5, 10, 20 per bot kind, --jobs auto)
  *        npm run bench -- --only recovery-accuracy   (bench/recovery-accuracy.ts: a known backoff d at --speed 1, 10, 20, the timer's error against d)
  *        npm run bench -- --only reconnect-cost [--reconnect-ks 0,10,100 --reconnect-nodes 20,22,24]   (bench/reconnect-cost.ts)
- *        npm run bench -- --only virtual-suite   (bench/virtual-suite.ts: the CI scenario suite with real-world settings at the default speed, 8 runs at once, its two invocations one after the other and at once)
+ *        npm run bench -- --only virtual-suite   (bench/virtual-suite.ts: the CI scenario suite with real-world settings at the default speed, 8, 12 and auto runs at once, its two invocations one after the other and at once)
  *        npm run bench -- --only npm-test   (bench/npm-test.ts: README's test command, each vitest pass timed; about 45 minutes, never part of a plain "npm run bench")
  *        npm run bench -- --only messages [--messages-clients 10 --messages-count 1000 --messages-window 32 --messages-answers 200]   (bench/messages.ts: encrypted messages to 1 and N real clients, server CPU per message, latency, answers)
  */

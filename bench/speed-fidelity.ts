@@ -24,6 +24,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readReportFile } from '../harness/report/write.js';
 import type { Report } from '../harness/report/schema.js';
+import { percentile } from '../harness/report/summarize.js';
 
 export interface SpeedFidelityOptions {
   speeds?: number[];
@@ -57,8 +58,6 @@ interface Measured {
   loginP50Ms: Record<string, number | null>;
 }
 
-const p50 = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]! : null);
-
 /** Each login the server saw: its attempt -> the open that followed, per client. */
 function loginsMs(run: Report['runs'][number]): number[] {
   const out: number[] = [];
@@ -81,7 +80,7 @@ function perScenario(report: Report, pick: (run: Report['runs'][number]) => numb
     const k = `${r.scenario}/${r.version}`;
     groups.set(k, [...(groups.get(k) ?? []), ...pick(r)]);
   }
-  return Object.fromEntries([...groups].map(([k, xs]) => [k, p50(xs)]));
+  return Object.fromEntries([...groups].map(([k, xs]) => [k, percentile(xs, 50)]));
 }
 
 /** The worst relative distance of `row`'s values from `base`'s, over the keys of `base`. */

@@ -149,8 +149,11 @@ function positive(value: string | undefined, flag: string, fallback: number, int
  * scale, one at a time in this process, as before.
  */
 function defaultJobs(bot: Bot, speed: number | undefined): number {
-  return speed !== undefined && !isRealTime(speed) ? Math.max(1, Math.min(bot.defaultJobs ?? Infinity, availableParallelism())) : 1;
+  return speed !== undefined && !isRealTime(speed) ? withinBotCap(bot, availableParallelism()) : 1;
 }
+
+/** `n` runs at once, or fewer where the bot says so (OpenClaw: one), and at least one. */
+const withinBotCap = (bot: Bot, n: number) => Math.max(1, Math.min(bot.defaultJobs ?? Infinity, n));
 
 function jobsNote(suite: Suite): string {
   if (suite.autoJobs) return `, up to ${suite.jobs} at once while the machine's cores are under ${AUTO_JOBS_BUSY_TARGET * 100} % busy (--jobs auto), each in its own process`;
@@ -160,7 +163,7 @@ function jobsNote(suite: Suite): string {
 /** --jobs N, or --jobs auto: up to AUTO_JOBS_PER_CORE a core (fewer where the bot says so), each started while the cores have room. */
 function jobsFlag(value: string | undefined, bot: Bot, speed: number | undefined): { jobs: number; autoJobs: boolean } {
   if (value !== 'auto') return { jobs: positive(value, '--jobs', defaultJobs(bot, speed), true), autoJobs: false };
-  return { jobs: Math.max(1, Math.min(bot.defaultJobs ?? Infinity, AUTO_JOBS_PER_CORE * availableParallelism())), autoJobs: true };
+  return { jobs: withinBotCap(bot, AUTO_JOBS_PER_CORE * availableParallelism()), autoJobs: true };
 }
 
 /** Validates the suite flags; loads what they name (config, supervisor module, Toxiproxy). */
