@@ -7,8 +7,10 @@
  *
  * One `describe` per Baileys version, one `test` per scenario. A test fails on an invariant
  * failure (printing the smallest schedule and its paste-ready replay) and on undecided runs
- * (unknown is never a pass). Under virtual time (`npx baileys-chaos warp -- npx vitest run`) the
- * runs use real-world settings (time scale 1) on the warped clock, and the timeouts fit them.
+ * (unknown is never a pass). Runs use real-world settings in virtual time (x10 by default): under
+ * `npx baileys-chaos warp -- npx vitest run` in this process, on the warped clock; under a plain
+ * `npx vitest run` each test runs again in a vitest under the warp (time/warped-vitest.ts), since a
+ * process cannot warp its own clock.
  */
 import { beforeAll, describe, expect, test } from 'vitest';
 import { ensureBaileysVersion } from './baileys/install.js';
@@ -16,18 +18,22 @@ import { NO_BAILEYS_FOUND, versionsUnderTest } from './baileys/versions.js';
 import { systemClock } from '../core/clock.js';
 import { seedFrom } from '../core/random.js';
 import { checkScenario, type CheckResult, type RunOptions, type Scenario } from './scenario.js';
-import { currentSpeed, machineTimeOnClock } from './time/warp.js';
+import { suiteTime, timeTitle } from './time/suite-time.js';
+import { FAKETIME_INSTALL, faketimeLibrary, machineTimeOnClock } from './time/warp.js';
+import { runWarpedTest } from './time/warped-vitest.js';
 
 export interface ScenarioSuiteOptions {
   /** Baileys versions (default: BAILEYS_VERSIONS from the environment, else your project's installed Baileys); others are installed on demand. */
   versions?: string[];
   /** Base seed (default: SCENARIO_SEED from the environment, else 7); printed in each describe. */
   seed?: number;
-  /** Time scale (default 0.04: a 25 s keep-alive runs as 1 s; under virtual time 1: real-world settings). */
+  /** Virtual time: real-world settings on a clock K times faster (default 10, or the speed of a warp this vitest runs under; 1: real time, slow). Needs libfaketime. */
+  speed?: number;
+  /** The older time-scaled mode instead, to be retired: the scenario's and the reference supervisor's durations times F (0.04: a 25 s keep-alive runs as 1 s), in this process, real time. Baileys' fixed timers and your bot's own do not shrink, so what they cause can vanish. */
   scale?: number;
   /** Generated schedules per scenario and version (default 2). */
   numRuns?: number;
-  /** Per-test timeout, ms (default 240 000 real ms: under virtual time the same real budget in clock ms). */
+  /** Per-test budget, real ms (default 240 000; in virtual time read on the fast clock, plus a minute to start the warped vitest). */
   timeoutMs?: number;
   /** The supervisor settings, real-world scale (default: the troubleshooting page's). */
   config?: RunOptions['config'];
@@ -53,27 +59,47 @@ export function describeFailure(scenario: Scenario, version: string, result: Che
   return `${scenario.name} on Baileys ${version} failed on schedule ${JSON.stringify(result.counterexample)}\n${why}\nreplay: ${JSON.stringify(result.replay)} (checkScenario(scenario, { ...options, seed, path, numRuns: 1 }))`;
 }
 
+/** What a test that needs libfaketime says where it is missing. */
+const FAKETIME_MISSING_FOR_SUITE = (speed: number) =>
+  `Failed to run scenarioSuite in virtual time x${speed} (real-world settings on a fast clock, the default): libfaketime is not installed. ${FAKETIME_INSTALL}, or give scenarioSuite { speed: 1 } to run in real time (slow), or { scale: 0.04 } for the older time-scaled mode.`;
+
+/** A warped vitest needs this long beyond the test's own budget to start and collect the file. */
+const WARPED_VITEST_START_MS = 60_000;
+
 export function scenarioSuite(scenarios: Scenario[], opts: ScenarioSuiteOptions = {}): void {
   const seed = opts.seed ?? seedFrom(process.env.SCENARIO_SEED ?? '7');
-  const speed = currentSpeed();
-  // Under a warp the clock runs K times faster: real-world settings take about as long as the
-  // time-scaled ones did, and every timeout below is the same real budget read on that clock.
-  const scale = opts.scale ?? (speed ? 1 : 0.04);
+  const time = suiteTime(opts);
+  const budget = opts.timeoutMs ?? 240_000;
   const numRuns = opts.numRuns ?? 2;
   const versions = opts.versions ?? versionsUnderTest();
   if (!versions.length) throw new Error(NO_BAILEYS_FOUND);
+  const bot = opts.bot?.label ?? (opts.supervisor ? `supervisor ${opts.supervisor.name}` : 'reference');
   for (const version of versions) {
-    describe(`scenarios on Baileys ${version} (seed ${seed}, ${speed ? `virtual time x${speed}, ` : ''}scale ${scale})`, () => {
+    // The same title in this vitest and in a warped one, which finds the test by it.
+    const suiteTitle = `scenarios on Baileys ${version} (bot ${bot}, seed ${seed}, ${timeTitle(time)})`;
+    describe(suiteTitle, () => {
       // A version not installed is installed into the cache, or every test fails with npm's reason.
       beforeAll(async () => {
         await ensureBaileysVersion(version);
-      }, machineTimeOnClock(10 * 60_000, speed));
+      }, machineTimeOnClock(10 * 60_000, time.kind === 'here' ? time.speed : undefined));
       for (const scenario of scenarios) {
-        test(`${scenario.name}: ${scenario.about}`, async () => {
+        const title = `${scenario.name}: ${scenario.about}`;
+        if (time.kind === 'warped-vitest') {
+          test(title, async () => {
+            if (!faketimeLibrary()) expect.fail(FAKETIME_MISSING_FOR_SUITE(time.speed));
+            const file = expect.getState().testPath;
+            if (!file) throw new Error('Failed to run the scenario in virtual time: vitest did not say which file this test is in. Run the suite under "npx baileys-chaos warp -- npx vitest run".');
+            const root = (globalThis as { __vitest_worker__?: { config?: { root?: string } } }).__vitest_worker__?.config?.root ?? process.cwd();
+            const outcome = await runWarpedTest({ file, root, name: `${suiteTitle} ${title}`, speed: time.speed, timeoutMs: budget + WARPED_VITEST_START_MS / 2 });
+            if (!outcome.passed) expect.fail(outcome.failure);
+          }, budget + WARPED_VITEST_START_MS);
+          continue;
+        }
+        test(title, async () => {
           const result = await checkScenario(scenario, {
             version,
             seed,
-            scale,
+            scale: time.scale,
             clock: systemClock,
             numRuns,
             ...(opts.config ? { config: opts.config } : {}),
@@ -85,7 +111,7 @@ export function scenarioSuite(scenarios: Scenario[], opts: ScenarioSuiteOptions 
           });
           if (result.failed) expect.fail(describeFailure(scenario, version, result));
           expect(result.runs, 'every generated schedule ran').toBe(numRuns);
-        }, machineTimeOnClock(opts.timeoutMs ?? 240_000, speed));
+        }, machineTimeOnClock(budget, time.speed));
       }
     });
   }

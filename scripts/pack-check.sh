@@ -102,7 +102,7 @@ npx baileys-chaos run --bot-cmd 'node bot.mjs' --restart on-failure --scenario l
 test -f reports/baseline.json
 npx baileys-chaos check --bot-cmd 'node bot.mjs' --restart on-failure --quiet --out out-check 2>&1 | tail -2
 
-step "a vitest suite with scenarioSuite"
+step "a vitest suite with scenarioSuite: a plain npx vitest run, in virtual time by default"
 mkdir -p test
 cat > test/chaos.test.js <<'JS'
 import { scenarioSuite } from 'baileys-chaos/vitest';
@@ -110,16 +110,20 @@ import { SCENARIOS, shellCommandBot } from 'baileys-chaos';
 scenarioSuite([SCENARIOS['stream-errors']], { numRuns: 1 });
 scenarioSuite([SCENARIOS['stream-errors']], { bot: shellCommandBot({ command: 'node bot.mjs' }), numRuns: 1 });
 JS
-npx vitest run test/chaos.test.js
-
-step "the same suite in virtual time: baileys-chaos warp -- npx vitest run"
-npx baileys-chaos warp -- npx vitest run test/chaos.test.js --reporter=default --reporter=json --outputFile.json=warped.json 2>&1 | tail -4
-# Every test passed, each under a describe that says virtual time and real-world settings (vitest's JSON report).
-node -e '
-const r = JSON.parse(require("fs").readFileSync("warped.json", "utf8"));
+# Every test passed, each under a describe that says virtual time x10 (vitest's JSON report).
+all_virtual() {
+  node -e '
+const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
 const tests = r.testResults.flatMap((f) => f.assertionResults);
-const warped = tests.filter((t) => t.ancestorTitles.some((a) => a.includes("virtual time x10, scale 1")));
-if (r.numFailedTests || !tests.length || warped.length !== tests.length) { console.error("pack-check: the warped suite did not run every test in virtual time with real-world settings:", JSON.stringify(tests.map((t) => [t.ancestorTitles, t.status]))); process.exit(1); }
-console.log(`pack-check: ${tests.length} tests passed in virtual time x10 with real-world settings`);'
+const warped = tests.filter((t) => t.ancestorTitles.some((a) => a.includes("virtual time x10)")));
+if (r.numFailedTests || tests.length !== 2 || warped.length !== tests.length) { console.error("pack-check: the suite did not pass every test in virtual time x10:", JSON.stringify(tests.map((t) => [t.ancestorTitles, t.status]))); process.exit(1); }
+console.log(`pack-check: ${tests.length} tests passed in virtual time x10 with real-world settings (${process.argv[2]})`);' "$1" "$2"
+}
+npx vitest run test/chaos.test.js --reporter=default --reporter=json --outputFile.json=plain.json 2>&1 | tail -4
+all_virtual plain.json "plain npx vitest run: each test again in a vitest under the warp"
+
+step "the same suite under baileys-chaos warp -- npx vitest run"
+npx baileys-chaos warp -- npx vitest run test/chaos.test.js --reporter=default --reporter=json --outputFile.json=warped.json 2>&1 | tail -4
+all_virtual warped.json "under warp: in vitest's own process"
 
 step "passed"

@@ -41,9 +41,9 @@ export function faketimeLibrary(env: NodeJS.ProcessEnv = process.env): string | 
  */
 export const DEFAULT_SPEED = 10;
 
-const INSTALL = 'Install it ("apt-get install faketime libfaketime" on Debian/Ubuntu, or set BAILEYS_CHAOS_LIBFAKETIME to libfaketime.so.1)';
-export const FAKETIME_MISSING = `Failed to run at --speed: libfaketime is not installed. ${INSTALL}, or pass --speed 1 to run in real time.`;
-export const FAKETIME_MISSING_FOR_DEFAULT = `Failed to run in virtual time (the default: real-world settings on a clock ${DEFAULT_SPEED} times faster): libfaketime is not installed. ${INSTALL}, or pass --speed 1 to run in real time (slow), or --time-scale F to shrink the settings instead (the older mode: a bot's own timers do not shrink).`;
+export const FAKETIME_INSTALL = 'Install it ("apt-get install faketime libfaketime" on Debian/Ubuntu, or set BAILEYS_CHAOS_LIBFAKETIME to libfaketime.so.1)';
+export const FAKETIME_MISSING = `Failed to run at --speed: libfaketime is not installed. ${FAKETIME_INSTALL}, or pass --speed 1 to run in real time.`;
+export const FAKETIME_MISSING_FOR_DEFAULT = `Failed to run in virtual time (the default: real-world settings on a clock ${DEFAULT_SPEED} times faster): libfaketime is not installed. ${FAKETIME_INSTALL}, or pass --speed 1 to run in real time (slow), or --time-scale F to shrink the settings instead (the older mode: a bot's own timers do not shrink).`;
 
 /** Is this speed real time (no warp needed)? */
 export const isRealTime = (k: number): boolean => k === 1;
@@ -96,18 +96,25 @@ export function stopWithOuterProcess(): void {
  * exit code. Each process a warped one starts inherits the warp and continues the same clock.
  */
 export function reexecWarped(k: number, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const warped = { ...warpedEnv(k, env), [OUTER_ENV]: '1' };
+  return runPassingSignals(process.execPath, [...process.execArgv, ...process.argv.slice(1)], warped, { tied: true }).catch((err: Error) => (process.stderr.write(`baileys-chaos: Failed to start the warped command: ${err.message}\n`), 4));
+}
+
+/**
+ * The environment that starts a process under libfaketime at speed K (throws the one-line install
+ * advice when libfaketime is missing). Each process it starts inherits the warp and its clock.
+ */
+export function warpedEnv(k: number, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const library = faketimeLibrary(env);
   if (!library) throw new BadInputError(FAKETIME_MISSING);
-  const warpedEnv = {
+  return {
     ...env,
     LD_PRELOAD: [library, env.LD_PRELOAD].filter(Boolean).join(':'),
     FAKETIME: `+0 x${k}`,
     // A child keeps its parent's clock instead of starting its own at its launch.
     FAKETIME_DONT_RESET: '1',
     [SPEED_ENV]: String(k),
-    [OUTER_ENV]: '1',
   };
-  return runPassingSignals(process.execPath, [...process.execArgv, ...process.argv.slice(1)], warpedEnv, { tied: true }).catch((err: Error) => (process.stderr.write(`baileys-chaos: Failed to start the warped command: ${err.message}\n`), 4));
 }
 
 /**

@@ -5,8 +5,8 @@
 import { test } from 'vitest';
 import { scenarioSuite } from '../../harness/vitest.js';
 import { SCENARIOS } from '../../scenarios/index.js';
-import { timeScaledPart } from '../support/ci-suite.js';
+import { TIME_SCALE, timeScaledPart } from '../support/ci-suite.js';
 
 const [older] = timeScaledPart();
-if (older) scenarioSuite(older.scenarios.slice(4).map((name) => SCENARIOS[name]!), { versions: older.versions });
+if (older) scenarioSuite(older.scenarios.slice(4).map((name) => SCENARIOS[name]!), { versions: older.versions, scale: TIME_SCALE });
 else test.skip('one Baileys version under test (BAILEYS_VERSIONS): it runs in virtual-suite.test.ts', () => {});

@@ -1,9 +1,11 @@
 /**
- * `baileys-chaos warp -- npx vitest run`: a bot's own vitest suite (scenarioSuite, no time
- * settings) in virtual time. Under the warp the helper runs real-world settings (scale 1) on the
- * shared clock: keepalive-timeout's runs must show the 408 during the blackhole (its declared
- * effect) or they are unknown and the test fails; unwarped at scale 1 the run would need minutes
- * of real time and run out of its budget. Skipped, with the reason, where libfaketime is absent.
+ * A bot's own vitest suite (scenarioSuite, no time settings) runs real-world settings in virtual
+ * time two ways: under `baileys-chaos warp -- npx vitest run` in vitest's own process, and under a
+ * plain `npx vitest run`, where each test runs again in a vitest under the warp. keepalive-timeout's
+ * runs must show the 408 during the blackhole (its declared effect) or they are unknown and the test
+ * fails; unwarped at real-world settings the run would need minutes of real time and run out of its
+ * budget. A broken bot fails the plain run with its invariant and a replay. Skipped, with the
+ * reason, where libfaketime is absent; there the plain run must say what to install.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -11,19 +13,47 @@ import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { faketimeLibrary } from '../../harness/time/warp.js';
 import { onCleanup, tempDir } from '../helpers.js';
-import { runCli } from '../support/cli.js';
+import { runCli, runVitest } from '../support/cli.js';
 import { alive, until } from '../support/wait.js';
 
 const skip = faketimeLibrary() ? '' : 'libfaketime is not installed (apt-get install faketime libfaketime)';
 if (skip) console.warn(`warp.test.ts skipped: ${skip}`);
 
+const SUITE = ['--root', 'test/support/warped-suite'];
+const KEEPALIVE_SUITE = /scenarios on Baileys 7\.0\.0-rc14 \(bot reference, seed 7, virtual time x10\)/;
+
 test.skipIf(!!skip)('a vitest suite under warp runs scenarioSuite with real-world settings in virtual time: keepalive-timeout proves its 408', async () => {
-  const r = await runCli(['warp', '--', 'npx', 'vitest', 'run', '--config', 'test/support/warped-suite/vitest.config.ts'], { timeoutMs: 300_000 });
+  const r = await runCli(['warp', '--', 'npx', 'vitest', 'run', ...SUITE, 'keepalive'], { timeoutMs: 300_000 });
   const out = r.stdout + r.stderr;
   expect(r.code, out).toBe(0);
-  expect(out).toMatch(/scenarios on Baileys 7\.0\.0-rc14 \(seed 7, virtual time x10, scale 1\)/);
+  expect(out).toMatch(KEEPALIVE_SUITE);
   expect(out).toMatch(/1 passed/);
 }, 320_000);
+
+test.skipIf(!!skip)('a plain vitest run of the same suite runs each test again under the warp: keepalive-timeout proves its 408', async () => {
+  const r = await runVitest(['run', ...SUITE, 'keepalive'], { timeoutMs: 330_000 });
+  const out = r.stdout + r.stderr;
+  expect(r.code, out).toBe(0);
+  expect(out).toMatch(KEEPALIVE_SUITE);
+  expect(out).toMatch(/1 passed/);
+}, 340_000);
+
+test.skipIf(!!skip)('a plain vitest run with a broken bot fails with the invariant it broke and a paste-ready replay', async () => {
+  const r = await runVitest(['run', ...SUITE, 'broken'], { timeoutMs: 330_000 });
+  const out = r.stdout + r.stderr;
+  expect(r.code, out).toBe(1);
+  expect(out).toMatch(/logged-out on Baileys 7\.0\.0-rc14 failed on schedule/);
+  expect(out).toMatch(/stops after 401/);
+  expect(out).toMatch(/replay: \{"seed":/);
+  expect(out).toMatch(/1 failed/);
+}, 340_000);
+
+test('where libfaketime is missing, a plain vitest run of the suite says what to install, in one line, and fails', async () => {
+  const r = await runVitest(['run', ...SUITE, 'keepalive'], { env: { BAILEYS_CHAOS_LIBFAKETIME: '/nonexistent/libfaketime.so.1' }, timeoutMs: 120_000 });
+  const out = r.stdout + r.stderr;
+  expect(r.code, out).toBe(1);
+  expect(out).toMatch(/Failed to run scenarioSuite in virtual time x10 .*libfaketime is not installed\. Install it .* \{ speed: 1 \}/);
+}, 130_000);
 
 test.skipIf(!!skip)('warp refuses what it cannot do, in one line', async () => {
   const none = await runCli(['warp', '--speed', '10']);

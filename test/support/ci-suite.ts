@@ -39,3 +39,5 @@ export const virtualPart = onVersions((vs) => vs.slice(-1));
 export const timeScaledPart = onVersions((vs) => vs.slice(0, -1));
 
 export const CI_SUITE_RUNS = 2;
+/** The time-scaled part's scale (the older mode, given explicitly: scenarioSuite's default is virtual time). */
+export const TIME_SCALE = 0.04;

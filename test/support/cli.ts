@@ -1,4 +1,4 @@
-/** Runs the real CLI (bin/baileys-chaos.js) as a child process, killed if it outlives its bound. */
+/** Runs the real CLI (bin/baileys-chaos.js), or vitest, as a child process, killed if it outlives its bound. */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -10,8 +10,15 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
-  const child = spawn(process.execPath, ['bin/baileys-chaos.js', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
+type RunOpts = { timeoutMs?: number; env?: NodeJS.ProcessEnv };
+
+export const runCli = (args: string[], opts: RunOpts = {}): Promise<CliResult> => runNodeScript('bin/baileys-chaos.js', args, opts);
+
+/** This repository's vitest as a user runs it (`npx vitest ...`), not under any warp of its own. */
+export const runVitest = (args: string[], opts: RunOpts = {}): Promise<CliResult> => runNodeScript('node_modules/vitest/vitest.mjs', args, opts);
+
+function runNodeScript(script: string, args: string[], opts: RunOpts): Promise<CliResult> {
+  const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));

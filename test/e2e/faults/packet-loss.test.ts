@@ -121,8 +121,10 @@ describe.skipIf(unavailable)(`packet loss (skipped where unavailable: ${why || '
 
 // The packet-loss scenario (generated loss and bandwidth windows, invariants), through the same
 // helper as the CI scenario suite; here because it needs the namespaces this pass may create.
+// Time-scaled (the older mode, given explicitly): in virtual time the kernel's TCP retransmission
+// timers keep real time and read K times longer; that mode is not measured for this scenario yet.
 describe.skipIf(unavailable)(`packet-loss scenario (skipped where unavailable: ${why || 'available here'})`, () => {
-  scenarioSuite([packetLoss]);
+  scenarioSuite([packetLoss], { scale: 0.04 });
 });
 
 // A command bot runs inside the namespace too (`ip netns exec` around the command): the loss
