@@ -15,6 +15,7 @@
  *        npm run bench -- --only gate-spread --gate-repetitions 3 [--gate-note TEXT]
  *        npm run bench -- --only scale [--scale-clients 500 --scale-clients-per-worker 50]   (bench/scale.ts)
  *        npm run bench -- --only speed-fidelity   (bench/speed-fidelity.ts: the same seeds at --speed 1, 5, 10, 20 per bot kind, --jobs auto)
+ *        npm run bench -- --only openclaw-fidelity   (the same for OpenClaw as shipped, 2 runs a scenario, up to x15; needs npm run setup:openclaw; about 20 minutes, only when asked)
  *        npm run bench -- --only recovery-accuracy   (bench/recovery-accuracy.ts: a known backoff d at --speed 1, 10, 20, the timer's error against d)
  *        npm run bench -- --only reconnect-cost [--reconnect-ks 0,10,100 --reconnect-nodes 20,22,24]   (bench/reconnect-cost.ts)
  *        npm run bench -- --only virtual-suite   (bench/virtual-suite.ts: the CI scenario suite with real-world settings at the default speed, 8, 12 and auto runs at once, its two invocations one after the other and at once)
@@ -40,6 +41,7 @@ import { keptStamps, provenance, type Stamp } from './provenance.js';
 import { benchScale } from './scale.js';
 import { benchReconnectCost } from './reconnect-cost.js';
 import { benchSpeedFidelity } from './speed-fidelity.js';
+import { openclawLaunch } from '../harness/bots/openclaw.js';
 import { benchRecoveryAccuracy } from './recovery-accuracy.js';
 import { benchMessages } from './messages.js';
 import { benchVirtualSuite } from './virtual-suite.js';
@@ -66,7 +68,7 @@ const { values } = parseArgs({
     'messages-answers': { type: 'string', default: '200' },
   },
 });
-const SECTIONS = ['logins', 'crash', 'toxiproxy', 'scenarios', 'gate-spread', 'scale', 'reconnect-cost', 'speed-fidelity', 'recovery-accuracy', 'messages', 'virtual-suite', 'npm-test'] as const;
+const SECTIONS = ['logins', 'crash', 'toxiproxy', 'scenarios', 'gate-spread', 'scale', 'reconnect-cost', 'speed-fidelity', 'openclaw-fidelity', 'recovery-accuracy', 'messages', 'virtual-suite', 'npm-test'] as const;
 /** The keys of bench.json each section writes. */
 const RESULT_KEYS: Record<(typeof SECTIONS)[number], string[]> = {
   logins: ['baileys', 'serverIsolated', 'ratios'],
@@ -77,6 +79,7 @@ const RESULT_KEYS: Record<(typeof SECTIONS)[number], string[]> = {
   scale: ['scale'],
   'reconnect-cost': ['reconnectCost'],
   'speed-fidelity': ['speedFidelity'],
+  'openclaw-fidelity': ['openclawFidelity'],
   'recovery-accuracy': ['recoveryAccuracy'],
   messages: ['messages'],
   'virtual-suite': ['virtualSuite'],
@@ -364,6 +367,14 @@ if (wanted('reconnect-cost')) {
 if (wanted('speed-fidelity')) {
   measured('speed-fidelity', '');
   result.speedFidelity = await benchSpeedFidelity();
+}
+if (only?.includes('openclaw-fidelity')) {
+  // Only when asked: OpenClaw as shipped must be installed (npm run setup:openclaw), and its runs go one at a time.
+  await openclawLaunch().catch((err: Error) => {
+    throw new Error(`Failed to measure openclaw-fidelity: ${err.message}`);
+  });
+  measured('openclaw-fidelity', '');
+  result.openclawFidelity = await benchSpeedFidelity({ bots: ['openclaw'], runs: 2 });
 }
 if (wanted('recovery-accuracy')) {
   measured('recovery-accuracy', '');

@@ -77,7 +77,10 @@ export function scenarioSuite(scenarios: Scenario[], opts: ScenarioSuiteOptions 
   for (const version of versions) {
     // The same title in this vitest and in a warped one, which finds the test by it.
     const suiteTitle = `scenarios on Baileys ${version} (bot ${bot}, seed ${seed}, ${timeTitle(time)})`;
-    describe(suiteTitle, () => {
+    // Each test again under the warp is a process tree of its own, mostly idle in virtual time: they
+    // run side by side, as many as vitest's maxConcurrency (5 unless your config says otherwise).
+    // In this process runs go one at a time: a clock fault replaces the process's Date.
+    (time.kind === 'warped-vitest' ? describe.concurrent : describe)(suiteTitle, () => {
       // A version not installed is installed into the cache, or every test fails with npm's reason.
       beforeAll(async () => {
         await ensureBaileysVersion(version);

@@ -19,8 +19,19 @@ export interface EnsureOptions {
   log?: (line: string) => void;
 }
 
+/** Installs under way in this process, per version: a second caller waits for the first (its rm would pull the first one's files away). */
+const installing = new Map<string, Promise<'installed' | 'cache' | 'fresh-install'>>();
+
 /** Makes `version` loadable; returns where it came from. */
-export async function ensureBaileysVersion(version: string, opts: EnsureOptions = {}): Promise<'installed' | 'cache' | 'fresh-install'> {
+export function ensureBaileysVersion(version: string, opts: EnsureOptions = {}): Promise<'installed' | 'cache' | 'fresh-install'> {
+  const pending = installing.get(version);
+  if (pending) return pending;
+  const install = ensureOnce(version, opts).finally(() => installing.delete(version));
+  installing.set(version, install);
+  return install;
+}
+
+async function ensureOnce(version: string, opts: EnsureOptions): Promise<'installed' | 'cache' | 'fresh-install'> {
   const existing = resolveBaileysPackage(version);
   if (existing) return existing.includes(baileysCacheDir()) ? 'cache' : 'installed';
   if (!/^\d+\.\d+\.\d+(-[\w.]+)?$/.test(version)) throw new UnknownBaileysVersionError(`Failed to use Baileys "${version}": not a version number (like 6.7.21 or 7.0.0-rc14).`);

@@ -35,9 +35,10 @@ export function faketimeLibrary(env: NodeJS.ProcessEnv = process.env): string | 
 
 /**
  * The speed a suite command runs at when given neither --speed nor --time-scale. In the
- * speed-fidelity bench (README "Virtual time") verdicts were the same as in real time at K = 5, 10
- * and 20 for the reference supervisor and a command bot; OpenClaw starts reliably up to x15 only.
- * 10 keeps a margin of 2 for runs whose CPU share is higher (herds, message traffic).
+ * speed-fidelity benches (README "Virtual time") verdicts were the same as in real time for the
+ * reference supervisor up to x20 and for OpenClaw up to x15 (it starts reliably up to x15 only); one
+ * borderline command-bot run flipped at 10 and 20. 10 keeps a margin of 2 for runs whose CPU share
+ * is higher (herds, message traffic); logins read about K times their real cost.
  */
 export const DEFAULT_SPEED = 10;
 
