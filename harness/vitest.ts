@@ -21,6 +21,7 @@ import { checkScenario, type CheckResult, type RunOptions, type Scenario } from 
 import { suiteTime, timeTitle } from './time/suite-time.js';
 import { FAKETIME_INSTALL, faketimeLibrary, machineTimeOnClock } from './time/warp.js';
 import { runWarpedTest } from './time/warped-vitest.js';
+import { abandonedWorker } from './runner/interrupt.js';
 
 export interface ScenarioSuiteOptions {
   /** Baileys versions (default: BAILEYS_VERSIONS from the environment, else your project's installed Baileys); others are installed on demand. */
@@ -93,13 +94,16 @@ export function scenarioSuite(scenarios: Scenario[], opts: ScenarioSuiteOptions 
             const file = expect.getState().testPath;
             if (!file) throw new Error('Failed to run the scenario in virtual time: vitest did not say which file this test is in. Run the suite under "npx baileys-chaos warp -- npx vitest run".');
             const root = (globalThis as { __vitest_worker__?: { config?: { root?: string } } }).__vitest_worker__?.config?.root ?? process.cwd();
-            const outcome = await runWarpedTest({ file, root, name: `${suiteTitle} ${title}`, speed: time.speed, timeoutMs: budget + WARPED_VITEST_START_MS / 2 });
+            const abandoned = abandonedWorker();
+            const outcome = await runWarpedTest({ file, root, name: `${suiteTitle} ${title}`, speed: time.speed, timeoutMs: budget + WARPED_VITEST_START_MS / 2, signal: abandoned.signal }).finally(() => abandoned.dispose());
             if (!outcome.passed) expect.fail(outcome.failure);
           }, budget + WARPED_VITEST_START_MS);
           continue;
         }
         test(title, async () => {
+          const abandoned = abandonedWorker();
           const result = await checkScenario(scenario, {
+            signal: abandoned.signal,
             version,
             seed,
             scale: time.scale,
@@ -111,7 +115,7 @@ export function scenarioSuite(scenarios: Scenario[], opts: ScenarioSuiteOptions 
             ...(opts.recoverySloMs !== undefined ? { recoverySloMs: opts.recoverySloMs } : {}),
             ...(opts.allowUnknown ? { allowUnknown: true } : {}),
             ...(opts.messages ? { messages: opts.messages } : {}),
-          });
+          }).finally(() => abandoned.dispose());
           if (result.failed) expect.fail(describeFailure(scenario, version, result));
           expect(result.runs, 'every generated schedule ran').toBe(numRuns);
         }, machineTimeOnClock(budget, time.speed));

@@ -6,7 +6,7 @@
  * inner vitest sees the warp and runs the scenario in-process on the fast clock.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -21,8 +21,10 @@ export interface WarpedTest {
   /** The test's full name: its describe titles and its own, joined by spaces (vitest's -t reads that). */
   name: string;
   speed: number;
-  /** Real ms before the inner vitest is killed and the test fails as a harness error. */
+  /** Real ms before the inner vitest is stopped and the test fails as a harness error. */
   timeoutMs: number;
+  /** Aborted when this test is abandoned: the inner vitest is stopped (its runs release what they hold). */
+  signal?: AbortSignal;
 }
 
 export type WarpedOutcome = { passed: true } | { passed: false; failure: string };
@@ -53,10 +55,13 @@ function withoutVitestWorkerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 export async function runWarpedTest(t: WarpedTest): Promise<WarpedOutcome> {
   const env = withoutVitestWorkerEnv(warpedEnv(t.speed)); // throws the install advice first
   const dir = await mkdtemp(join(tmpdir(), 'bc-vitest-'));
+  // A hard exit skips the finally below.
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  process.once('exit', removeDir);
   try {
     const report = join(dir, 'report.json');
     const args = [vitestCli(), 'run', t.file, '--root', t.root, '-t', escapeRegExp(t.name), '--reporter=json', `--outputFile=${report}`];
-    const { code, output, timedOut } = await runGroup(process.execPath, args, env, t.timeoutMs);
+    const { code, output, timedOut } = await runGroup(process.execPath, args, env, t.timeoutMs, t.signal);
     const what = `Failed to run "${t.name}" in virtual time x${t.speed} (a vitest under libfaketime)`;
     if (timedOut) throw new Error(`${what}: it did not finish within ${t.timeoutMs / 1000} s of real time, so it was stopped. Raise scenarioSuite's timeoutMs, or run it alone to see where it waits.\n${output}`);
     let parsed: JsonReport;
@@ -74,39 +79,57 @@ export async function runWarpedTest(t: WarpedTest): Promise<WarpedOutcome> {
     const failed = ran.filter((a) => a.status === 'failed');
     return failed.length ? { passed: false, failure: failed.flatMap((a) => (a.failureMessages ?? []).map(withoutStack)).join('\n') } : { passed: true };
   } finally {
+    process.off('exit', removeDir);
     await rm(dir, { recursive: true, force: true });
   }
 }
 
+/** How long a stopped vitest gets to release its runs (SIGTERM) before its group is killed. */
+const RELEASE_MS = 15_000;
+
 /**
- * Runs a command in a process group of its own and waits for it; the whole group is killed on the
- * timeout, when this process exits, and after the command ends (nothing it started outlives it).
+ * Runs a command in a process group of its own and waits for it. On the timeout or when `signal`
+ * aborts the group gets SIGTERM (a warped scenarioSuite worker then releases its run and exits),
+ * and SIGKILL RELEASE_MS later; the group is killed outright when this process exits, and after
+ * the command ends (nothing it started outlives it).
  */
-function runGroup(file: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number | null; output: string; timedOut: boolean }> {
+function runGroup(file: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, signal?: AbortSignal): Promise<{ code: number | null; output: string; timedOut: boolean }> {
   const child = spawn(file, args, { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const killGroup = (): void => {
+  const signalGroup = (name: NodeJS.Signals): void => {
     try {
-      process.kill(-child.pid!, 'SIGKILL');
+      process.kill(-child.pid!, name);
     } catch {
       // already gone
     }
   };
+  const killGroup = () => signalGroup('SIGKILL');
   let output = '';
   const keep = (d: Buffer): void => void (output = (output + d.toString()).slice(-OUTPUT_KEPT));
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   process.once('exit', killGroup);
   let timedOut = false;
-  const timer = setTimeout(() => ((timedOut = true), killGroup()), timeoutMs);
+  let lastResort: NodeJS.Timeout | undefined;
+  const stop = (): void => {
+    if (lastResort) return;
+    signalGroup('SIGTERM');
+    lastResort = setTimeout(killGroup, RELEASE_MS);
+  };
+  const timer = setTimeout(() => ((timedOut = true), stop()), timeoutMs);
+  signal?.addEventListener('abort', stop, { once: true });
+  const settle = (): void => {
+    clearTimeout(timer);
+    clearTimeout(lastResort);
+    signal?.removeEventListener('abort', stop);
+    process.off('exit', killGroup);
+  };
   return new Promise((resolve, reject) => {
     child.once('error', (err) => {
-      clearTimeout(timer);
-      process.off('exit', killGroup);
+      settle();
       reject(new Error(`Failed to start vitest under the warp: ${err.message}`));
     });
     child.once('close', (code) => {
-      clearTimeout(timer);
-      process.off('exit', killGroup);
+      settle();
       killGroup();
       resolve({ code, output, timedOut });
     });

@@ -8,17 +8,19 @@
  * reason, where libfaketime is absent; there the plain run must say what to install.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { faketimeLibrary } from '../../harness/time/warp.js';
-import { onCleanup, tempDir } from '../helpers.js';
+import { killTagged, processesTagged } from '../../harness/tagged-processes.js';
+import { onCleanup, tempDir, tempDirsLeft } from '../helpers.js';
 import { runCli, runVitest } from '../support/cli.js';
 import { alive, until } from '../support/wait.js';
 
 const skip = faketimeLibrary() ? '' : 'libfaketime is not installed (apt-get install faketime libfaketime)';
 if (skip) console.warn(`warp.test.ts skipped: ${skip}`);
 
+const ROOT = new URL('../../', import.meta.url).pathname;
 const SUITE = ['--root', 'test/support/warped-suite'];
 const KEEPALIVE_SUITE = /scenarios on Baileys 7\.0\.0-rc14 \(bot reference, seed 7, virtual time x10\)/;
 
@@ -47,6 +49,19 @@ test.skipIf(!!skip)('a plain vitest run with a broken bot fails with the invaria
   expect(out).toMatch(/replay: \{"seed":/);
   expect(out).toMatch(/1 failed/);
 }, 340_000);
+
+test.skipIf(!!skip)('Ctrl-C on a plain vitest run of the suite: every process it started ends, the warped vitest and its run too', async () => {
+  const tag = `ctrl-c-${process.pid}-${Date.now()}`;
+  const tmp = await tempDir();
+  // Tagged, so every process it starts is found (they inherit the environment), the warped ones too.
+  const vitest = spawn(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', ...SUITE, 'keepalive'], { cwd: ROOT, env: { ...process.env, BC_CTRL_C_TAG: tag, TMPDIR: tmp }, detached: true, stdio: 'ignore' });
+  onCleanup(() => killTagged('BC_CTRL_C_TAG', tag).then(() => undefined));
+  await until('the warped run to start (its work dir)', () => readdirSync(tmp).some((f) => f.startsWith('bc-scenario-')) || undefined, 120_000);
+  process.kill(-vitest.pid!, 'SIGINT'); // a terminal's Ctrl-C reaches the whole foreground group
+  const left = async () => ((await processesTagged('BC_CTRL_C_TAG', tag)).length === 0 ? true : undefined);
+  await until('every process of the interrupted run to end', left, 60_000);
+  console.info(`after Ctrl-C, left in the run's TMPDIR: ${JSON.stringify(tempDirsLeft(tmp))}`);
+}, 200_000);
 
 test('where libfaketime is missing, a plain vitest run of the suite says what to install, in one line, and fails', async () => {
   const r = await runVitest(['run', ...SUITE, 'keepalive'], { env: { BAILEYS_CHAOS_LIBFAKETIME: '/nonexistent/libfaketime.so.1' }, timeoutMs: 120_000 });
