@@ -19,6 +19,7 @@
  *        npm run bench -- --only recovery-accuracy   (bench/recovery-accuracy.ts: a known backoff d at --speed 1, 10, 20, the timer's error against d)
  *        npm run bench -- --only reconnect-cost [--reconnect-ks 0,10,100 --reconnect-nodes 20,22,24]   (bench/reconnect-cost.ts)
  *        npm run bench -- --only virtual-suite   (bench/virtual-suite.ts: the CI scenario suite with real-world settings at the default speed, 8, 12 and auto runs at once, its two invocations one after the other and at once)
+ *        npm run bench -- --only vitest-suite   (bench/vitest-suite.ts: a bot's chaos suite under a plain npx vitest run, its tests side by side and one at a time)
  *        npm run bench -- --only npm-test   (bench/npm-test.ts: README's test command, each vitest pass timed; about 45 minutes, never part of a plain "npm run bench")
  *        npm run bench -- --only messages [--messages-clients 10 --messages-count 1000 --messages-window 32 --messages-answers 200]   (bench/messages.ts: encrypted messages to 1 and N real clients, server CPU per message, latency, answers)
  */
@@ -41,6 +42,7 @@ import { keptStamps, provenance, type Stamp } from './provenance.js';
 import { benchScale } from './scale.js';
 import { benchReconnectCost } from './reconnect-cost.js';
 import { benchSpeedFidelity } from './speed-fidelity.js';
+import { benchVitestSuite } from './vitest-suite.js';
 import { openclawLaunch } from '../harness/bots/openclaw.js';
 import { benchRecoveryAccuracy } from './recovery-accuracy.js';
 import { benchMessages } from './messages.js';
@@ -68,7 +70,7 @@ const { values } = parseArgs({
     'messages-answers': { type: 'string', default: '200' },
   },
 });
-const SECTIONS = ['logins', 'crash', 'toxiproxy', 'scenarios', 'gate-spread', 'scale', 'reconnect-cost', 'speed-fidelity', 'openclaw-fidelity', 'recovery-accuracy', 'messages', 'virtual-suite', 'npm-test'] as const;
+const SECTIONS = ['logins', 'crash', 'toxiproxy', 'scenarios', 'gate-spread', 'scale', 'reconnect-cost', 'speed-fidelity', 'openclaw-fidelity', 'recovery-accuracy', 'messages', 'virtual-suite', 'vitest-suite', 'npm-test'] as const;
 /** The keys of bench.json each section writes. */
 const RESULT_KEYS: Record<(typeof SECTIONS)[number], string[]> = {
   logins: ['baileys', 'serverIsolated', 'ratios'],
@@ -83,6 +85,7 @@ const RESULT_KEYS: Record<(typeof SECTIONS)[number], string[]> = {
   'recovery-accuracy': ['recoveryAccuracy'],
   messages: ['messages'],
   'virtual-suite': ['virtualSuite'],
+  'vitest-suite': ['vitestSuite'],
   'npm-test': ['npmTest'],
 };
 const only = values.only?.split(',').map((x) => x.trim());
@@ -388,6 +391,10 @@ if (wanted('messages')) {
 if (wanted('virtual-suite')) {
   measured('virtual-suite', '');
   result.virtualSuite = await benchVirtualSuite();
+}
+if (wanted('vitest-suite')) {
+  measured('vitest-suite', '');
+  result.vitestSuite = await benchVitestSuite();
 }
 if (only?.includes('npm-test')) {
   // Only when asked: it is the whole test suite (about 45 minutes).
