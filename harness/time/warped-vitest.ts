@@ -11,6 +11,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { dieWithHarness } from '../children.js';
 import { warpedEnv } from './warp.js';
 
 export interface WarpedTest {
@@ -90,11 +91,12 @@ const RELEASE_MS = 15_000;
 /**
  * Runs a command in a process group of its own and waits for it. On the timeout or when `signal`
  * aborts the group gets SIGTERM (a warped scenarioSuite worker then releases its run and exits),
- * and SIGKILL RELEASE_MS later; the group is killed outright when this process exits, and after
- * the command ends (nothing it started outlives it).
+ * and SIGKILL RELEASE_MS later; the group is killed outright when this process exits
+ * (dieWithHarness), and after the command ends (nothing it started outlives it).
  */
 function runGroup(file: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number, signal?: AbortSignal): Promise<{ code: number | null; output: string; timedOut: boolean }> {
-  const child = spawn(file, args, { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // Its group is killed with this process too, as every child the harness starts (children.ts).
+  const child = dieWithHarness(spawn(file, args, { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'], detached: true }), true);
   const signalGroup = (name: NodeJS.Signals): void => {
     try {
       process.kill(-child.pid!, name);
@@ -107,7 +109,6 @@ function runGroup(file: string, args: string[], env: NodeJS.ProcessEnv, timeoutM
   const keep = (d: Buffer): void => void (output = (output + d.toString()).slice(-OUTPUT_KEPT));
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
-  process.once('exit', killGroup);
   let timedOut = false;
   let lastResort: NodeJS.Timeout | undefined;
   const stop = (): void => {
@@ -121,7 +122,6 @@ function runGroup(file: string, args: string[], env: NodeJS.ProcessEnv, timeoutM
     clearTimeout(timer);
     clearTimeout(lastResort);
     signal?.removeEventListener('abort', stop);
-    process.off('exit', killGroup);
   };
   return new Promise((resolve, reject) => {
     child.once('error', (err) => {
