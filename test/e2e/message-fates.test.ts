@@ -12,6 +12,8 @@ import { systemClock } from '../../core/clock.js';
 import { runScenario } from '../../harness/scenario.js';
 import { toReport } from '../../harness/runner/execute.js';
 import { messagesLine } from '../../harness/report/markdown.js';
+import { inboundEvidence } from '../../harness/messages/evidence.js';
+import { lossExplainedByBaileys } from '../support/baileys-findings.js';
 import type { Schedule } from '../../harness/faults/schedule.js';
 import { streamErrors } from '../../scenarios/stream-errors.js';
 import { serverOverload } from '../../scenarios/server-overload.js';
@@ -52,12 +54,24 @@ test(`messages sent while every login is refused are queued, delivered at the ne
   console.info(`overload with traffic on ${version}: ${run.verdict}; ${JSON.stringify(m)}`);
   expect(m.offline?.queued, 'nothing was queued while the bot was down').toBeGreaterThan(0);
   expect(m.offline!.deliveredAtLogin).toBe(m.offline!.queued);
-  expect(m.offline!.handled).toBe(m.offline!.queued);
-  expect(m).toMatchObject({ lost: 0, duplicated: 0 });
+  expect(m.duplicated).toBe(0);
   fatesAddUp(m, true);
-  expect(messagesLine(m)).toContain(`${m.offline!.queued} queued while down (${m.offline!.queued} delivered at a later login, ${m.offline!.queued} handled)`);
+  // Every queued message handled, but for a loss the judge pins on a Baileys finding (below).
+  const lostWhileQueued = inboundEvidence(run.record).filter((e) => e.queued.length > 0 && m.lostIds.includes(e.id)).length;
+  expect(m.offline!.handled).toBe(m.offline!.queued - lostWhileQueued);
+  expect(messagesLine(m)).toContain(`${m.offline!.queued} queued while down (${m.offline!.deliveredAtLogin} delivered at a later login, ${m.offline!.handled} handled)`);
   // The message checks hold; the run as a whole is invalid on "backoff discipline": the echo bot
   // reconnects at once, as Baileys' README loop does, and meets the overload with a retry storm.
-  const messageChecks = run.results.filter((r) => ['no inbound message lost', 'no answer lost', 'no message handled twice'].includes(r.invariant));
-  expect(messageChecks.map((r) => r.verdict)).toEqual(['valid', 'valid', 'valid']);
+  // A lost answer is accepted only as a Baileys finding the server proves for each loss (README
+  // Findings: the contact never could decrypt the bot's answer after libsignal stored a failed
+  // ratchet step; 1 of about 17 runs on 7.0.0-rc14, CI of 2026-11-29 included), and then
+  // "no answer lost" must be invalid and say so.
+  const checks = run.results.filter((r) => ['no inbound message lost', 'no answer lost', 'no message handled twice'].includes(r.invariant));
+  expect(checks.map((r) => r.invariant)).toEqual(['no inbound message lost', 'no answer lost', 'no message handled twice']);
+  const answers = checks.find((r) => r.invariant === 'no answer lost')!;
+  if (m.lost > 0) {
+    expect(answers.verdict).toBe('invalid');
+    expect(lossExplainedByBaileys(answers.message), answers.message).toBe(true);
+  }
+  expect(checks.filter((r) => r.verdict !== 'valid' && !(m.lost > 0 && r === answers)), JSON.stringify(checks)).toEqual([]);
 }, 120_000);

@@ -23,6 +23,7 @@ import { keyReuses } from '../../harness/messages/evidence.js';
 import { scheduleForSeed, toReport } from '../../harness/runner/execute.js';
 import { runSeed } from '../../harness/runner/plan.js';
 import { SCENARIOS } from '../../scenarios/index.js';
+import { lossExplainedByBaileys } from '../support/baileys-findings.js';
 
 const SCALE = 0.04;
 const SEED = 7;
@@ -32,19 +33,6 @@ const MODULE = { kind: 'module', bot: () => moduleBot('examples/echo-bot/echo-bo
 const COMMAND = { kind: 'command', bot: () => shellCommandBot({ command: 'node examples/echo-bot/bot.mjs' }) };
 
 const CASES = versionsUnderTest().flatMap((version) => ['stream-errors', 'keepalive-timeout', 'server-restart-herd'].flatMap((name) => [MODULE, COMMAND].map((bot) => ({ version, name, ...bot }))));
-
-/**
- * A loss message naming a Baileys finding for every lost message: reused keys; or each one
- * decrypted and dropped (ack 487); or each one from a contact that never could decrypt an answer
- * the bot sent it (libsignal's stored failed ratchet step, 7.0.0-rc14's two resends).
- */
-function explainedByBaileys(message: string): boolean {
-  if (message.includes('a Signal message key it had used before')) return true;
-  const lost = Number(/^(\d+) of \d+ message/.exec(message)?.[1]);
-  const named = (pattern: RegExp) => Number(pattern.exec(message)?.[1]) === lost;
-  return lost > 0 && (named(/; (\d+) of them the bot acked on a redelivery as already decrypted/) || named(/; (\d+) of them from contacts that never could decrypt/));
-}
-
 
 describe('the echo bot through message-losing faults', () => {
   test.each(CASES)('$name, Baileys $version, as a $kind: every message answered, none twice, valid (or each loss named as a Baileys finding)', async ({ version, name, bot }) => {
@@ -73,7 +61,7 @@ describe('the echo bot through message-losing faults', () => {
       console.log(`${name} ${version} ${bot().label}: lost ${messages!.lost}, reused keys ${reused}: ${JSON.stringify(checks.filter((c) => c.verdict === 'invalid').map((c) => c.message))}`);
       const invalid = checks.filter((c) => (c.invariant === 'no inbound message lost' || c.invariant === 'no answer lost') && c.verdict === 'invalid');
       expect(invalid.length).toBeGreaterThan(0);
-      for (const c of invalid) expect(explainedByBaileys(c.message), c.message).toBe(true);
+      for (const c of invalid) expect(lossExplainedByBaileys(c.message), c.message).toBe(true);
       return;
     }
     if (reused > 0) {
