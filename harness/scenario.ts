@@ -36,6 +36,7 @@ import { scaleConfig } from './supervisor/scale.js';
 import { Resources } from './resources.js';
 import { removeWorkDir, workRoot } from './work-root.js';
 import { currentSpeed, machineTimeOnClock } from './time/warp.js';
+import { hasFirstFrameRace } from './baileys/first-frame-race.js';
 import { DEFAULT_ADMISSION } from '../fake-server/moves.js';
 import type { SupervisorEvent } from './supervisor/supervisor.js';
 import { beginTraffic } from './messages/run-traffic.js';
@@ -215,9 +216,9 @@ async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions
   // Packet faults need the clients in a network namespace of the run's own, the server on its host side.
   const lab = needsPacketLab(schedule) ? await PacketLab.create() : undefined;
   if (lab) res.add('network namespace', () => lab.destroy());
-  // Under virtual time (--speed K) a delay that guards a race keeps its real length: K x virtual.
+  // Under virtual time (--speed K) the post-handshake delay keeps its real length (K x virtual) where it guards 6.x's race.
   const speed = currentSpeed();
-  const server = await startFakeServer({ clock: opts.clock, ...(lab ? { host: lab.hostAddress } : {}), ...(speed ? { admission: { postHandshakeDelayMs: machineTimeOnClock(DEFAULT_ADMISSION.postHandshakeDelayMs, speed) } } : {}) });
+  const server = await startFakeServer({ clock: opts.clock, ...(lab ? { host: lab.hostAddress } : {}), ...(speed ? { admission: { postHandshakeDelayMs: hasFirstFrameRace(opts.version) ? machineTimeOnClock(DEFAULT_ADMISSION.postHandshakeDelayMs, speed) : DEFAULT_ADMISSION.postHandshakeDelayMs } } : {}) });
   res.add('fake server', () => server.close());
   const workDir = await mkdtemp(join(workRoot(), 'bc-scenario-'));
   // Retried: a module bot's Baileys may still land a key write while the directory is removed

@@ -73,7 +73,7 @@ ${SUITE_HELP}`,
     }
     for (const i of run.invariants) process.stdout.write(`${i.verdict.padEnd(8)} c${i.client} ${i.invariant}: ${i.message}\n`);
     if (run.error) process.stdout.write(`error: ${run.error}\n`);
-    const report = buildReport({ kind: 'run', seed, timeScale: suite.scale, bot: suite.bot.label, versions: [version], scenarios: [scenarioName], settings: [setting], ...(suite.speed ? { speed: warpDescription(suite.speed, run.toxiproxy) } : {}) }, runs, new Date());
+    const report = buildReport({ kind: 'run', seed, timeScale: suite.scale, bot: suite.bot.label, versions: [version], scenarios: [scenarioName], settings: [setting], ...(suite.speed ? { speed: warpDescription(suite.speed, run.toxiproxy, [version]) } : {}) }, runs, new Date());
     return finishReport(report, outDirFor(suite, 'replay'), log, suite.allowUnknown);
   },
 };

@@ -378,7 +378,7 @@ export async function executeSuite({ suite, kind, settings, tune, log }: Execute
       settings,
       ...(suite.shard ? { shard: suite.shard } : {}),
       ...(stopped ? { interrupted: stopped } : {}),
-      ...(suite.speed ? { speed: warpDescription(suite.speed, runs.find((r) => r.toxiproxy)?.toxiproxy) } : {}),
+      ...(suite.speed ? { speed: warpDescription(suite.speed, runs.find((r) => r.toxiproxy)?.toxiproxy, suite.versions) } : {}),
       ...(tune ? { tune } : {}),
     },
     runs,

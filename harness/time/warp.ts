@@ -9,12 +9,13 @@
  *
  * What cannot be warped keeps real time and is said so: Go binaries (toxiproxy-server: under
  * --speed the embedded Toxiproxy is used, or a given --toxiproxy URL with its toxics' times in
- * real ms), process.cpuUsage, file mtimes. Delays that guard races (the server's post-handshake
- * delay) are given in real time (x K virtual).
+ * real ms), process.cpuUsage, file mtimes. A delay that guards a race (the server's post-handshake
+ * delay, for Baileys 6.x: baileys/first-frame-race.ts) is given in real time (x K virtual).
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { BadInputError } from '../errors.js';
+import { hasFirstFrameRace } from '../baileys/first-frame-race.js';
 
 export const SPEED_ENV = 'BAILEYS_CHAOS_SPEED';
 /** Fastest speed accepted: CPU work inflates by exactly K, and Baileys' and bots' own timeouts break first. */
@@ -137,13 +138,14 @@ export function runPassingSignals(file: string, args: string[], env: NodeJS.Proc
 }
 
 /** What ran warped and what kept real time in a run at speed K, for the report. */
-export function warpDescription(k: number, toxiproxy: string | undefined): { k: number; warped: string[]; realTime: string[] } {
+export function warpDescription(k: number, toxiproxy: string | undefined, versions: string[]): { k: number; warped: string[]; realTime: string[] } {
+  const guarded = versions.filter(hasFirstFrameRace);
   return {
     k,
     warped: ['the harness and its clock', 'the fake server', 'in-process Baileys clients', 'every bot process (children inherit the warp)', ...(toxiproxy === 'embedded' ? ['the embedded Toxiproxy'] : [])],
     realTime: [
       'CPU work: it takes K times longer in virtual time (a 100 ms login reads as K x 100 ms)',
-      "the server's post-handshake delay: kept at its real-time length (x K virtual), it guards a race",
+      ...(guarded.length ? [`the server's post-handshake delay on Baileys ${guarded.join(', ')}: kept at its real-time length (x K virtual), it guards 6.x's first-frame race (Baileys 7 has none: its delay runs on the clock)`] : []),
       "the kernel: TCP retransmission timers and packet shaping (packet faults) keep real time, K times longer in virtual time",
       ...(toxiproxy && toxiproxy !== 'embedded' ? [`Toxiproxy (${toxiproxy}, not warped): its toxics' times are real ms`] : []),
     ],
