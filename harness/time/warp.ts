@@ -38,7 +38,8 @@ export function faketimeLibrary(env: NodeJS.ProcessEnv = process.env): string | 
  * The speed a suite command runs at when given neither --speed nor --time-scale. In the
  * speed-fidelity benches (README "Virtual time") verdicts were the same as in real time for the
  * reference supervisor up to x20 and for OpenClaw up to x15 (it starts reliably up to x15 only); one
- * borderline command-bot run flipped at 10 and 20. 10 keeps a margin of 2 for runs whose CPU share
+ * borderline command-bot run flipped at 20 (and at 10 in a run before 6.x's race guard stopped
+ * inflating 7.x logins). 10 keeps a margin of 2 for runs whose CPU share
  * is higher (herds, message traffic); logins read about K times their real cost.
  */
 export const DEFAULT_SPEED = 10;
