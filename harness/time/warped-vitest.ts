@@ -7,12 +7,13 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { dieWithHarness } from '../children.js';
 import { warpedEnv } from './warp.js';
+import { removeWorkDir, WORK_ROOT_ENV } from '../work-root.js';
 
 export interface WarpedTest {
   /** The test file, absolute. */
@@ -54,8 +55,11 @@ function withoutVitestWorkerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 export async function runWarpedTest(t: WarpedTest): Promise<WarpedOutcome> {
-  const env = withoutVitestWorkerEnv(warpedEnv(t.speed)); // throws the install advice first
+  const base = withoutVitestWorkerEnv(warpedEnv(t.speed)); // throws the install advice first
   const dir = await mkdtemp(join(tmpdir(), 'bc-vitest-'));
+  // The inner runs make their temp dirs in this one, removed once the inner vitest's group is gone:
+  // what a run stopped by Ctrl-C was still writing as it went cannot outlive it.
+  const env = { ...base, [WORK_ROOT_ENV]: dir };
   // A hard exit skips the finally below.
   const removeDir = () => rmSync(dir, { recursive: true, force: true });
   process.once('exit', removeDir);
@@ -81,7 +85,7 @@ export async function runWarpedTest(t: WarpedTest): Promise<WarpedOutcome> {
     return failed.length ? { passed: false, failure: failed.flatMap((a) => (a.failureMessages ?? []).map(withoutStack)).join('\n') } : { passed: true };
   } finally {
     process.off('exit', removeDir);
-    await rm(dir, { recursive: true, force: true });
+    await removeWorkDir(dir);
   }
 }
 
