@@ -218,7 +218,9 @@ async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions
   if (lab) res.add('network namespace', () => lab.destroy());
   // Under virtual time (--speed K) the post-handshake delay keeps its real length (K x virtual) where it guards 6.x's race.
   const speed = currentSpeed();
-  const server = await startFakeServer({ clock: opts.clock, ...(lab ? { host: lab.hostAddress } : {}), ...(speed ? { admission: { postHandshakeDelayMs: hasFirstFrameRace(opts.version) ? machineTimeOnClock(DEFAULT_ADMISSION.postHandshakeDelayMs, speed) : DEFAULT_ADMISSION.postHandshakeDelayMs } } : {}) });
+  const guard = DEFAULT_ADMISSION.postHandshakeDelayMs;
+  const postHandshakeDelayMs = hasFirstFrameRace(opts.version) ? machineTimeOnClock(guard, speed) : guard;
+  const server = await startFakeServer({ clock: opts.clock, ...(lab ? { host: lab.hostAddress } : {}), ...(speed ? { admission: { postHandshakeDelayMs } } : {}) });
   res.add('fake server', () => server.close());
   const workDir = await mkdtemp(join(workRoot(), 'bc-scenario-'));
   // Retried: a module bot's Baileys may still land a key write while the directory is removed
