@@ -261,12 +261,12 @@ async function benchCrashes() {
 }
 
 /**
- * The scenario suite files under vitest (its own process), each alone: the CI scenario suite's
- * newest-version part with real-world settings in virtual time, its older versions' two
- * time-scaled halves, and the broken supervisors caught and shrunk. Wall time and outcome per file.
+ * The scenario suite files under vitest (its own process), each alone: the CI scenario suite with
+ * real-world settings in virtual time (every version), and the broken supervisors caught and
+ * shrunk. Wall time and outcome per file.
  */
 async function benchScenarioSuite() {
-  const files = ['test/e2e/virtual-suite.test.ts', 'test/e2e/scenarios-suite.test.ts', 'test/e2e/scenarios-suite-more.test.ts', 'test/e2e/scenarios.test.ts'];
+  const files = ['test/e2e/virtual-suite.test.ts', 'test/e2e/scenarios.test.ts'];
   const results = [];
   for (const file of files) {
     process.stderr.write(`bench: ${file} alone…\n`);
@@ -307,7 +307,7 @@ const result: Record<string, unknown> = {
     'serverCpuPerLoginMs: the server process\'s whole cpuUsage delta per login (kernel, TCP accept, HTTP upgrade, WebSocket, protocol). ' +
     'serverProtocolWorkPerLoginMs: process CPU spent in the server\'s frame handlers per login (Noise, binary nodes, answers, including the socket writes they make). ' +
     'serverProtocolWorkExcludingSocketWritesPerLoginMs: the same less the CPU of handing frames to the socket (one system call a frame). ' +
-    'scenarioSuite: wall time of each scenario suite file under vitest, alone (virtual-suite: the CI scenario suite\'s newest-version part with real-world settings at x10). Ratios are from one run. ' +
+    'scenarioSuite: wall time of each scenario suite file under vitest, alone (virtual-suite: the CI scenario suite, every version, with real-world settings at x10 through the compiled CLI). Ratios are from one run. ' +
     'gateSpread: the baseline\'s suite run R times; per gated metric the values and their spread, and the gate tolerance derived from it (its rule and note inside).',
 };
 const measured = (section: (typeof SECTIONS)[number], flags: string) => (stamps[section] = provenance(`npm run bench -- --only ${section}${flags ? ` ${flags}` : ''}`));

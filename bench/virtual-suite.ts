@@ -3,7 +3,9 @@
  * scenarios, 2 runs each, six of them on both pinned versions; npm test runs its newest-version
  * part this way, test/e2e/virtual-suite.test.ts) with real-world settings in virtual time, through
  * the CLI as a user runs it, at speed K with J runs at once or auto (--jobs, each run in a process
- * of its own), its two invocations one after the other or both at once (as the test runs them). Per row: the real wall time, the
+ * of its own), its two invocations one after the other or both at once (as the test runs them),
+ * the compiled CLI as an installed package runs it (dist/, built first when stale) or, for
+ * comparison, the sources through tsx as bin/baileys-chaos.js runs them from a clone. Per row: the real wall time, the
  * CPU the process trees used (and over the wall time: the machine's load in cores), the verdicts,
  * the highest per-run CPU share, and the runs' summed and longest virtual time.
  * The suite's test files under vitest are the `scenarios` section.
@@ -17,13 +19,18 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readReportFile } from '../harness/report/write.js';
+import { builtCli } from '../test/support/built-cli.js';
 import { CI_SUITE_RUNS, ciSuite } from '../test/support/ci-suite.js';
 
 const SUITE = ciSuite();
 
 type Jobs = number | 'auto';
+/** built: dist/ as an installed package runs it; sources: the TypeScript through tsx, as from a clone. */
+type Cli = 'built' | 'sources';
+const ENTRY: Record<Cli, () => string> = { built: builtCli, sources: () => 'bin/baileys-chaos.js' };
 
 interface Row {
+  cli: Cli;
   speed: number;
   /** --jobs: N at once, or auto (started while the cores have room). */
   jobs: Jobs;
@@ -44,10 +51,10 @@ interface Row {
 }
 
 /** One CLI invocation; its report and the CPU seconds its process tree used (bash `times`). */
-async function invoke(args: string[]): Promise<{ cpuSeconds: number; report: Awaited<ReturnType<typeof readReportFile>> }> {
+async function invoke(cli: Cli, args: string[]): Promise<{ cpuSeconds: number; report: Awaited<ReturnType<typeof readReportFile>> }> {
   const out = await mkdtemp(join(tmpdir(), 'bc-vsuite-'));
   try {
-    const argv = ['bin/baileys-chaos.js', ...args, '--quiet', '--allow-unknown', '--out', out];
+    const argv = [ENTRY[cli](), ...args, '--quiet', '--allow-unknown', '--out', out];
     const child = spawn('bash', ['-c', `${JSON.stringify(process.execPath)} ${argv.map((a) => JSON.stringify(a)).join(' ')} >/dev/null 2>&1; code=$?; times; exit $code`], { stdio: ['ignore', 'pipe', 'inherit'] });
     let text = '';
     child.stdout!.on('data', (d) => (text += d));
@@ -60,11 +67,12 @@ async function invoke(args: string[]): Promise<{ cpuSeconds: number; report: Awa
   }
 }
 
-async function suiteAt(speed: number, jobs: Jobs, together: boolean, seed: number): Promise<Row> {
+async function suiteAt(cli: Cli, speed: number, jobs: Jobs, together: boolean, seed: number): Promise<Row> {
+  if (cli === 'built') builtCli(); // a build is not part of the suite's time
   const started = performance.now();
-  const row: Row = { speed, jobs, together, realSeconds: 0, cpuSeconds: 0, coresBusy: 0, runs: 0, verdicts: {}, notValid: [], highestRunCpuShare: 0, mostAlongside: 0, virtualSeconds: 0, longestRunVirtualSeconds: 0 };
+  const row: Row = { cli, speed, jobs, together, realSeconds: 0, cpuSeconds: 0, coresBusy: 0, runs: 0, verdicts: {}, notValid: [], highestRunCpuShare: 0, mostAlongside: 0, virtualSeconds: 0, longestRunVirtualSeconds: 0 };
   const invokeGroup = (group: (typeof SUITE)[number]) =>
-    invoke(['run', '--speed', String(speed), '--jobs', String(jobs), '--scenario', group.scenarios.join(','), '--baileys', group.versions.join(','), '--runs', String(CI_SUITE_RUNS), '--seed', String(seed)]);
+    invoke(cli, ['run', '--speed', String(speed), '--jobs', String(jobs), '--scenario', group.scenarios.join(','), '--baileys', group.versions.join(','), '--runs', String(CI_SUITE_RUNS), '--seed', String(seed)]);
   const results = together ? await Promise.all(SUITE.map(invokeGroup)) : await SUITE.reduce(async (done, g) => [...(await done), await invokeGroup(g)], Promise.resolve([] as Awaited<ReturnType<typeof invoke>>[]));
   for (const { cpuSeconds, report } of results) {
     row.cpuSeconds += cpuSeconds;
@@ -85,31 +93,32 @@ async function suiteAt(speed: number, jobs: Jobs, together: boolean, seed: numbe
   return row;
 }
 
-/** Rows measured by default: 8 at once with the invocations one after the other and together, 12 and auto together. */
-const DEFAULT_ROWS: { jobs: Jobs; together: boolean }[] = [
-  { jobs: 8, together: false },
-  { jobs: 8, together: true },
-  { jobs: 12, together: true },
-  { jobs: 'auto', together: true },
+/** Rows measured by default: the compiled CLI 8 at once with the invocations one after the other and together, 12 and auto together; the sources auto together. */
+const DEFAULT_ROWS: { cli: Cli; jobs: Jobs; together: boolean }[] = [
+  { cli: 'built', jobs: 8, together: false },
+  { cli: 'built', jobs: 8, together: true },
+  { cli: 'built', jobs: 12, together: true },
+  { cli: 'built', jobs: 'auto', together: true },
+  { cli: 'sources', jobs: 'auto', together: true },
 ];
 
 export async function benchVirtualSuite(options: { speeds?: number[]; jobs?: Jobs[]; seed?: number; log?: (line: string) => void } = {}) {
   const speeds = options.speeds ?? [10];
-  const shapes = options.jobs ? options.jobs.flatMap((jobs) => [false, true].map((together) => ({ jobs, together }))) : DEFAULT_ROWS;
+  const shapes = options.jobs ? options.jobs.flatMap((jobs) => [false, true].map((together) => ({ cli: 'built' as const, jobs, together }))) : DEFAULT_ROWS;
   const seed = options.seed ?? 7;
   const log = options.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const rows: Row[] = [];
   for (const speed of speeds) {
-    for (const { jobs, together } of shapes) {
-      log(`virtual-suite: the CI scenario suite at x${speed}, ${jobs} at once, the two invocations ${together ? 'at once' : 'one after the other'} (seed ${seed})…`);
-      rows.push(await suiteAt(speed, jobs, together, seed));
+    for (const { cli, jobs, together } of shapes) {
+      log(`virtual-suite: the CI scenario suite at x${speed}, ${cli === 'built' ? 'the compiled CLI' : 'the sources through tsx'}, ${jobs} at once, the two invocations ${together ? 'at once' : 'one after the other'} (seed ${seed})…`);
+      rows.push(await suiteAt(cli, speed, jobs, together, seed));
       log(`virtual-suite: ${rows.at(-1)!.realSeconds.toFixed(0)} s real, ${rows.at(-1)!.cpuSeconds} s CPU, ${JSON.stringify(rows.at(-1)!.verdicts)}`);
     }
   }
   return {
     suite: SUITE.map((g) => ({ ...g, runs: CI_SUITE_RUNS })),
     seed,
-    note: 'real-world settings (no time scale); machine: 2 cores; each run in a process of its own (--jobs). virtualSeconds: the runs\' summed clock time. together: the two invocations at once, as test/e2e/virtual-suite.test.ts runs its part',
+    note: 'real-world settings (no time scale); machine: 2 cores; each run in a process of its own (--jobs). cli: built = dist/ as an installed package runs it, sources = the TypeScript through tsx as from a clone (each process about 1 s more CPU). virtualSeconds: the runs\' summed clock time. together: the two invocations at once, as test/e2e/virtual-suite.test.ts runs its part',
     rows,
     replay: `npx tsx bench/virtual-suite.ts --speeds ${speeds.join(',')}${options.jobs ? ` --jobs ${options.jobs.join(',')}` : ''} --seed ${seed}`,
   };

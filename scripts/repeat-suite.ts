@@ -1,5 +1,5 @@
 /**
- * Runs the CI scenario suite (test/e2e/scenarios-suite*.test.ts, two files run in parallel) N times back to back with one
+ * Runs the CI scenario suite (test/e2e/virtual-suite.test.ts) N times back to back with one
  * seed and counts flaky verdicts: tests (scenario × version) whose outcome was not the same in
  * every run. Same seed → same schedules, so any difference is the harness or the machine, not
  * the input. Prints the count and writes reports/out/repeat/repeat.json.
@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { times: { type: 'string', default: '20' }, seed: { type: 'string', default: '7' }, file: { type: 'string', default: 'test/e2e/scenarios-suite' } } });
+const { values } = parseArgs({ options: { times: { type: 'string', default: '20' }, seed: { type: 'string', default: '7' }, file: { type: 'string', default: 'test/e2e/virtual-suite' } } });
 const times = Number(values.times);
 if (!Number.isInteger(times) || times < 1) {
   console.error(`Failed to start: --times must be a whole number ≥ 1, not "${values.times}".`);

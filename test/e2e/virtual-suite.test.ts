@@ -1,9 +1,10 @@
 /**
- * The CI scenario suite's virtual-time part (test/support/ci-suite.ts says what runs where and why):
- * every scenario on the newest version with real-world settings at x10: Baileys' own 25 s
- * keep-alive and 5 s allowance, the reference supervisor's real backoff, on a clock ten times
- * faster. Through the CLI as a user runs it, both invocations at once, each starting runs while
- * the machine's cores have room (--jobs auto), every run in a process of its own. One test per
+ * The CI scenario suite (test/support/ci-suite.ts says what runs where and why), every version,
+ * with real-world settings at x10: Baileys' own 25 s keep-alive and 5 s allowance, the reference
+ * supervisor's real backoff, on a clock ten times faster. Through the compiled CLI as an installed
+ * package runs it (test/support/built-cli.ts: built first when stale), both invocations at once,
+ * each starting runs while the machine's cores have room (--jobs auto), every run in a process of
+ * its own. One test per
  * scenario and version: each of its runs must be valid (unknown is not a pass: a run whose fault
  * never showed its effect fails), and a failure prints the invariants that failed and the run's
  * paste-ready replay. SCENARIO_SEED replays the suite.
@@ -16,14 +17,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RunReport } from '../../harness/report/schema.js';
 import { readReportFile } from '../../harness/report/write.js';
-import { CI_SUITE_RUNS, virtualPart } from '../support/ci-suite.js';
-import { runCli } from '../support/cli.js';
+import { CI_SUITE_RUNS, ciSuite } from '../support/ci-suite.js';
+import { runBuiltCli } from '../support/cli.js';
 
 const SPEED = 10;
 // Runs start while the machine's cores have room (harness/runner/cpu-headroom.ts), machine-wide: both invocations see one load.
 const JOBS = 'auto';
 const seed = process.env.SCENARIO_SEED ?? '7';
-const suite = virtualPart();
+const suite = ciSuite();
 const runs: RunReport[] = [];
 
 let outs: string;
@@ -35,7 +36,7 @@ beforeAll(async () => {
   const invocations = suite.map(async (group, i) => {
     const out = join(outs, String(i));
     const args = ['run', '--speed', String(SPEED), '--jobs', JOBS, '--scenario', group.scenarios.join(','), '--baileys', group.versions.join(','), '--runs', String(CI_SUITE_RUNS), '--seed', seed, '--quiet', '--out', out];
-    const r = await runCli(args, { timeoutMs: 900_000 });
+    const r = await runBuiltCli(args, { timeoutMs: 900_000 });
     // A report is written whatever the verdicts (exit 1, 3); none means the harness failed: say how.
     const report = await readReportFile(join(out, 'report.json')).catch((err: Error) => {
       throw new Error(`baileys-chaos ${args.join(' ')} wrote no report (exit ${r.code}: ${err.message}). Its stderr:\n${r.stderr}`);

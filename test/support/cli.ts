@@ -1,6 +1,7 @@
 /** Runs the real CLI (bin/baileys-chaos.js), or vitest, as a child process, killed if it outlives its bound. */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { builtCli } from './built-cli.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -13,6 +14,9 @@ export interface CliResult {
 type RunOpts = { timeoutMs?: number; env?: NodeJS.ProcessEnv };
 
 export const runCli = (args: string[], opts: RunOpts = {}): Promise<CliResult> => runNodeScript('bin/baileys-chaos.js', args, opts);
+
+/** The compiled CLI (dist/, built first when stale: ./built-cli.ts), as an installed package runs it. */
+export const runBuiltCli = (args: string[], opts: RunOpts = {}): Promise<CliResult> => runNodeScript(builtCli(), args, opts);
 
 /** This repository's vitest as a user runs it (`npx vitest ...`), not under any warp of its own. */
 export const runVitest = (args: string[], opts: RunOpts = {}): Promise<CliResult> => runNodeScript('node_modules/vitest/vitest.mjs', args, opts);
