@@ -27,7 +27,6 @@ const SUITE = ciSuite();
 type Jobs = number | 'auto';
 /** built: dist/ as an installed package runs it; sources: the TypeScript through tsx, as from a clone. */
 type Cli = 'built' | 'sources';
-const ENTRY: Record<Cli, () => string> = { built: builtCli, sources: () => 'bin/baileys-chaos.js' };
 
 interface Row {
   cli: Cli;
@@ -51,10 +50,10 @@ interface Row {
 }
 
 /** One CLI invocation; its report and the CPU seconds its process tree used (bash `times`). */
-async function invoke(cli: Cli, args: string[]): Promise<{ cpuSeconds: number; report: Awaited<ReturnType<typeof readReportFile>> }> {
+async function invoke(entry: string, args: string[]): Promise<{ cpuSeconds: number; report: Awaited<ReturnType<typeof readReportFile>> }> {
   const out = await mkdtemp(join(tmpdir(), 'bc-vsuite-'));
   try {
-    const argv = [ENTRY[cli](), ...args, '--quiet', '--allow-unknown', '--out', out];
+    const argv = [entry, ...args, '--quiet', '--allow-unknown', '--out', out];
     const child = spawn('bash', ['-c', `${JSON.stringify(process.execPath)} ${argv.map((a) => JSON.stringify(a)).join(' ')} >/dev/null 2>&1; code=$?; times; exit $code`], { stdio: ['ignore', 'pipe', 'inherit'] });
     let text = '';
     child.stdout!.on('data', (d) => (text += d));
@@ -68,11 +67,11 @@ async function invoke(cli: Cli, args: string[]): Promise<{ cpuSeconds: number; r
 }
 
 async function suiteAt(cli: Cli, speed: number, jobs: Jobs, together: boolean, seed: number): Promise<Row> {
-  if (cli === 'built') builtCli(); // a build is not part of the suite's time
+  const entry = cli === 'built' ? builtCli() : 'bin/baileys-chaos.js'; // a build is not part of the suite's time
   const started = performance.now();
   const row: Row = { cli, speed, jobs, together, realSeconds: 0, cpuSeconds: 0, coresBusy: 0, runs: 0, verdicts: {}, notValid: [], highestRunCpuShare: 0, mostAlongside: 0, virtualSeconds: 0, longestRunVirtualSeconds: 0 };
   const invokeGroup = (group: (typeof SUITE)[number]) =>
-    invoke(cli, ['run', '--speed', String(speed), '--jobs', String(jobs), '--scenario', group.scenarios.join(','), '--baileys', group.versions.join(','), '--runs', String(CI_SUITE_RUNS), '--seed', String(seed)]);
+    invoke(entry, ['run', '--speed', String(speed), '--jobs', String(jobs), '--scenario', group.scenarios.join(','), '--baileys', group.versions.join(','), '--runs', String(CI_SUITE_RUNS), '--seed', String(seed)]);
   const results = together ? await Promise.all(SUITE.map(invokeGroup)) : await SUITE.reduce(async (done, g) => [...(await done), await invokeGroup(g)], Promise.resolve([] as Awaited<ReturnType<typeof invoke>>[]));
   for (const { cpuSeconds, report } of results) {
     row.cpuSeconds += cpuSeconds;
