@@ -3,7 +3,7 @@
  * baseline's suite to the next, with nothing changed, and the gate tolerance derived from that.
  *
  * It runs `baileys-chaos check --baseline reports/baseline.json` R times (each a fresh process
- * that re-runs exactly what the baseline ran: scenarios, versions, settings, seeds, time scale,
+ * that re-runs exactly what the baseline ran: scenarios, versions, settings, seeds, speed,
  * the reference bot) and reads each repetition's report.json. Per gated metric — per baseline row,
  * the recovery p50, p95, p99 and the attempts per minute, as `gate` compares them — it takes the
  * R values and their spread; from the worst spreads it derives the tolerance (deriveTolerance,
@@ -18,7 +18,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { gate, GATE_TOLERANCE, rowKey, type GatedMetric } from '../harness/report/baseline.js';
+import { gate, GATE_TOLERANCE, machineMsPerReportMs, rowKey, type GatedMetric } from '../harness/report/baseline.js';
 import type { Report } from '../harness/report/schema.js';
 import { summarize } from '../harness/report/summarize.js';
 import { readReportFile } from '../harness/report/write.js';
@@ -34,7 +34,7 @@ export const TOLERANCE_RULE =
   `The ratio is for large values, the slack for small ones (where a machine stall of tens of ms is a large share): ` +
   `ratio = ${SAFETY_FACTOR} × the worst relative growth (max/min − 1) among the recovery percentiles at or above the typical gated value ` +
   `(the median over the recovery percentiles of their median), rounded up to ${TOLERANCE_STEPS.ratio}; ` +
-  `slackMachineMs = the least slack that, with that ratio, clears ${SAFETY_FACTOR} × the growth of every recovery percentile, in machine ms (real-world ms × the time scale), rounded up to ${TOLERANCE_STEPS.slackMachineMs} ms; ` +
+  `slackMachineMs = the least slack that, with that ratio, clears ${SAFETY_FACTOR} × the growth of every recovery percentile, in machine ms (report ms ÷ the speed), rounded up to ${TOLERANCE_STEPS.slackMachineMs} ms; ` +
   `attemptsSlackPerMinute likewise for the attempt rates, rounded up to ${TOLERANCE_STEPS.attemptsSlackPerMinute}. Each term is at least one step. ` +
   `A metric with a value in some runs and none (∞) in others is listed as unstable: no tolerance covers it.`;
 
@@ -102,10 +102,10 @@ export interface DerivedTolerance {
 }
 
 /**
- * The tolerance from the samples (TOLERANCE_RULE). timeScale turns recovery (real-world ms) into
- * machine ms, the unit of GATE_TOLERANCE.slackMachineMs.
+ * The tolerance from the samples (TOLERANCE_RULE). machinePerReportMs (machineMsPerReportMs of the
+ * baseline) turns recovery (report ms) into machine ms, the unit of GATE_TOLERANCE.slackMachineMs.
  */
-export function deriveTolerance(samples: MetricSamples[], timeScale: number, safety = SAFETY_FACTOR): DerivedTolerance {
+export function deriveTolerance(samples: MetricSamples[], machinePerReportMs: number, safety = SAFETY_FACTOR): DerivedTolerance {
   const worst: DerivedTolerance['worst'] = {};
   const setBy: DerivedTolerance['setBy'] = {};
   const unstable: DerivedTolerance['unstable'] = [];
@@ -119,7 +119,7 @@ export function deriveTolerance(samples: MetricSamples[], timeScale: number, saf
     if (sp.kind === 'unstable') unstable.push({ row: s.row, metric: s.metric, measured: sp.measured, of: sp.of });
     if (sp.kind !== 'measured') continue;
     const recovery = s.metric !== 'attemptsPerMinute';
-    const unit = recovery ? timeScale : 1;
+    const unit = recovery ? machinePerReportMs : 1;
     measured.push({ s, min: sp.min * unit, median: sp.median * unit, growth: sp.absolute * unit, relative: sp.relative, recovery });
     if (sp.relative !== null) raise(worst, 'relative', s, sp.relative);
     raise(worst, recovery ? 'absoluteMachineMs' : 'attemptsPerMinute', s, sp.absolute * unit);
@@ -198,7 +198,7 @@ export async function benchGateSpread({ repetitions, baselinePath = join('report
   const started = performance.now();
   try {
     for (let i = 1; i <= repetitions; i++) {
-      process.stderr.write(`bench: gate-spread: repetition ${i}/${repetitions} of the baseline's suite (${baseline.runs.length} runs: ${baseline.scenarios.join(', ')} × ${baseline.versions.join(', ')}, seed ${baseline.seed}, time scale ${baseline.timeScale}; elapsed ${((performance.now() - started) / 60_000).toFixed(1)} min)…\n`);
+      process.stderr.write(`bench: gate-spread: repetition ${i}/${repetitions} of the baseline's suite (${baseline.runs.length} runs: ${baseline.scenarios.join(', ')} × ${baseline.versions.join(', ')}, seed ${baseline.seed}, ${baseline.speed ? `virtual time x${baseline.speed.k}` : `time scale ${baseline.timeScale}`}; elapsed ${((performance.now() - started) / 60_000).toFixed(1)} min)…\n`);
       const { report, exitCode, wallSeconds } = await checkOnce(baselinePath, join(work, `rep-${i}`), `${i}/${repetitions}`);
       const verdicts: Record<string, number> = {};
       for (const r of report.runs) verdicts[r.verdict] = (verdicts[r.verdict] ?? 0) + 1;
@@ -209,7 +209,8 @@ export async function benchGateSpread({ repetitions, baselinePath = join('report
     await rm(work, { recursive: true, force: true });
   }
   const samples = gatedSamples(baseline, reports);
-  const derived = deriveTolerance(samples, baseline.timeScale);
+  const unit = machineMsPerReportMs(baseline);
+  const derived = deriveTolerance(samples, unit);
   const baseRows = new Map(summarize(baseline.runs).map((s) => [rowKey(s), s]));
   const metrics = samples.map((s) => {
     const sp = spreadOf(s.values);
@@ -232,7 +233,7 @@ export async function benchGateSpread({ repetitions, baselinePath = join('report
             maxOverMin: sp.min > 0 ? round(sp.max / sp.min, 3) : null,
             relativeGrowth: sp.relative === null ? null : round(sp.relative, 3),
             absoluteGrowth: round(sp.absolute, digits),
-            ...(recovery ? { absoluteGrowthMachineMs: round(sp.absolute * baseline.timeScale, 1) } : {}),
+            ...(recovery ? { absoluteGrowthMachineMs: round(sp.absolute * unit, 1) } : {}),
           }
         : {}),
     };
@@ -240,7 +241,7 @@ export async function benchGateSpread({ repetitions, baselinePath = join('report
   const tolerance = { ratio: derived.ratio, slackMachineMs: derived.slackMachineMs, attemptsSlackPerMinute: derived.attemptsSlackPerMinute };
   const against = (tol: typeof tolerance) =>
     reports.map((r, i) => {
-      const g = gate(baseline, r, { ratio: tol.ratio, slackMs: tol.slackMachineMs / baseline.timeScale, attemptsSlackPerMinute: tol.attemptsSlackPerMinute });
+      const g = gate(baseline, r, { ratio: tol.ratio, slackMs: tol.slackMachineMs / unit, attemptsSlackPerMinute: tol.attemptsSlackPerMinute });
       return { repetition: i + 1, passed: g.passed, failures: g.findings.filter((f) => f.fails).map((f) => `${f.kind} ${f.row}: ${f.message}`) };
     });
   const loadAfter = loadavg().map((x) => round(x, 2));
@@ -249,7 +250,7 @@ export async function benchGateSpread({ repetitions, baselinePath = join('report
     commit,
     uncommittedChanges,
     replay: `npm run bench -- --only gate-spread --gate-repetitions ${repetitions}`,
-    suite: { baseline: baselinePath, bot: baseline.bot, scenarios: baseline.scenarios, versions: baseline.versions, seed: baseline.seed, timeScale: baseline.timeScale, runsPerRepetition: baseline.runs.length },
+    suite: { baseline: baselinePath, bot: baseline.bot, scenarios: baseline.scenarios, versions: baseline.versions, seed: baseline.seed, ...(baseline.speed ? { speed: baseline.speed.k } : { timeScale: baseline.timeScale }), runsPerRepetition: baseline.runs.length },
     repetitions,
     machine: { cpus: cpus().length, loadAverage1m5m15mBefore: loadBefore, loadAverage1m5m15mAfter: loadAfter },
     wallMinutes: round((performance.now() - started) / 60_000, 1),

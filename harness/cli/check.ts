@@ -1,13 +1,13 @@
 import { join } from 'node:path';
-import { currentSpeed, reexecWarped } from '../time/warp.js';
-import { defaultTolerance, describeCompared, gate, GATE_TOLERANCE, GATE_TOLERANCE_SOURCE, type Tolerance } from '../report/baseline.js';
+import { currentSpeed, DEFAULT_SPEED, reexecWarped } from '../time/warp.js';
+import { defaultTolerance, describeCompared, gate, GATE_TOLERANCE, GATE_TOLERANCE_SOURCE, machineMsPerReportMs, type Tolerance } from '../report/baseline.js';
 import { EXIT, exitCodeFor } from '../report/exit-code.js';
 import { formatMs } from '../report/format.js';
 import type { Report } from '../report/schema.js';
 import { readReportFile } from '../report/write.js';
 import { makeSetting } from '../runner/settings.js';
 import { parseFlags, UsageError, type Command } from './command.js';
-import { DEFAULT_TIME_SCALE, executeSuite, finishReport, readSuite, SUITE_FLAGS, outDirFor } from './suite.js';
+import { executeSuite, finishReport, readSuite, SUITE_FLAGS, outDirFor } from './suite.js';
 import { DEFAULT_BASELINE } from './run.js';
 
 const log = (line: string) => process.stderr.write(line + '\n');
@@ -30,7 +30,7 @@ export const checkCommand: Command = {
   summary: 'the CI gate: run the baseline\'s scenarios again and fail on invariant failures or slower recovery',
   help: `Usage: baileys-chaos check [--baseline ${DEFAULT_BASELINE}] [--tolerance R] [--slack-ms MS] [--allow-unknown] [options]
 
-Re-runs exactly what the baseline ran (scenarios, versions, settings, seeds, time scale) with the
+Re-runs exactly what the baseline ran (scenarios, versions, settings, seeds, speed) with the
 bot and config given now, then fails on any invalid run, any unknown verdict (unless
 --allow-unknown), any run the harness could not carry out (error), and per baseline row on every
 metric the baseline has: a recovery percentile (p50, p95, p99) worse than base·(1 + R) + slack or
@@ -44,7 +44,7 @@ ${wrap(GATE_TOLERANCE_SOURCE + '. A noisier CI runner may need more: measure the
                       after "baileys-chaos merge" with --report
   --tolerance R       allowed relative growth of a percentile or the attempt rate (default ${GATE_TOLERANCE.ratio} = ${Math.round(GATE_TOLERANCE.ratio * 100)} %)
   --slack-ms MS       allowed absolute growth of a percentile, real-world ms (default ${GATE_TOLERANCE.slackMachineMs} ms of
-                      machine time ÷ the time scale: ${formatMs(GATE_TOLERANCE.slackMachineMs / DEFAULT_TIME_SCALE)} at ${DEFAULT_TIME_SCALE})
+                      machine time × the baseline's speed: ${formatMs(GATE_TOLERANCE.slackMachineMs * DEFAULT_SPEED)} at x${DEFAULT_SPEED})
   --allow-unknown     unknown verdicts (the window ended before a check decided) are listed, not failed
   --config FILE, --set KEY=N, --bot, --bot-cmd, --supervisor, --recovery-slo, --storm-limit,
   --toxiproxy URL, --out DIR, --quiet: as for run
@@ -60,12 +60,16 @@ harness could not run some scenario as asked (error: fix the setup; the bot is n
       if (values[flag] !== undefined) throw new UsageError(`check runs what the baseline ran: --${flag} is taken from the baseline. Make a new baseline to change it.`);
     }
     const baseline = await readReportFile(values.baseline ?? DEFAULT_BASELINE);
-    // Machine time in report units: ÷ the time scale, or × the speed (CPU work inflates by K in virtual time).
-    const tol = tolerance(values.tolerance, values['slack-ms'], baseline.speed ? 1 / baseline.speed.k : baseline.timeScale);
+    // Machine time in report units: × the speed (CPU work inflates by K in virtual time).
+    const tol = tolerance(values.tolerance, values['slack-ms'], machineMsPerReportMs(baseline));
     if (values.shard && values.report) throw new UsageError('--shard runs part of the baseline; --report judges a finished report. Use one of them.');
     let current: Report;
     if (values.report) current = await readReportFile(values.report);
     else {
+      // Its runs shrank the settings, which hid what Baileys' fixed timers cause: not to be repeated.
+      if (!baseline.speed && baseline.timeScale !== 1) {
+        throw new UsageError(`Failed to check against ${values.baseline ?? DEFAULT_BASELINE}: it was made at time scale ${baseline.timeScale}, a retired mode (it shrank the settings, and Baileys' fixed timers and a bot's own did not shrink, so its runs could miss what they cause). Make the baseline again in virtual time: baileys-chaos run --update-baseline --scenario ${baseline.scenarios.join(',')} --baileys ${baseline.versions.join(',')} --seed ${baseline.seed}.`);
+      }
       const runs = Math.max(...baseline.runs.map((r) => r.runIndex)) + 1;
       // A baseline made in virtual time is checked at its speed: this command again, under the warp.
       const warped = currentSpeed();
@@ -74,7 +78,7 @@ harness could not run some scenario as asked (error: fix the setup; the bot is n
         throw new UsageError(`Failed to check against the baseline: it was made ${made}, and this command already runs in virtual time x${warped} (under "baileys-chaos warp"?); a clock's speed cannot change. Run check outside the warp${baseline.speed ? `, or warp at --speed ${baseline.speed.k}` : ''}.`);
       }
       if (baseline.speed && warped === undefined) return reexecWarped(baseline.speed.k);
-      const suite = await readSuite({ ...values, ...baselineTraffic(baseline, values), scenario: baseline.scenarios, baileys: baseline.versions.join(','), runs: String(runs), seed: String(baseline.seed), ...(baseline.speed ? { speed: String(baseline.speed.k) } : { 'time-scale': String(baseline.timeScale) }) });
+      const suite = await readSuite({ ...values, ...baselineTraffic(baseline, values), scenario: baseline.scenarios, baileys: baseline.versions.join(','), runs: String(runs), seed: String(baseline.seed), speed: String(baseline.speed?.k ?? 1) });
       // Same setting labels as the baseline, so rows line up; their configs come from what is given now.
       const settings = baseline.settings.map((s) => (suite.configPath || Object.keys(suite.fixed).length ? { ...makeSetting(suite.document, { ...suite.fixed, ...s.values }, suite.configPath ?? 'the settings'), label: s.label } : s));
       current = await executeSuite({ suite, kind: 'check', settings, log });

@@ -16,7 +16,7 @@ export const compareCommand: Command = {
 Runs every scenario with the same seeds on each version (default: your project's Baileys and ${SUPPORTED_BAILEYS_VERSIONS.join(', ')}) and
 writes one report whose summary puts the versions side by side. A version that is not installed
 is installed on demand into the cache (with the libsignal override). With report files instead,
-combines them (each made with the same seed and time scale, e.g. one per version in a CI matrix).
+combines them (each made with the same seed and speed, e.g. one per version in a CI matrix).
 ${SUITE_HELP}`,
   async run(argv) {
     const { values, positionals } = parseFlags(argv, SUITE_FLAGS, true);

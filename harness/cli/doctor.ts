@@ -84,7 +84,7 @@ export async function diagnose(): Promise<Finding[]> {
     },
     {
       part: 'libfaketime',
-      enables: `virtual time, the default of run, compare, tune and replay (--speed ${DEFAULT_SPEED}: real-world settings on a faster clock); without it pass --speed 1 or --time-scale F`,
+      enables: `virtual time, the default of run, compare, tune and replay (--speed ${DEFAULT_SPEED}: real-world settings on a faster clock); without it pass --speed 1 (real time)`,
       ...(faketime ? { found: faketime } : { missing: 'apt-get install -y faketime libfaketime' }),
     },
     {

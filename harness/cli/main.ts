@@ -18,10 +18,12 @@ import { serveCommand } from './serve.js';
 import { toxiproxyCommand } from './toxiproxy.js';
 import { tuneCommand } from './tune.js';
 import { warpCommand } from './warp.js';
-import { currentSpeed, DEFAULT_SPEED, FAKETIME_MISSING_FOR_DEFAULT, faketimeLibrary, flagIndex, isRealTime, reexecWarped, speedFlag, stopWithOuterProcess } from '../time/warp.js';
+import { aliasTimeScale } from './retired-time-scale.js';
+import { currentSpeed, DEFAULT_SPEED, FAKETIME_MISSING_FOR_DEFAULT, faketimeLibrary, isRealTime, reexecWarped, speedFlag, stopWithOuterProcess } from '../time/warp.js';
 
 /** The commands that run scenarios and take their time mode from flags (check takes its baseline's). */
 const WARPED_BY_DEFAULT = new Set(['run', 'compare', 'tune', 'replay', 'warp']);
+const TIME_SCALE_ALIASED = new Set(['run', 'compare', 'tune', 'replay']);
 
 const commands: Command[] = [runCommand, compareCommand, tuneCommand, checkCommand, replayCommand, warpCommand, mergeCommand, serveCommand, demoCommand, toxiproxyCommand, doctorCommand];
 
@@ -54,27 +56,26 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(command.help + '\n');
     return 0;
   }
+  // --time-scale F (retired) is --speed 1/F for the commands that took it; check refuses it itself.
+  const alias = TIME_SCALE_ALIASED.has(name) ? aliasTimeScale(own) : { argv: own };
+  const args = [...alias.argv, ...rest.slice(own.length)];
   // --speed K: the whole command again, under libfaketime (harness/time/warp.ts). A suite command
-  // given neither --speed nor --time-scale runs at the default speed, or at the speed of a warp it
-  // already runs under (baileys-chaos warp -- ...).
-  const given = speedFlag(own);
-  const timeScaleGiven = flagIndex(own, '--time-scale') >= 0;
+  // given no --speed runs at the default speed, or at the speed of a warp it already runs under
+  // (baileys-chaos warp -- ...).
+  const given = speedFlag(alias.argv);
   const warped = currentSpeed();
   if (given !== undefined && warped !== undefined && given !== warped) {
-    throw new BadInputError(`Failed to run at --speed ${given}: this command already runs in virtual time x${warped} (started under "baileys-chaos warp" or another warped command), and a clock's speed cannot change. Drop --speed, or pass --speed ${warped}.`);
+    const asked = alias.given ? `${alias.given} (now --speed ${given})` : `--speed ${given}`;
+    throw new BadInputError(`Failed to run at ${asked}: this command already runs in virtual time x${warped} (started under "baileys-chaos warp" or another warped command), and a clock's speed cannot change. ${alias.given ? 'Drop --time-scale.' : `Drop --speed, or pass --speed ${warped}.`}`);
   }
-  // Under a warp from outside (warp, or a warped parent), not this command's own --speed (which
-  // readSuite refuses beside --time-scale with its own line).
-  if (warped !== undefined && given === undefined && timeScaleGiven) {
-    throw new BadInputError(`Failed to run at --time-scale: this command already runs in virtual time x${warped} (real-world settings on a fast clock); shrinking the settings as well would mix two time modes. Drop --time-scale.`);
-  }
-  const byDefault = given === undefined && WARPED_BY_DEFAULT.has(name) && !timeScaleGiven;
+  const byDefault = given === undefined && WARPED_BY_DEFAULT.has(name);
   const speed = byDefault ? (warped ?? DEFAULT_SPEED) : given;
   if (speed !== undefined && !isRealTime(speed) && warped === undefined) {
     if (byDefault && !faketimeLibrary()) throw new BadInputError(FAKETIME_MISSING_FOR_DEFAULT);
-    return reexecWarped(speed);
+    return reexecWarped(speed); // the command again, which says the alias's note itself
   }
-  return command.run(byDefault ? [...own, '--speed', String(speed), ...rest.slice(own.length)] : rest);
+  if (alias.note) process.stderr.write(alias.note + '\n');
+  return command.run(byDefault ? [...alias.argv, '--speed', String(speed), ...rest.slice(own.length)] : args);
 }
 
 // Exit as soon as the command is done: everything the harness starts is stopped by then, but

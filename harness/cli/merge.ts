@@ -11,7 +11,7 @@ export const mergeCommand: Command = {
   summary: 'merge the reports of --shard i/n runs into one',
   help: `Usage: baileys-chaos merge SHARD.json [SHARD.json ...] [--out DIR]
 
-Combines report.json files of one run split with --shard i/n (same seed, time scale and
+Combines report.json files of one run split with --shard i/n (same seed, speed and
 supervisor) into one report, summaries recomputed over all runs. A run present in two shards, or
 shards of different runs, is an error.
   --out DIR   where the merged report goes (default reports/out/merged)`,

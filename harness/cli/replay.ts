@@ -6,11 +6,11 @@ import { systemClock } from '../../core/clock.js';
 import { buildReport } from '../report/build.js';
 import { executePlan } from '../runner/execute.js';
 import { stopOnSignals } from '../runner/interrupt.js';
-import { warpDescription } from '../time/warp.js';
+import { isRealTime, warpDescription } from '../time/warp.js';
 import { EXIT } from '../report/exit-code.js';
 import { SCENARIOS } from '../../scenarios/index.js';
 import { parseFlags, UsageError, type Command } from './command.js';
-import { defaultSetting, ensureVersions, finishReport, readSuite, replayFlags, SUITE_FLAGS, SUITE_HELP, outDirFor, timeScaleNote } from './suite.js';
+import { defaultSetting, ensureVersions, finishReport, readSuite, replayFlags, SUITE_FLAGS, SUITE_HELP, outDirFor } from './suite.js';
 
 const log = (line: string) => process.stderr.write(line + '\n');
 
@@ -23,7 +23,7 @@ export const replayCommand: Command = {
 
 Re-runs exactly one schedule and prints its timeline, verdict and invariants; writes the report
 (default reports/out/replay). A schedule file's times are real-world ms (as report.json gives
-them) and are scaled by --time-scale like every other duration.
+them), on the run's clock like every other duration.
 ${SUITE_HELP}`,
   async run(argv) {
     const { values, positionals } = parseFlags(argv, SUITE_FLAGS, true);
@@ -56,9 +56,7 @@ ${SUITE_HELP}`,
       process.stdout.write(JSON.stringify({ failed: result.failed, schedule: result.counterexample, failures: result.failures }, null, 2) + '\n');
       return result.failed ? 1 : 0;
     }
-    log(`replaying ${scenarioName} seed ${seed} on Baileys ${version}, ${suite.speed ? `virtual time x${suite.speed}` : `time scale ${suite.scale}`}`);
-    const note = timeScaleNote(suite);
-    if (note) log(note);
+    log(`replaying ${scenarioName} seed ${seed} on Baileys ${version}, ${suite.speed && !isRealTime(suite.speed) ? `virtual time x${suite.speed}` : 'real time'}`);
     const planned = { scenario: scenarioName, version, setting, runIndex: 0, seed, ...(schedule ? { schedule } : {}) };
     const interruption = stopOnSignals(log);
     const runs = await executePlan([planned], { scenarios: SCENARIOS, scale: suite.scale, clock: systemClock, bot: suite.bot, ...(suite.recoverySloMs !== undefined ? { recoverySloMs: suite.recoverySloMs } : {}), ...(suite.stormLimit !== undefined ? { stormLimit: suite.stormLimit } : {}), ...(suite.messages ? { messages: suite.messages } : {}), replayFlags: () => replayFlags(suite, setting), signal: interruption.signal }).finally(() => interruption.dispose());

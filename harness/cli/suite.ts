@@ -1,6 +1,6 @@
 /**
  * What run, compare, tune, check and replay share: the flags that choose scenarios, versions,
- * settings, seed and scale; the checks that turn bad input into one clear line; and the loop
+ * settings, seed and speed; the checks that turn bad input into one clear line; and the loop
  * that executes a plan with progress and writes the report files.
  */
 import { availableParallelism } from 'node:os';
@@ -11,6 +11,7 @@ import { systemClock } from '../../core/clock.js';
 import { connectUrl } from '../faults/toxiproxy/backend.js';
 import { seedFrom } from '../../core/random.js';
 import { buildReport, type ReportHeader } from '../report/build.js';
+import { timeBasis } from '../report/format.js';
 import type { Report, RunReport, Setting } from '../report/schema.js';
 import { writeReportFiles } from '../report/write.js';
 import { executePlan, scheduleForSeed, type ExecuteOptions } from '../runner/execute.js';
@@ -30,14 +31,6 @@ import { SCENARIOS } from '../../scenarios/index.js';
 import { UsageError } from './command.js';
 import type { MessageTraffic } from '../messages/traffic.js';
 
-export const DEFAULT_TIME_SCALE = 0.04;
-
-/** Said once per command that runs time-scaled: the mode is kept for now, and it can hide what a run exists to show. */
-export const timeScaleNote = (suite: Pick<Suite, 'speed' | 'scale'>): string | undefined =>
-  suite.speed === undefined && suite.scale < 1
-    ? `note: time scale ${suite.scale} is the older mode, to be retired: it shrinks the settings, but Baileys' fixed timers and a bot's own do not shrink, so what they cause can vanish (at 0.04 keepalive-timeout's 408 never came). Real-world settings in virtual time are the default: drop --time-scale (for check: make the baseline again without it).`
-    : undefined;
-
 /** Flags every suite command accepts (node:util parseArgs options). */
 export const SUITE_FLAGS = {
   scenario: { type: 'string', multiple: true },
@@ -46,7 +39,7 @@ export const SUITE_FLAGS = {
   set: { type: 'string', multiple: true },
   runs: { type: 'string' },
   seed: { type: 'string' },
-  'time-scale': { type: 'string' },
+  'time-scale': { type: 'string' }, // retired: main.ts turns it into --speed 1/F (check refuses it)
   speed: { type: 'string' },
   out: { type: 'string' },
   supervisor: { type: 'string' },
@@ -76,8 +69,8 @@ export const SUITE_HELP = `  --scenario NAME[,NAME]  scenarios to run (repeatabl
   --speed K               virtual time (the default, K = ${DEFAULT_SPEED}): real-world settings, everything (harness, server, Baileys,
                           your bot's processes) on one clock K times faster (1-${MAX_SPEED}; above 1 it needs libfaketime: apt-get
                           install faketime libfaketime). --speed 1 runs in real time
-  --time-scale F          the older mode instead, to be retired: multiply the scenario's and the reference supervisor's durations by F
-                          (e.g. ${DEFAULT_TIME_SCALE}: a 25 s keep-alive runs as 1 s); Baileys' fixed timers and your bot's own do not shrink
+  --time-scale F          retired (it shrank the settings, which hid what Baileys' fixed timers and a bot's own cause): now
+                          the same as --speed 1/F, with a note saying so
   --out DIR               where report.json, report.md, report.html, junit.xml go
   The bot under test (default: the reference supervisor); one of:
   --bot ./my-bot.js       a module whose connect(ctx) runs your own Baileys code ({baileys, version, wsUrl, authDir, index, report})
@@ -93,7 +86,7 @@ export const SUITE_HELP = `  --scenario NAME[,NAME]  scenarios to run (repeatabl
   --toxiproxy URL         use this Toxiproxy server (default: a local toxiproxy-server, else the embedded one)
   --shard i/n             run every n-th planned run only (CI matrices); combine with "merge"
   --jobs N|auto           runs at once, each in a process of its own (default in virtual time: one per core, OpenClaw
-                          one; with --time-scale: 1, one at a time in this process). In virtual time a run is mostly
+                          one; in real time (--speed 1): 1, one at a time in this process). In virtual time a run is mostly
                           idle: several fit on the cores. Keep the machine's CPU well under its cores: CPU work is
                           what virtual time cannot speed up. auto: start each run only while the machine's cores are
                           under 70 % busy (measured, every process counted), up to 8 a core
@@ -111,8 +104,9 @@ export interface Suite {
   versions: string[];
   runs: number;
   seed: number;
-  scale: number;
-  /** Virtual time: the speed the whole command runs at under libfaketime (--speed); scale is then 1. */
+  /** The library's settings scale: always 1 from the CLI (--time-scale is retired: harness/cli/retired-time-scale.ts). */
+  scale: 1;
+  /** Virtual time: the speed the whole command runs at under libfaketime (--speed); undefined: real time. */
   speed?: number;
   document: unknown;
   configPath?: string;
@@ -145,8 +139,8 @@ function positive(value: string | undefined, flag: string, fallback: number, int
 
 /**
  * Runs at once when --jobs is not given: in virtual time a run is mostly idle (a stream-errors run
- * at x10 kept 0.12 of a core busy), so one per core, or fewer where the bot says so; with a time
- * scale, one at a time in this process, as before.
+ * at x10 kept 0.12 of a core busy), so one per core, or fewer where the bot says so; in real time,
+ * one at a time in this process.
  */
 function defaultJobs(bot: Bot, speed: number | undefined): number {
   return speed !== undefined && !isRealTime(speed) ? withinBotCap(bot, availableParallelism()) : 1;
@@ -177,10 +171,7 @@ export async function readSuite(values: Values, defaults: { scenarios?: string[]
     throw new UsageError((err as Error).message);
   }
   const speed = values.speed !== undefined ? speedFlag(['--speed', values.speed]) : undefined;
-  if (speed !== undefined && values['time-scale'] !== undefined) throw new UsageError('--speed and --time-scale are two ways to run faster: give one. --speed keeps real-world settings on a faster clock.');
   if (speed !== undefined && !isRealTime(speed) && currentSpeed() !== speed) throw new UsageError(FAKETIME_MISSING);
-  const scale = speed !== undefined ? 1 : positive(values['time-scale'], '--time-scale', DEFAULT_TIME_SCALE, false);
-  if (scale > 1) throw new UsageError(`--time-scale must be at most 1 (1 = real-world durations), got ${scale}`);
   const fixed = Object.fromEntries((values.set ?? []).map((s) => wrapConfigError(() => parseAssignment(s))));
   const document = values.config ? await wrapConfigErrorAsync(() => readConfigDocument(values.config!)) : {};
   wrapConfigError(() => makeSetting(document, fixed, values.config ?? 'the settings')); // fail now, not after the first run
@@ -211,7 +202,7 @@ export async function readSuite(values: Values, defaults: { scenarios?: string[]
     versions: list(values.baileys).length ? list(values.baileys) : (defaults.versions ?? [defaultVersion()]),
     runs: positive(values.runs, '--runs', defaults.runs ?? 3, true),
     seed,
-    scale,
+    scale: 1,
     ...(speed !== undefined ? { speed } : {}),
     document,
     fixed,
@@ -340,10 +331,8 @@ export async function executeSuite({ suite, kind, settings, tune, log }: Execute
   await ensureVersions(suite.versions, log);
   log(
     `${kind}: ${plan.length} runs — ${suite.scenarios.length} scenario(s) × ${suite.versions.join(', ')} × ${settings.length} setting(s) × ${suite.runs} run(s)` +
-      `${suite.shard ? ` (shard ${suite.shard.index}/${suite.shard.count})` : ''}, seed ${suite.seed}, ${suite.speed ? `virtual time x${suite.speed} (real-world settings)` : `time scale ${suite.scale}`}${jobsNote(suite)}`,
+      `${suite.shard ? ` (shard ${suite.shard.index}/${suite.shard.count})` : ''}, seed ${suite.seed}, ${suite.speed && !isRealTime(suite.speed) ? `virtual time x${suite.speed}` : 'real time'} (real-world settings)${jobsNote(suite)}`,
   );
-  const note = timeScaleNote(suite);
-  if (note) log(note);
   const progress = suite.quiet ? undefined : new Progress(plan.length, systemClock);
   const label = (p: PlannedRun) => `${p.scenario} ${p.version}${p.setting.label === 'default' ? '' : ` [${p.setting.label}]`} #${p.runIndex}`;
   const stream = new RunStream(outDirFor(suite, kind));
@@ -390,7 +379,7 @@ export async function executeSuite({ suite, kind, settings, tune, log }: Execute
 export async function finishReport(report: Report, outDir: string, log: (line: string) => void, allowUnknown = false): Promise<number> {
   const files = await writeReportFiles(report, outDir, { allowUnknown });
   const count = (v: string) => report.runs.filter((r) => r.verdict === v).length;
-  log(`${report.runs.length} runs: ${count('valid')} valid, ${count('invalid')} invalid, ${count('unknown')} unknown, ${count('error')} error (bot: ${report.bot}; seed ${report.seed}, ${report.speed ? `virtual time x${report.speed.k}` : `time scale ${report.timeScale}`})`);
+  log(`${report.runs.length} runs: ${count('valid')} valid, ${count('invalid')} invalid, ${count('unknown')} unknown, ${count('error')} error (bot: ${report.bot}; seed ${report.seed}, ${timeBasis(report)})`);
   for (const r of report.runs.filter((r) => r.verdict === 'invalid' || r.verdict === 'unknown')) log(`  ${r.verdict} ${r.id}: ${r.invariants.filter((i) => i.verdict === r.verdict).map((i) => `${i.invariant} (client ${i.client}: ${i.message})`).join('; ')}\n    replay: ${r.replay}`);
   for (const r of report.runs.filter((r) => r.verdict === 'error')) log(`  error ${r.id}: ${r.error?.split('\n')[0]}`);
   log(`report: ${files.join(', ')}`);

@@ -63,8 +63,15 @@ export interface Tolerance {
   attemptsSlackPerMinute?: number;
 }
 
-export function defaultTolerance(timeScale: number): Required<Tolerance> {
-  return { ratio: GATE_TOLERANCE.ratio, slackMs: GATE_TOLERANCE.slackMachineMs / timeScale, attemptsSlackPerMinute: GATE_TOLERANCE.attemptsSlackPerMinute };
+/**
+ * Machine ms per report ms: CPU work reads K times longer in virtual time at speed K, and the
+ * retired time scale divided it by the scale. The unit of GATE_TOLERANCE.slackMachineMs.
+ */
+export const machineMsPerReportMs = (report: Pick<Report, 'speed' | 'timeScale'>): number => (report.speed ? 1 / report.speed.k : report.timeScale);
+
+/** The default tolerance in report ms, for a baseline whose report ms are `machinePerReportMs` machine ms each. */
+export function defaultTolerance(machinePerReportMs: number): Required<Tolerance> {
+  return { ratio: GATE_TOLERANCE.ratio, slackMs: GATE_TOLERANCE.slackMachineMs / machinePerReportMs, attemptsSlackPerMinute: GATE_TOLERANCE.attemptsSlackPerMinute };
 }
 
 export interface GateOptions {

@@ -24,3 +24,9 @@ export function overallVerdict(verdicts: string[]): 'valid' | 'invalid' | 'unkno
   for (const v of ['invalid', 'error', 'unknown'] as const) if (verdicts.includes(v)) return v;
   return 'valid';
 }
+
+/** How a report's runs kept time, in a few words: virtual time xK, real time, or (older reports) a time scale. */
+export function timeBasis(report: { speed?: { k: number }; timeScale: number }): string {
+  if (report.speed) return `virtual time x${report.speed.k}`;
+  return report.timeScale === 1 ? 'real time' : `time scale ${report.timeScale} (the retired mode; times are real-world: measured ÷ ${report.timeScale})`;
+}

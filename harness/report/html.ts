@@ -10,7 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { formatRecovery, overallVerdict, type RenderOptions } from './format.js';
+import { formatRecovery, overallVerdict, timeBasis, type RenderOptions } from './format.js';
 import type { Report } from './schema.js';
 
 /** Timelines beyond this many runs are left out of the page (report.json has them all). */
@@ -86,7 +86,7 @@ export async function renderHtml(report: Report, opts: RenderOptions = {}): Prom
 <body>
 <h1>baileys-chaos ${escapeHtml(report.kind)}: <span class="${verdict}">${verdict}</span>${allowed}</h1>
 <p class="meta">${report.runs.length} runs (${count('valid')} valid, ${count('invalid')} invalid, ${count('unknown')} unknown, ${count('error')} error: the harness could not run them) ·
-seed ${report.seed} · time scale ${report.timeScale} (times are real-world: measured ÷ ${report.timeScale}) ·
+seed ${report.seed} · ${escapeHtml(timeBasis(report))} ·
 Baileys ${report.versions.map(escapeHtml).join(', ')} · bot under test: ${escapeHtml(report.bot)} ·
 ${escapeHtml(report.machine.cpuModel)} ×${report.machine.cpus}, Node ${escapeHtml(report.machine.node)} · ${escapeHtml(report.createdAt)}</p>
 <h2>Summary</h2>

@@ -10,7 +10,7 @@
  * of the invariant cases and is an <error> of the case "the harness runs the scenario", naming the
  * cause (not blamed on the bot). Each failure lists the runs with their messages and replay lines.
  */
-import type { RenderOptions } from './format.js';
+import { timeBasis, type RenderOptions } from './format.js';
 import type { Report } from './schema.js';
 
 const escape = (s: string) =>
@@ -71,5 +71,5 @@ export function renderJunit(report: Report, opts: RenderOptions = {}): string {
     skipped += suiteSkipped;
     suites.push(`  <testsuite name="${escape(suiteName)}" tests="${cases.length}" failures="${suiteFailures}" errors="${suiteErrors}" skipped="${suiteSkipped}" time="${wallS.toFixed(3)}">\n${cases.join('\n')}\n  </testsuite>`);
   }
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="baileys-chaos ${escape(report.kind)} (seed ${report.seed}, time scale ${report.timeScale})" tests="${total}" failures="${failures}" errors="${errors}" skipped="${skipped}">\n${suites.join('\n')}\n</testsuites>\n`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="baileys-chaos ${escape(report.kind)} (seed ${report.seed}, ${escape(timeBasis(report))})" tests="${total}" failures="${failures}" errors="${errors}" skipped="${skipped}">\n${suites.join('\n')}\n</testsuites>\n`;
 }

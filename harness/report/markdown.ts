@@ -4,11 +4,11 @@
  * several, the tune table, and every run that is not valid with its replay line, the failing
  * checks and, per failing client, the server's record of it beside the faults (the evidence the
  * verdict was judged from); for a run the harness could not carry out (error), the cause.
- * Times are real-world (measured ÷ time scale).
+ * Times are real-world: virtual ms with real-world settings (older reports: measured ÷ time scale).
  */
 import type { ClientMetrics } from '../recorder/metrics.js';
 import type { Report, RunReport, SummaryRow, TimelinePoint } from './schema.js';
-import { formatMs, formatRecovery, overallVerdict, type RenderOptions } from './format.js';
+import { formatMs, formatRecovery, overallVerdict, timeBasis, type RenderOptions } from './format.js';
 
 export const VERDICT_MARK = { valid: '✅ valid', invalid: '❌ invalid', unknown: '❔ unknown', error: '⚠️ error' } as const;
 
@@ -94,7 +94,7 @@ export function renderMarkdown(report: Report, opts: RenderOptions = {}): string
     `# baileys-chaos ${report.kind}: ${VERDICT_MARK[overall]}${overall === 'unknown' && opts.allowUnknown ? ' (allowed: --allow-unknown)' : ''}`,
     '',
     `${report.runs.length} runs: ${count('valid')} valid, ${count('invalid')} invalid, ${count('unknown')} unknown, ${count('error')} error. ` +
-      `Seed ${report.seed}, time scale ${report.timeScale} (times below are real-world: measured ÷ ${report.timeScale}), ` +
+      `Seed ${report.seed}, ${timeBasis(report)}, ` +
       `bot under test: ${report.bot}, Baileys ${report.versions.join(', ')}${report.shard ? `, shard ${report.shard.index}/${report.shard.count}` : ''}.`,
     `Verdicts are judged from the fake server's record. Unknown (the window ended before a check could decide) ${opts.allowUnknown ? 'is allowed here (--allow-unknown)' : 'fails, as invalid does (pass --allow-unknown to accept it)'}; error (the harness could not run the scenario as asked) is not blamed on the bot.`,
     `Fixed allowances that do not scale: ${report.fixedAllowances.map((a) => `${a.name} (${formatMs(a.ms)})`).join(', ') || 'none'}.`,

@@ -46,7 +46,7 @@ export const DEFAULT_SPEED = 10;
 
 export const FAKETIME_INSTALL = 'Install it ("apt-get install faketime libfaketime" on Debian/Ubuntu, or set BAILEYS_CHAOS_LIBFAKETIME to libfaketime.so.1)';
 export const FAKETIME_MISSING = `Failed to run at --speed: libfaketime is not installed. ${FAKETIME_INSTALL}, or pass --speed 1 to run in real time.`;
-export const FAKETIME_MISSING_FOR_DEFAULT = `Failed to run in virtual time (the default: real-world settings on a clock ${DEFAULT_SPEED} times faster): libfaketime is not installed. ${FAKETIME_INSTALL}, or pass --speed 1 to run in real time (slow), or --time-scale F to shrink the settings instead (the older mode: a bot's own timers do not shrink).`;
+export const FAKETIME_MISSING_FOR_DEFAULT = `Failed to run in virtual time (the default: real-world settings on a clock ${DEFAULT_SPEED} times faster): libfaketime is not installed. ${FAKETIME_INSTALL}, or pass --speed 1 to run in real time (slow).`;
 
 /** Is this speed real time (no warp needed)? */
 export const isRealTime = (k: number): boolean => k === 1;

@@ -15,9 +15,9 @@ const BOT = ['--bot-cmd', 'node examples/plain-bot/bot.mjs'];
 test('check judges a command bot as run does: same bot, schedules, run verdicts, invariants checked and exit code, against a baseline the same command wrote', async () => {
   const dir = await tempDir();
   const baseline = join(dir, 'baseline.json');
-  const made = await runCli(['run', '--time-scale', '0.04', ...BOT, '--scenario', 'conflict', '--baileys', '7.0.0-rc14', '--runs', '1', '--seed', '7', '--quiet', '--out', join(dir, 'run'), '--update-baseline', '--baseline', baseline], { timeoutMs: 90_000 });
+  const made = await runCli(['run', ...BOT, '--scenario', 'conflict', '--baileys', '7.0.0-rc14', '--runs', '1', '--seed', '7', '--quiet', '--out', join(dir, 'run'), '--update-baseline', '--baseline', baseline], { timeoutMs: 180_000 });
   expect(made.stderr).toMatch(/baseline written/);
-  const checked = await runCli(['check', ...BOT, '--baseline', baseline, '--quiet', '--out', join(dir, 'check')], { timeoutMs: 90_000 });
+  const checked = await runCli(['check', ...BOT, '--baseline', baseline, '--quiet', '--out', join(dir, 'check')], { timeoutMs: 180_000 });
   const [ran, rechecked] = await Promise.all([readReportFile(join(dir, 'run', 'report.json')), readReportFile(join(dir, 'check', 'report.json'))]);
   // The same judge on the same schedules: bot, seeds, schedules, verdicts and the invariants checked.
   // (Which of them fail beside the ping-pong may differ: how long a fight between two processes lasts is timing.)

@@ -22,7 +22,8 @@ describe('bad input ends with one clear line and a usage exit code', () => {
   test.each([
     [['run', '--scenario', 'nope'], 2, /unknown scenario "nope"\. Known: .*stream-errors/],
     [['run', '--runs', 'many'], 2, /--runs must be a positive integer, got "many"/],
-    [['run', '--time-scale', '3'], 2, /--time-scale must be at most 1/],
+    [['run', '--time-scale', '3'], 2, /--time-scale must be above 0 and at most 1, got "3"\. It is retired: --time-scale F now means --speed 1\/F/],
+    [['run', '--time-scale', '0.01'], 2, /--time-scale 0\.01 would run at --speed 100, above the fastest \(50\)/],
     [['run', '--config', '/nonexistent/openclaw.json'], 2, /Failed to read the config \/nonexistent\/openclaw.json: no such file/],
     [['run', '--set', 'reconnect.baseDelai=5'], 2, /unknown key "channels\.whatsapp\.reconnect\.baseDelai"/],
     [['run', '--shard', '3/2'], 2, /--shard must be "i\/n"/],
@@ -44,10 +45,13 @@ describe('bad input ends with one clear line and a usage exit code', () => {
     [['replay', 'stream-errors'], 2, /a schedule file needs --scenario NAME/],
     [['frobnicate'], 2, /unknown command "frobnicate"/],
     [['run', '--speed', '0'], 2, /--speed must be a number from 1 to 50/],
-    [['run', '--speed', '10', '--time-scale', '0.1'], 2, /--speed and --time-scale are two ways to run faster: give one|libfaketime is not installed/],
+    [['run', '--speed', '10', '--time-scale', '0.1'], 2, /--speed and --time-scale are two ways to run faster: give one\. --time-scale is retired/],
+    [['check', '--time-scale', '0.04'], 2, /--time-scale is taken from the baseline/],
+    // A baseline made in the retired mode is not re-run: its shrunk settings hid what Baileys' fixed timers cause.
+    [['check', '--baseline', 'test/fixtures/time-scaled-baseline.json'], 2, /Failed to check against test\/fixtures\/time-scaled-baseline\.json: it was made at time scale 0\.04, a retired mode .*Make the baseline again in virtual time: baileys-chaos run --update-baseline --scenario stream-errors --baileys 6\.7\.21 --seed 7\./],
     [['run', '--speed', '10'], 2, /libfaketime is not installed/, { BAILEYS_CHAOS_LIBFAKETIME: '/nonexistent/libfaketime.so.1' }],
     // Virtual time is the default: without libfaketime a run says so and how to run anyway.
-    [['run', '--scenario', 'stream-errors'], 2, /Failed to run in virtual time \(the default.*libfaketime is not installed.*--speed 1 to run in real time.*--time-scale F/, { BAILEYS_CHAOS_LIBFAKETIME: '/nonexistent/libfaketime.so.1' }],
+    [['run', '--scenario', 'stream-errors'], 2, /Failed to run in virtual time \(the default.*libfaketime is not installed.*--speed 1 to run in real time/, { BAILEYS_CHAOS_LIBFAKETIME: '/nonexistent/libfaketime.so.1' }],
     // --speed 1 is real time: no libfaketime needed (the flags are checked, not refused for it).
     [['run', '--speed', '1', '--scenario', 'nope'], 2, /unknown scenario "nope"/, { BAILEYS_CHAOS_LIBFAKETIME: '/nonexistent/libfaketime.so.1' }],
   ] as const)('%j → exit %i', async (args, code, message, env?: NodeJS.ProcessEnv) => {
@@ -58,7 +62,7 @@ describe('bad input ends with one clear line and a usage exit code', () => {
   }, 60_000);
 
   test('an unpublished Baileys version is refused before anything runs', async () => {
-    const r = await runCli(['run', '--time-scale', '0.04', ...FAST.slice(0, 2), '--baileys', '6.7.99']);
+    const r = await runCli(['run', ...FAST.slice(0, 2), '--baileys', '6.7.99']);
     expect(r.stderr).toMatch(/Failed to use Baileys 6\.7\.99: no such version of @whiskeysockets\/baileys on npm\. Recent ones: /);
     expect(r.code).toBe(2);
   }, 90_000);
@@ -96,7 +100,7 @@ describe('run, replay, shards and merge', () => {
 
   test('--shard 1/2 and 2/2 split the plan; merge puts the runs back together', async () => {
     const dir = await tempDir();
-    const shards = await Promise.all(['1/2', '2/2'].map((s, i) => runCli(['run', '--time-scale', '0.04', ...FAST, '--runs', '2', '--shard', s, '--out', join(dir, `s${i}`)], { timeoutMs: 180_000 })));
+    const shards = await Promise.all(['1/2', '2/2'].map((s, i) => runCli(['run', ...FAST, '--runs', '2', '--shard', s, '--out', join(dir, `s${i}`)], { timeoutMs: 180_000 })));
     expect(shards.map((s) => s.code)).toEqual([0, 0]);
     const merged = await runCli(['merge', join(dir, 's0', 'report.json'), join(dir, 's1', 'report.json'), '--out', join(dir, 'all')]);
     expect(merged.code).toBe(0);
@@ -216,7 +220,7 @@ describe('check: the CI gate', () => {
   test('passes against its own baseline with the healthy supervisor, fails with a deliberately slowed one, saying by how much', async () => {
     const dir = await tempDir();
     const baseline = join(dir, 'baseline.json');
-    const made = await runCli(['run', '--time-scale', '0.04', ...FAST, '--runs', '3', '--out', join(dir, 'base'), '--update-baseline', '--baseline', baseline], { timeoutMs: 240_000 });
+    const made = await runCli(['run', ...FAST, '--runs', '3', '--out', join(dir, 'base'), '--update-baseline', '--baseline', baseline], { timeoutMs: 240_000 });
     expect(made.stderr).toMatch(/baseline written/);
     expect(made.code).toBe(0);
     const healthy = await runCli(['check', '--baseline', baseline, '--out', join(dir, 'healthy'), '--quiet'], { timeoutMs: 240_000 });
@@ -231,7 +235,7 @@ describe('check: the CI gate', () => {
 
 test('a run with network faults says which Toxiproxy carried them: the real server when installed, else the embedded one', async () => {
   const out = await tempDir();
-  const r = await runCli(['run', '--time-scale', '0.04', '--scenario', 'outage-herd', '--baileys', V, '--runs', '1', '--seed', '3', '--quiet', '--out', out], { timeoutMs: 240_000 });
+  const r = await runCli(['run', '--scenario', 'outage-herd', '--baileys', V, '--runs', '1', '--seed', '3', '--quiet', '--out', out], { timeoutMs: 240_000 });
   expect(r.code, r.stderr).toBe(0);
   const report = await readReportFile(join(out, 'report.json'));
   const expected = existsSync(join('.tools', 'bin', 'toxiproxy-server')) || process.env.TOXIPROXY_SERVER_BIN ? 'binary' : 'embedded';
@@ -240,9 +244,9 @@ test('a run with network faults says which Toxiproxy carried them: the real serv
 }, 300_000);
 
 describe('compare and tune', () => {
-  test('compare runs the same schedules on both supported versions and reports them side by side', async () => {
+  test('compare runs the same schedules on both supported versions and reports them side by side (given the retired --time-scale: it runs as --speed 1/F and says so once)', async () => {
     const out = await tempDir();
-    const r = await runCli(['compare', '--time-scale', '0.04', '--scenario', 'stream-errors', '--runs', '1', '--seed', '5', '--quiet', '--out', out], { timeoutMs: 240_000 });
+    const r = await runCli(['compare', '--time-scale', '0.1', '--scenario', 'stream-errors', '--runs', '1', '--seed', '5', '--quiet', '--out', out], { timeoutMs: 240_000 });
     expect(r.code).toBe(0);
     const report = await readReportFile(join(out, 'report.json'));
     expect(report.kind).toBe('compare');
@@ -250,13 +254,15 @@ describe('compare and tune', () => {
     const [a, b] = report.runs;
     expect(a!.schedule).toEqual(b!.schedule); // same seed, same faults, on each version
     expect(a!.version).not.toBe(b!.version);
-    // The older mode says it is one, once, and why.
-    expect(r.stderr.match(/note: time scale 0\.04 is the older mode, to be retired: .*drop --time-scale/g)).toHaveLength(1);
+    // The retired flag is virtual time now: real-world settings on a clock 1/F times faster, said once, and why.
+    expect(report.speed?.k).toBe(10);
+    expect(report.timeScale).toBe(1);
+    expect(r.stderr.match(/note: --time-scale 0\.1 runs as --speed 10: --time-scale is retired\. It shrank the settings, .*Pass --speed 10/g)).toHaveLength(1);
   }, 300_000);
 
   test('tune sweeps at least --points settings over the same schedules, marks a Pareto front and prints the block to paste', async () => {
     const out = await tempDir();
-    const r = await runCli(['tune', '--time-scale', '0.04', '--scenario', 'stream-errors', '--vary', 'reconnect.baseDelay=500..5000', '--points', '4', '--seed', '5', '--quiet', '--out', out], { timeoutMs: 300_000 });
+    const r = await runCli(['tune', '--scenario', 'stream-errors', '--vary', 'reconnect.baseDelay=500..5000', '--points', '4', '--seed', '5', '--quiet', '--out', out], { timeoutMs: 300_000 });
     expect(r.code).toBe(0);
     const report = await readReportFile(join(out, 'report.json'));
     expect(report.tune!.points.map((p) => p.values['reconnect.baseDelay'])).toEqual([500, 2000, 3500, 5000]);
@@ -273,7 +279,7 @@ describe('honest verdicts: a harness failure is an error with its cause, never b
     const dir = await tempDir();
     const file = join(dir, 'schedule.json');
     await writeFile(file, JSON.stringify([{ at: 1000, fault: 'server-move', target: 3, params: { kind: 'drop' } }]));
-    const r = await runCli(['replay', '--time-scale', '0.04', file, '--scenario', 'stream-errors', '--baileys', V, '--out', join(dir, 'out')], { timeoutMs: 120_000 });
+    const r = await runCli(['replay', file, '--scenario', 'stream-errors', '--baileys', V, '--out', join(dir, 'out')], { timeoutMs: 120_000 });
     expect(r.stderr).toMatch(/error stream-errors\/.*entry 0 \(server-move, target 3\) targets a client the scenario does not have/);
     expect(r.code).toBe(4);
     const report = await readReportFile(join(dir, 'out', 'report.json'));
@@ -284,7 +290,7 @@ describe('honest verdicts: a harness failure is an error with its cause, never b
   test('a bot command that does not start: error naming why, exit 4, and no baseline made of it', async () => {
     const out = await tempDir();
     const baseline = join(out, 'baseline.json');
-    const r = await runCli(['run', '--time-scale', '0.04', '--scenario', 'stream-errors', '--baileys', V, '--runs', '1', '--seed', '3', '--bot-cmd', 'node -e "process.exit(3)"', '--out', out, '--update-baseline', '--baseline', baseline], { timeoutMs: 180_000 });
+    const r = await runCli(['run', '--scenario', 'stream-errors', '--baileys', V, '--runs', '1', '--seed', '3', '--bot-cmd', 'node -e "process.exit(3)"', '--out', out, '--update-baseline', '--baseline', baseline], { timeoutMs: 180_000 });
     expect(r.stderr).toMatch(/error stream-errors\/.*Failed to start the bot \(command 'node -e "process.exit\(3\)"'\): client 0: it ended before logging in \(exited with code 3/);
     expect(r.stderr).toMatch(/baseline not written: stream-errors\/7\.0\.0-rc14\/default\/0 ended in error; .* is unchanged/);
     expect(existsSync(baseline)).toBe(false);

@@ -60,27 +60,26 @@ describe.each(versionsUnderTest())('message traffic through stream errors (Baile
 test('the CLI: --messages and --answers reach report.json, report.md and the replay line; a run without them has no messages', async () => {
   const out = await mkdtemp(join(tmpdir(), 'bc-messages-cli-'));
   try {
-    // At the time scale, as before virtual time became the default: at real-world settings 10 a
-    // minute can leave a short reconnect with no message, undecided (README, Message traffic).
-    const args = ['run', '--time-scale', '0.04', '--bot', 'examples/echo-bot/echo-bot.mjs', '--scenario', 'stream-errors', '--baileys', version, '--runs', '1', '--seed', '7', '--quiet'];
-    const r = await runCli([...args, '--messages', '10', '--answers', '--out', join(out, 'with')], { timeoutMs: 300_000 });
+    // 60 a minute: at 10 a short reconnect can pass with no message, undecided (README, Message traffic).
+    const args = ['run', '--bot', 'examples/echo-bot/echo-bot.mjs', '--scenario', 'stream-errors', '--baileys', version, '--runs', '1', '--seed', '7', '--quiet'];
+    const r = await runCli([...args, '--messages', '60', '--answers', '--out', join(out, 'with')], { timeoutMs: 300_000 });
     expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(await readFile(join(out, 'with', 'report.json'), 'utf8')) as Report;
-    expect(report.runs[0]!.messages).toMatchObject({ perMinute: 10, answers: true, lost: 0 });
-    expect(report.runs[0]!.replay).toContain('--messages 10 --answers');
+    expect(report.runs[0]!.messages).toMatchObject({ perMinute: 60, answers: true, lost: 0 });
+    expect(report.runs[0]!.replay).toContain('--messages 60 --answers');
     expect(report.runs[0]!.invariants.map((i) => i.invariant)).toContain('not deaf after a reconnect');
     expect(await readFile(join(out, 'with', 'report.md'), 'utf8')).toContain('## Messages');
     // check re-runs what the baseline ran: its traffic too (the gate's verdict on recovery noise is not the point here).
     await runCli(['check', '--baseline', join(out, 'with', 'report.json'), '--bot', 'examples/echo-bot/echo-bot.mjs', '--quiet', '--out', join(out, 'check')], { timeoutMs: 300_000 });
     const checked = JSON.parse(await readFile(join(out, 'check', 'report.json'), 'utf8')) as Report;
-    expect(checked.runs[0]!.messages).toMatchObject({ perMinute: 10, answers: true });
-    expect(checked.runs[0]!.replay).toContain('--messages 10 --answers');
+    expect(checked.runs[0]!.messages).toMatchObject({ perMinute: 60, answers: true });
+    expect(checked.runs[0]!.replay).toContain('--messages 60 --answers');
     const plain = await runCli([...args, '--out', join(out, 'without')], { timeoutMs: 300_000 });
     expect(plain.code, plain.stderr).toBe(0);
     const without = JSON.parse(await readFile(join(out, 'without', 'report.json'), 'utf8')) as Report;
     expect(without.runs[0]).not.toHaveProperty('messages');
     expect(without.runs[0]!.invariants.map((i) => i.invariant)).not.toContain('no inbound message lost');
-    const bad = await runCli(['run', '--time-scale', '0.04', '--messages', 'lots', '--quiet'], { timeoutMs: 60_000 });
+    const bad = await runCli(['run', '--messages', 'lots', '--quiet'], { timeoutMs: 60_000 });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--messages must be a positive number, got "lots"');
   } finally {

@@ -27,7 +27,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`report.html in headless Chromium (${CHRO
 
   test('opens offline, draws every chart, logs no error; a screenshot is kept', async () => {
     const out = await tempDir();
-    const r = await runCli(['tune', '--time-scale', '0.04', '--scenario', 'stream-errors', '--vary', 'reconnect.baseDelay=500..4000', '--points', '2', '--seed', '3', '--quiet', '--out', out], { timeoutMs: 240_000 });
+    const r = await runCli(['tune', '--scenario', 'stream-errors', '--vary', 'reconnect.baseDelay=500..4000', '--points', '2', '--seed', '3', '--quiet', '--out', out], { timeoutMs: 240_000 });
     expect(r.code, r.stderr).toBe(0);
     const report = await readReportFile(join(out, 'report.json'));
     // One ECDF per scenario, one timeline per run, one trade-off plot.
@@ -68,7 +68,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`report.html in headless Chromium (${CHRO
 
   test('a run with message traffic marks its receipts and answers on the timeline', async () => {
     const out = await tempDir();
-    const r = await runCli(['run', '--time-scale', '0.04', '--bot', 'examples/echo-bot/echo-bot.mjs', '--messages', '10', '--answers', '--scenario', 'stream-errors', '--runs', '1', '--seed', '7', '--quiet', '--out', out], { timeoutMs: 240_000 });
+    const r = await runCli(['run', '--bot', 'examples/echo-bot/echo-bot.mjs', '--messages', '60', '--answers', '--scenario', 'stream-errors', '--runs', '1', '--seed', '7', '--quiet', '--out', out], { timeoutMs: 240_000 });
     expect(r.code, r.stderr).toBe(0);
     browser ??= await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

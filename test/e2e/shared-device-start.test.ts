@@ -13,7 +13,7 @@ import { runCli } from '../support/cli.js';
 
 test('conflict: a second instance replaced before every open of its own is judged (invalid: the ping-pong), not a failed start', async () => {
   const out = await tempDir();
-  const r = await runCli(['run', '--time-scale', '0.04', '--bot-cmd', 'node test/support/slow-after-login.mjs', '--scenario', 'conflict', '--baileys', '7.0.0-rc14', '--runs', '1', '--seed', '7', '--quiet', '--out', out], { timeoutMs: 100_000 });
+  const r = await runCli(['run', '--bot-cmd', 'node test/support/slow-after-login.mjs', '--scenario', 'conflict', '--baileys', '7.0.0-rc14', '--runs', '1', '--seed', '7', '--quiet', '--out', out], { timeoutMs: 180_000 });
   const run = (await readReportFile(join(out, 'report.json'))).runs[0]!;
   expect(run.verdict, `${run.error ?? ''}\n${r.stderr}`).toBe('invalid');
   // The second instance was let in again and again and never opened: the server's record says so.
@@ -23,4 +23,4 @@ test('conflict: a second instance replaced before every open of its own is judge
   const pingPong = run.invariants.find((i) => i.client === 1 && i.invariant === 'a replaced instance stands down (no 440 ping-pong)');
   expect(pingPong?.verdict).toBe('invalid');
   expect(r.code).toBe(1);
-}, 120_000);
+}, 200_000);
