@@ -15,7 +15,7 @@
  *        npm run bench -- --only gate-spread --gate-repetitions 3 [--gate-note TEXT]
  *        npm run bench -- --only scale [--scale-clients 500 --scale-clients-per-worker 50]   (bench/scale.ts)
  *        npm run bench -- --only speed-fidelity   (bench/speed-fidelity.ts: the same seeds at --speed 1, 5, 10, 20 per bot kind, --jobs auto)
- *        npm run bench -- --only openclaw-fidelity   (the same for OpenClaw as shipped, 2 runs a scenario, up to x15; needs npm run setup:openclaw; about 20 minutes, only when asked)
+ *        npm run bench -- --only openclaw-fidelity [--openclaw-runs 2 --openclaw-speeds 1,5,10,15]   (the same for OpenClaw as shipped; needs npm run setup:openclaw; about 20 minutes, only when asked)
  *        npm run bench -- --only recovery-accuracy   (bench/recovery-accuracy.ts: a known backoff d at --speed 1, 10, 20, the timer's error against d)
  *        npm run bench -- --only reconnect-cost [--reconnect-ks 0,10,100 --reconnect-nodes 20,22,24]   (bench/reconnect-cost.ts)
  *        npm run bench -- --only virtual-suite   (bench/virtual-suite.ts: the CI scenario suite with real-world settings at the default speed, 8, 12 and auto runs at once, its two invocations one after the other and at once)
@@ -68,6 +68,8 @@ const { values } = parseArgs({
     'messages-count': { type: 'string', default: '1000' },
     'messages-window': { type: 'string', default: '32' },
     'messages-answers': { type: 'string', default: '200' },
+    'openclaw-runs': { type: 'string', default: '2' },
+    'openclaw-speeds': { type: 'string', default: '1,5,10,15' },
   },
 });
 const SECTIONS = ['logins', 'crash', 'toxiproxy', 'scenarios', 'gate-spread', 'scale', 'reconnect-cost', 'speed-fidelity', 'openclaw-fidelity', 'recovery-accuracy', 'messages', 'virtual-suite', 'vitest-suite', 'npm-test'] as const;
@@ -376,8 +378,10 @@ if (only?.includes('openclaw-fidelity')) {
   await openclawLaunch().catch((err: Error) => {
     throw new Error(`Failed to measure openclaw-fidelity: ${err.message}`);
   });
-  measured('openclaw-fidelity', '');
-  result.openclawFidelity = await benchSpeedFidelity({ bots: ['openclaw'], runs: 2 });
+  const runs = Number(values['openclaw-runs']);
+  const speeds = values['openclaw-speeds']!.split(',').map(Number);
+  measured('openclaw-fidelity', `--openclaw-runs ${runs} --openclaw-speeds ${speeds.join(',')}`);
+  result.openclawFidelity = await benchSpeedFidelity({ bots: ['openclaw'], runs, speeds });
 }
 if (wanted('recovery-accuracy')) {
   measured('recovery-accuracy', '');

@@ -19,13 +19,19 @@ import { corruptCreds } from '../faults/session-corruption.js';
 import type { KillOrder } from '../faults/schedule.js';
 import { Rng } from '../../core/random.js';
 import { nextWriteIn } from './next-write.js';
+import { machineTimeOnClock } from '../time/warp.js';
 import { BotSetupError, type Bot, type BotClient, type BotClientContext, type BotReport } from './bot.js';
 
 export type RestartPolicy = 'always' | 'on-failure' | 'never';
 export const RESTART_POLICIES: readonly RestartPolicy[] = ['always', 'on-failure', 'never'];
 
 const REDIRECT = fileURLToPath(new URL('../redirect.mjs', import.meta.url));
-/** A process that exits this soon after its start, again and again, is a crash loop: the manager gives up (as pm2 does). */
+/**
+ * A process that exits this soon after its start (machine time), again and again, is a crash loop:
+ * the manager gives up (as pm2 does). Its start is machine work, so under virtual time the clock
+ * reads it K times longer (machineTimeOnClock): unconverted, a command that exits at once lived
+ * over 1 s at x10 under load and was restarted until the start timeout.
+ */
 const QUICK_EXIT_MS = 1_000;
 const MAX_QUICK_EXITS = 10;
 /** systemd's default RestartSec. */
@@ -210,9 +216,10 @@ class ManagedProcess implements BotClient {
     if (this.stopping || this.killing) return;
     const failed = spawnFailed || code !== 0 || signal !== null;
     const again = this.restart === 'always' || (this.restart === 'on-failure' && failed);
-    this.quickExits = livedMs < QUICK_EXIT_MS ? this.quickExits + 1 : 0;
+    const quickMs = machineTimeOnClock(QUICK_EXIT_MS);
+    this.quickExits = livedMs < quickMs ? this.quickExits + 1 : 0;
     if (!again || spawnFailed || this.quickExits >= MAX_QUICK_EXITS) {
-      if (this.quickExits >= MAX_QUICK_EXITS) this.report('gave-up', { reason: `${this.quickExits} exits within ${QUICK_EXIT_MS} ms of a start` });
+      if (this.quickExits >= MAX_QUICK_EXITS) this.report('gave-up', { reason: `${this.quickExits} exits within ${quickMs} ms of a start` });
       this.done = true;
       return;
     }
