@@ -28,18 +28,19 @@ export async function processesTagged(name: string, value: string): Promise<numb
  * others go), at most `rounds` times; returns how many were killed.
  */
 export async function killTagged(name: string, value: string, rounds = 5): Promise<number> {
-  let killed = 0;
+  // Distinct pids: one SIGKILLed in a round may still be dying (its /proc entry readable) in the next.
+  const killed = new Set<number>();
   for (let round = 0; round < rounds; round++) {
     const pids = await processesTagged(name, value);
     if (pids.length === 0) break;
     for (const pid of pids) {
       try {
         process.kill(pid, 'SIGKILL');
-        killed++;
+        killed.add(pid);
       } catch {
         /* gone already */
       }
     }
   }
-  return killed;
+  return killed.size;
 }

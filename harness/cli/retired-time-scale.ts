@@ -1,14 +1,16 @@
 /**
  * --time-scale F, the retired mode that shrank the scenario's and the supervisor's durations, kept
  * as a flag name for command lines that rely on it: it now means --speed 1/F, real-world settings on
- * a clock 1/F times faster. Shrunk settings hid what Baileys' fixed timers and a bot's own cause (at
- * 0.04 keepalive-timeout's 408 never came: its blackhole ended before Baileys' 5 s allowance did).
+ * a clock 1/F times faster, at most the default speed (0.04, the old default, runs at the new one:
+ * above it CPU inflation moves more verdicts, README "Virtual time"). Shrunk settings hid what
+ * Baileys' fixed timers and a bot's own cause (at 0.04 keepalive-timeout's 408 never came: its
+ * blackhole ended before Baileys' 5 s allowance did).
  */
 import { BadInputError } from '../errors.js';
 import { DEFAULT_SPEED, flagIndex, MAX_SPEED, speedFlag } from '../time/warp.js';
 
 export interface TimeScaleAlias {
-  /** The command line with --time-scale F replaced by --speed 1/F. */
+  /** The command line with --time-scale F replaced by --speed 1/F (at most the default speed). */
   argv: string[];
   /** What --time-scale now means, said once by the process that runs the command. */
   note?: string;
@@ -26,12 +28,13 @@ export function aliasTimeScale(argv: string[]): TimeScaleAlias {
     throw new BadInputError(`--time-scale must be above 0 and at most 1, got "${raw ?? ''}". It is retired: --time-scale F now means --speed 1/F (real-world settings on a faster clock). Pass --speed K instead.`);
   }
   if (speedFlag(argv) !== undefined) throw new BadInputError('--speed and --time-scale are two ways to run faster: give one. --time-scale is retired (--time-scale F now means --speed 1/F): pass --speed K.');
-  const speed = Math.round(100 / scale) / 100;
-  if (speed > MAX_SPEED) throw new BadInputError(`--time-scale ${raw} would run at --speed ${speed}, above the fastest (${MAX_SPEED}): --time-scale is retired (F now means --speed 1/F). Pass --speed K, at most ${MAX_SPEED}.`);
+  const asked = Math.round(100 / scale) / 100;
+  const speed = Math.min(asked, DEFAULT_SPEED);
+  const capped = speed < asked ? ` (1/F is ${asked}; above the default ${DEFAULT_SPEED} CPU inflation moves more verdicts: pass --speed K, up to ${MAX_SPEED}, to run faster)` : '';
   const given = `--time-scale ${raw}`;
   return {
     argv: [...argv.slice(0, i), '--speed', String(speed), ...argv.slice(i + (inline ? 1 : 2))],
     given,
-    note: `note: ${given} runs as --speed ${speed}: --time-scale is retired. It shrank the settings, but Baileys' fixed timers and a bot's own do not shrink, so what they cause could vanish (at 0.04 keepalive-timeout's 408 never came). Now the settings stay real-world and the clock runs ${speed} times faster. Pass --speed ${speed}, or leave it out for x${DEFAULT_SPEED}.`,
+    note: `note: ${given} runs as --speed ${speed}${capped}: --time-scale is retired. It shrank the settings, but Baileys' fixed timers and a bot's own do not shrink, so what they cause could vanish (at 0.04 keepalive-timeout's 408 never came). Now the settings stay real-world and the clock runs ${speed} times faster. Pass --speed ${speed}, or leave it out for x${DEFAULT_SPEED}.`,
   };
 }

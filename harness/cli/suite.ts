@@ -70,7 +70,7 @@ export const SUITE_HELP = `  --scenario NAME[,NAME]  scenarios to run (repeatabl
                           your bot's processes) on one clock K times faster (1-${MAX_SPEED}; above 1 it needs libfaketime: apt-get
                           install faketime libfaketime). --speed 1 runs in real time
   --time-scale F          retired (it shrank the settings, which hid what Baileys' fixed timers and a bot's own cause): now
-                          the same as --speed 1/F, with a note saying so
+                          the same as --speed 1/F, at most ${DEFAULT_SPEED}, with a note saying so
   --out DIR               where report.json, report.md, report.html, junit.xml go
   The bot under test (default: the reference supervisor); one of:
   --bot ./my-bot.js       a module whose connect(ctx) runs your own Baileys code ({baileys, version, wsUrl, authDir, index, report})

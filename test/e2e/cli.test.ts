@@ -23,7 +23,6 @@ describe('bad input ends with one clear line and a usage exit code', () => {
     [['run', '--scenario', 'nope'], 2, /unknown scenario "nope"\. Known: .*stream-errors/],
     [['run', '--runs', 'many'], 2, /--runs must be a positive integer, got "many"/],
     [['run', '--time-scale', '3'], 2, /--time-scale must be above 0 and at most 1, got "3"\. It is retired: --time-scale F now means --speed 1\/F/],
-    [['run', '--time-scale', '0.01'], 2, /--time-scale 0\.01 would run at --speed 100, above the fastest \(50\)/],
     [['run', '--config', '/nonexistent/openclaw.json'], 2, /Failed to read the config \/nonexistent\/openclaw.json: no such file/],
     [['run', '--set', 'reconnect.baseDelai=5'], 2, /unknown key "channels\.whatsapp\.reconnect\.baseDelai"/],
     [['run', '--shard', '3/2'], 2, /--shard must be "i\/n"/],
