@@ -25,9 +25,9 @@ export function aliasTimeScale(argv: string[]): TimeScaleAlias {
   const raw = inline ? argv[i]!.slice('--time-scale='.length) : argv[i + 1];
   const scale = Number(raw);
   if (raw === undefined || !(scale > 0 && scale <= 1)) {
-    throw new BadInputError(`--time-scale must be above 0 and at most 1, got "${raw ?? ''}". It is retired: --time-scale F now means --speed 1/F (real-world settings on a faster clock). Pass --speed K instead.`);
+    throw new BadInputError(`--time-scale must be above 0 and at most 1, got "${raw ?? ''}". It is retired: --time-scale F now means --speed 1/F, at most ${DEFAULT_SPEED} (real-world settings on a faster clock). Pass --speed K instead.`);
   }
-  if (speedFlag(argv) !== undefined) throw new BadInputError('--speed and --time-scale are two ways to run faster: give one. --time-scale is retired (--time-scale F now means --speed 1/F): pass --speed K.');
+  if (speedFlag(argv) !== undefined) throw new BadInputError(`--speed and --time-scale are two ways to run faster: give one. --time-scale is retired (--time-scale F now means --speed 1/F, at most ${DEFAULT_SPEED}): pass --speed K.`);
   const asked = Math.round(100 / scale) / 100;
   const speed = Math.min(asked, DEFAULT_SPEED);
   const capped = speed < asked ? ` (1/F is ${asked}; above the default ${DEFAULT_SPEED} CPU inflation moves more verdicts: pass --speed K, up to ${MAX_SPEED}, to run faster)` : '';
