@@ -39,7 +39,7 @@ async function runAt(speed: number, o: Required<Omit<RecoveryAccuracyOptions, 'l
   try {
     const schedule = Array.from({ length: o.closes }, (_, i) => ({ at: 5_000 + i * o.gapMs, fault: 'server-move', params: { kind: 'stream-error', code: 515 } }));
     await writeFile(join(dir, 'schedule.json'), JSON.stringify(schedule));
-    const speedFlags = speed === 1 ? ['--time-scale', '1'] : ['--speed', String(speed)];
+    const speedFlags = ['--speed', String(speed)];
     const args = ['bin/baileys-chaos.js', 'replay', join(dir, 'schedule.json'), '--scenario', 'stream-errors', '--baileys', o.version, '--bot-cmd', `node bench/recovery-accuracy/bot.mjs ${o.delayMs}`, ...speedFlags, '--quiet', '--allow-unknown', '--out', join(dir, 'out')];
     const started = performance.now();
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
