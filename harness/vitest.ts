@@ -28,7 +28,7 @@ export interface ScenarioSuiteOptions {
   versions?: string[];
   /** Base seed (default: SCENARIO_SEED from the environment, else 7); printed in each describe. */
   seed?: number;
-  /** Virtual time: real-world settings on a clock K times faster (default 10, or the speed of a warp this vitest runs under; 1: real time, slow). Needs libfaketime. */
+  /** Virtual time: real-world settings on a clock K times faster (default 10, or the bot's own default: 5 for OpenClaw; under a warp, the warp's speed; 1: real time, slow). Needs libfaketime. */
   speed?: number;
   /** The older time-scaled mode instead, to be retired: the scenario's and the reference supervisor's durations times F (0.04: a 25 s keep-alive runs as 1 s), in this process, real time. Baileys' fixed timers and your bot's own do not shrink, so what they cause can vanish. */
   scale?: number;
@@ -69,7 +69,7 @@ const WARPED_VITEST_START_MS = 60_000;
 
 export function scenarioSuite(scenarios: Scenario[], opts: ScenarioSuiteOptions = {}): void {
   const seed = opts.seed ?? seedFrom(process.env.SCENARIO_SEED ?? '7');
-  const time = suiteTime(opts);
+  const time = suiteTime({ ...opts, ...(opts.bot?.defaultSpeed ? { defaultSpeed: opts.bot.defaultSpeed } : {}) });
   const budget = opts.timeoutMs ?? 240_000;
   const numRuns = opts.numRuns ?? 2;
   const versions = opts.versions ?? versionsUnderTest();

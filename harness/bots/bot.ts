@@ -93,6 +93,12 @@ export interface Bot {
    * per core). A bot whose start-up fills a core says fewer: runs beside it would be inflated.
    */
   readonly defaultJobs?: number;
+  /**
+   * The speed its runs take when none is given (default DEFAULT_SPEED, harness/time/warp.ts): a bot
+   * whose verdicts or recovery moved from real time's at that speed in the fidelity bench says a
+   * slower one (README "Virtual time").
+   */
+  readonly defaultSpeed?: number;
   /** Checks it can run at all (a module that loads, a command that exists); throws a one-line error. */
   prepare?(): Promise<void>;
   client(ctx: BotClientContext): BotClient | Promise<BotClient>;

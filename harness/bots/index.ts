@@ -11,6 +11,8 @@ import { RESTART_POLICIES, shellCommandBot, type RestartPolicy } from './command
 import { moduleBot } from './module-bot.js';
 import { supervisorBot, type SupervisorClass } from './supervisor-bot.js';
 import { importUserModule } from '../load-user-module.js';
+import { DEFAULT_SPEED } from '../time/warp.js';
+import { OPENCLAW_DEFAULT_SPEED } from './openclaw.js';
 
 export { BotSetupError, type Bot, type BotClient, type BotClientContext, type BotReport } from './bot.js';
 export { commandBot, shellCommandBot, type RestartPolicy } from './command-bot.js';
@@ -49,6 +51,15 @@ export async function chooseBot(choice: BotChoice): Promise<Bot> {
   }
   if (choice.supervisor) return supervisorBot(await loadSupervisorModule(choice.supervisor), choice.supervisor);
   return supervisorBot();
+}
+
+/**
+ * The speed a command's runs take when it is given none, known from the command line alone (the
+ * speed is chosen before the command runs again under the warp, before its bot is built): the
+ * bot's own `defaultSpeed`, else DEFAULT_SPEED.
+ */
+export function defaultSpeedOfChoice(choice: Pick<BotChoice, 'bot' | 'botCmd' | 'supervisor'>): number {
+  return choice.bot === 'openclaw' && !choice.botCmd && !choice.supervisor ? OPENCLAW_DEFAULT_SPEED : DEFAULT_SPEED;
 }
 
 /** A module whose default (or `Supervisor`) export subclasses the reference Supervisor. */

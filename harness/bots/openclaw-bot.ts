@@ -5,7 +5,7 @@
  */
 import { commandBot, type RestartPolicy } from './command-bot.js';
 import type { Bot } from './bot.js';
-import { openclawLaunch, prepareOpenClawHome } from './openclaw.js';
+import { OPENCLAW_DEFAULT_SPEED, openclawLaunch, prepareOpenClawHome } from './openclaw.js';
 
 /** What OpenClaw's WhatsApp channel logs once it has set up a connection (2026.9.6). */
 const READY_LINE = 'Listening for WhatsApp inbound messages';
@@ -24,6 +24,7 @@ export async function openclawBot(opts: { nodePath?: string; restart?: RestartPo
     },
   });
   // The gateway boots slowly (it logged in about 15 s after start, real-world.md), and its start-up
-  // is CPU work (42 s of it in one run under the warp): one run at a time unless --jobs says more.
-  return { ...bot, startTimeoutMs: 90_000, defaultJobs: 1 };
+  // is CPU work (42 s of it in one run under the warp): one run at a time unless --jobs says more,
+  // and a slower clock by default.
+  return { ...bot, startTimeoutMs: 90_000, defaultJobs: 1, defaultSpeed: OPENCLAW_DEFAULT_SPEED };
 }

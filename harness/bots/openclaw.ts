@@ -34,6 +34,14 @@ import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { BotSetupError } from './bot.js';
 
+/**
+ * OpenClaw's default speed. In the openclaw-fidelity bench (bench.json openclawFidelity,
+ * 2026-11-29: seed 7, keepalive-timeout and stream-errors on 7.0.0-rc14, 3 runs each) x5 kept every
+ * verdict and each recovery p50 within 8.1 % of real time's; at x10 one drifted 78 % (18 % in an
+ * earlier run of 2): its start-up and logins are CPU work, read K times longer on the clock.
+ */
+export const OPENCLAW_DEFAULT_SPEED = 5;
+
 export const OPENCLAW_VERSION = '2026.9.6';
 const NODE_PACKAGE = `node-${process.platform}-${process.arch}`;
 /** The command that installs OpenClaw and its Node: the npm script in a clone, the shipped script from a package. */

@@ -19,7 +19,8 @@ import { toxiproxyCommand } from './toxiproxy.js';
 import { tuneCommand } from './tune.js';
 import { warpCommand } from './warp.js';
 import { aliasTimeScale } from './retired-time-scale.js';
-import { currentSpeed, DEFAULT_SPEED, FAKETIME_MISSING_FOR_DEFAULT, faketimeLibrary, isRealTime, reexecWarped, speedFlag, stopWithOuterProcess } from '../time/warp.js';
+import { currentSpeed, faketimeLibrary, faketimeMissingForDefault, flagValue, isRealTime, reexecWarped, speedFlag, stopWithOuterProcess } from '../time/warp.js';
+import { defaultSpeedOfChoice } from '../bots/index.js';
 
 /** The commands that run scenarios and take their time mode from flags (check takes its baseline's). */
 const WARPED_BY_DEFAULT = new Set(['run', 'compare', 'tune', 'replay', 'warp']);
@@ -57,7 +58,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   // --time-scale F (retired) is --speed 1/F for the commands that took it; check refuses it itself.
-  const alias = TIME_SCALE_ALIASED.has(name) ? aliasTimeScale(own) : { argv: own };
+  // The bot's own default speed (OpenClaw's is slower), known from the command line.
+  const defaultSpeed = defaultSpeedOfChoice({ bot: flagValue(own, '--bot'), botCmd: flagValue(own, '--bot-cmd'), supervisor: flagValue(own, '--supervisor') });
+  const alias = TIME_SCALE_ALIASED.has(name) ? aliasTimeScale(own, defaultSpeed) : { argv: own };
   const args = [...alias.argv, ...rest.slice(own.length)];
   // --speed K: the whole command again, under libfaketime (harness/time/warp.ts). A suite command
   // given no --speed runs at the default speed, or at the speed of a warp it already runs under
@@ -69,9 +72,9 @@ async function main(argv: string[]): Promise<number> {
     throw new BadInputError(`Failed to run at ${asked}: this command already runs in virtual time x${warped} (started under "baileys-chaos warp" or another warped command), and a clock's speed cannot change. ${alias.given ? 'Drop --time-scale.' : `Drop --speed, or pass --speed ${warped}.`}`);
   }
   const byDefault = given === undefined && WARPED_BY_DEFAULT.has(name);
-  const speed = byDefault ? (warped ?? DEFAULT_SPEED) : given;
+  const speed = byDefault ? (warped ?? defaultSpeed) : given;
   if (speed !== undefined && !isRealTime(speed) && warped === undefined) {
-    if (byDefault && !faketimeLibrary()) throw new BadInputError(FAKETIME_MISSING_FOR_DEFAULT);
+    if (byDefault && !faketimeLibrary()) throw new BadInputError(faketimeMissingForDefault(speed));
     return reexecWarped(speed); // the command again, which says the alias's note itself
   }
   if (alias.note) process.stderr.write(alias.note + '\n');

@@ -6,7 +6,7 @@ import { systemClock } from '../../core/clock.js';
 import { buildReport } from '../report/build.js';
 import { executePlan } from '../runner/execute.js';
 import { stopOnSignals } from '../runner/interrupt.js';
-import { isRealTime, warpDescription } from '../time/warp.js';
+import { clockName, warpDescription } from '../time/warp.js';
 import { EXIT } from '../report/exit-code.js';
 import { SCENARIOS } from '../../scenarios/index.js';
 import { parseFlags, UsageError, type Command } from './command.js';
@@ -56,7 +56,7 @@ ${SUITE_HELP}`,
       process.stdout.write(JSON.stringify({ failed: result.failed, schedule: result.counterexample, failures: result.failures }, null, 2) + '\n');
       return result.failed ? 1 : 0;
     }
-    log(`replaying ${scenarioName} seed ${seed} on Baileys ${version}, ${suite.speed && !isRealTime(suite.speed) ? `virtual time x${suite.speed}` : 'real time'}`);
+    log(`replaying ${scenarioName} seed ${seed} on Baileys ${version}, ${clockName(suite.speed)}`);
     const planned = { scenario: scenarioName, version, setting, runIndex: 0, seed, ...(schedule ? { schedule } : {}) };
     const interruption = stopOnSignals(log);
     const runs = await executePlan([planned], { scenarios: SCENARIOS, scale: suite.scale, clock: systemClock, bot: suite.bot, ...(suite.recoverySloMs !== undefined ? { recoverySloMs: suite.recoverySloMs } : {}), ...(suite.stormLimit !== undefined ? { stormLimit: suite.stormLimit } : {}), ...(suite.messages ? { messages: suite.messages } : {}), replayFlags: () => replayFlags(suite, setting), signal: interruption.signal }).finally(() => interruption.dispose());

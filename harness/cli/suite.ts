@@ -25,7 +25,8 @@ import { chooseBot, type Bot } from '../bots/index.js';
 import { EXIT, exitCodeFor } from '../report/exit-code.js';
 import { RunStream } from '../report/run-stream.js';
 import { stopOnSignals } from '../runner/interrupt.js';
-import { currentSpeed, DEFAULT_SPEED, FAKETIME_MISSING, isRealTime, machineTimeOnClock, MAX_SPEED, speedFlag, warpDescription } from '../time/warp.js';
+import { OPENCLAW_DEFAULT_SPEED } from '../bots/openclaw.js';
+import { clockName, currentSpeed, DEFAULT_SPEED, FAKETIME_MISSING, isRealTime, machineTimeOnClock, MAX_SPEED, speedFlag, warpDescription } from '../time/warp.js';
 import { refuseUnreachable, RunInterruptedError, type Scenario } from '../scenario.js';
 import { SCENARIOS } from '../../scenarios/index.js';
 import { UsageError } from './command.js';
@@ -66,11 +67,11 @@ export const SUITE_HELP = `  --scenario NAME[,NAME]  scenarios to run (repeatabl
   --set KEY=N             override one setting (repeatable), e.g. --set reconnect.baseDelay=500
   --runs N                generated schedules per scenario (default 3)
   --seed S                base seed (printed; default: random). The same seed gives the same schedules
-  --speed K               virtual time (the default, K = ${DEFAULT_SPEED}): real-world settings, everything (harness, server, Baileys,
-                          your bot's processes) on one clock K times faster (1-${MAX_SPEED}; above 1 it needs libfaketime: apt-get
-                          install faketime libfaketime). --speed 1 runs in real time
+  --speed K               virtual time (the default, K = ${DEFAULT_SPEED}; ${OPENCLAW_DEFAULT_SPEED} for --bot openclaw): real-world settings, everything
+                          (harness, server, Baileys, your bot's processes) on one clock K times faster (1-${MAX_SPEED}; above 1 it
+                          needs libfaketime: apt-get install faketime libfaketime). --speed 1 runs in real time
   --time-scale F          retired (it shrank the settings, which hid what Baileys' fixed timers and a bot's own cause): now
-                          the same as --speed 1/F, at most ${DEFAULT_SPEED}, with a note saying so
+                          the same as --speed 1/F, at most the default speed, with a note saying so
   --out DIR               where report.json, report.md, report.html, junit.xml go
   The bot under test (default: the reference supervisor); one of:
   --bot ./my-bot.js       a module whose connect(ctx) runs your own Baileys code ({baileys, version, wsUrl, authDir, index, report})
@@ -331,7 +332,7 @@ export async function executeSuite({ suite, kind, settings, tune, log }: Execute
   await ensureVersions(suite.versions, log);
   log(
     `${kind}: ${plan.length} runs — ${suite.scenarios.length} scenario(s) × ${suite.versions.join(', ')} × ${settings.length} setting(s) × ${suite.runs} run(s)` +
-      `${suite.shard ? ` (shard ${suite.shard.index}/${suite.shard.count})` : ''}, seed ${suite.seed}, ${suite.speed && !isRealTime(suite.speed) ? `virtual time x${suite.speed}` : 'real time'} (real-world settings)${jobsNote(suite)}`,
+      `${suite.shard ? ` (shard ${suite.shard.index}/${suite.shard.count})` : ''}, seed ${suite.seed}, ${clockName(suite.speed)} (real-world settings)${jobsNote(suite)}`,
   );
   const progress = suite.quiet ? undefined : new Progress(plan.length, systemClock);
   const label = (p: PlannedRun) => `${p.scenario} ${p.version}${p.setting.label === 'default' ? '' : ` [${p.setting.label}]`} #${p.runIndex}`;

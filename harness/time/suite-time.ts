@@ -4,14 +4,15 @@
  * each test again in a vitest under the warp (the default under a plain `npx vitest run`).
  */
 import { BadInputError } from '../errors.js';
-import { currentSpeed, DEFAULT_SPEED, isRealTime, MAX_SPEED } from './warp.js';
+import { clockName, currentSpeed, DEFAULT_SPEED, isRealTime, MAX_SPEED } from './warp.js';
 
 /** How a suite's runs keep time, decided once per scenarioSuite call. */
 export type SuiteTime =
   | { kind: 'here'; speed?: number; scale: number } // in this process: warped (speed), real time, or time-scaled
   | { kind: 'warped-vitest'; speed: number }; // each test again in a vitest under the warp
 
-export function suiteTime(opts: { speed?: number; scale?: number }, env: NodeJS.ProcessEnv = process.env): SuiteTime {
+/** `defaultSpeed`: the bot's own default (Bot.defaultSpeed), else DEFAULT_SPEED. */
+export function suiteTime(opts: { speed?: number; scale?: number; defaultSpeed?: number }, env: NodeJS.ProcessEnv = process.env): SuiteTime {
   const warped = currentSpeed(env);
   if (opts.speed !== undefined && !(opts.speed >= 1 && opts.speed <= MAX_SPEED)) throw new BadInputError(`scenarioSuite's speed must be from 1 to ${MAX_SPEED} (how many times faster than real time), got ${opts.speed}.`);
   if (opts.scale !== undefined) {
@@ -24,11 +25,10 @@ export function suiteTime(opts: { speed?: number; scale?: number }, env: NodeJS.
     if (opts.speed !== undefined && opts.speed !== warped) throw new BadInputError(`Failed to run scenarioSuite at speed ${opts.speed}: this vitest already runs in virtual time x${warped}, and a clock's speed cannot change. Drop speed, or warp at --speed ${opts.speed}.`);
     return { kind: 'here', speed: warped, scale: 1 };
   }
-  const speed = opts.speed ?? DEFAULT_SPEED;
+  const speed = opts.speed ?? opts.defaultSpeed ?? DEFAULT_SPEED;
   return isRealTime(speed) ? { kind: 'here', scale: 1 } : { kind: 'warped-vitest', speed };
 }
 
 // Under a warp scale is always 1 (suiteTime refuses a smaller one).
-export const timeTitle = (time: SuiteTime): string =>
-  time.kind === 'warped-vitest' || time.speed !== undefined ? `virtual time x${time.speed}` : time.scale === 1 ? 'real time' : `time scale ${time.scale}`;
+export const timeTitle = (time: SuiteTime): string => (time.kind === 'here' && time.speed === undefined && time.scale !== 1 ? `time scale ${time.scale}` : clockName(time.speed));
 

@@ -35,7 +35,8 @@ export function faketimeLibrary(env: NodeJS.ProcessEnv = process.env): string | 
 }
 
 /**
- * The speed a suite command runs at when given neither --speed nor --time-scale. In the
+ * The speed a suite command runs at when given neither --speed nor --time-scale, unless its bot
+ * says a slower one (Bot.defaultSpeed: OpenClaw's is 5, harness/bots/openclaw.ts). In the
  * speed-fidelity benches (README "Virtual time") verdicts were the same as in real time for the
  * reference supervisor up to x20 and for OpenClaw up to x15 (it starts reliably up to x15 only); one
  * borderline command-bot run flipped at 20 (and at 10 in a run before 6.x's race guard stopped
@@ -46,10 +47,14 @@ export const DEFAULT_SPEED = 10;
 
 export const FAKETIME_INSTALL = 'Install it ("apt-get install faketime libfaketime" on Debian/Ubuntu, or set BAILEYS_CHAOS_LIBFAKETIME to libfaketime.so.1)';
 export const FAKETIME_MISSING = `Failed to run at --speed: libfaketime is not installed. ${FAKETIME_INSTALL}, or pass --speed 1 to run in real time.`;
-export const FAKETIME_MISSING_FOR_DEFAULT = `Failed to run in virtual time (the default: real-world settings on a clock ${DEFAULT_SPEED} times faster): libfaketime is not installed. ${FAKETIME_INSTALL}, or pass --speed 1 to run in real time (slow).`;
+export const faketimeMissingForDefault = (speed: number): string =>
+  `Failed to run in virtual time (the default: real-world settings on a clock ${speed} times faster): libfaketime is not installed. ${FAKETIME_INSTALL}, or pass --speed 1 to run in real time (slow).`;
 
 /** Is this speed real time (no warp needed)? */
 export const isRealTime = (k: number): boolean => k === 1;
+
+/** How runs at this speed keep time, in a few words for plan and replay lines: "virtual time xK" or "real time". */
+export const clockName = (speed: number | undefined): string => (speed !== undefined && !isRealTime(speed) ? `virtual time x${speed}` : 'real time');
 
 /** The speed this process runs at under the warp, or undefined when it is not warped. */
 export function currentSpeed(env: NodeJS.ProcessEnv = process.env): number | undefined {
@@ -69,11 +74,17 @@ export function machineTimeOnClock(realMs: number, speed: number | undefined = c
 /** Where a flag is in a command line (`--name V` or `--name=V`), or -1. */
 export const flagIndex = (argv: string[], name: string): number => argv.findIndex((a) => a === name || a.startsWith(`${name}=`));
 
+/** A flag's value in a command line (`--name V` or `--name=V`), as given; undefined when absent. */
+export function flagValue(argv: string[], name: string): string | undefined {
+  const i = flagIndex(argv, name);
+  if (i < 0) return undefined;
+  return argv[i]!.includes('=') ? argv[i]!.slice(name.length + 1) : argv[i + 1];
+}
+
 /** The --speed value in a command line (`--speed K` or `--speed=K`), validated; undefined when absent. */
 export function speedFlag(argv: string[]): number | undefined {
-  const i = flagIndex(argv, '--speed');
-  if (i < 0) return undefined;
-  const raw = argv[i]!.includes('=') ? argv[i]!.slice('--speed='.length) : argv[i + 1];
+  if (flagIndex(argv, '--speed') < 0) return undefined;
+  const raw = flagValue(argv, '--speed');
   const k = Number(raw);
   if (raw === undefined || !Number.isFinite(k) || k < 1 || k > MAX_SPEED) throw new BadInputError(`--speed must be a number from 1 to ${MAX_SPEED} (how many times faster than real time), got "${raw ?? ''}".`);
   return k;

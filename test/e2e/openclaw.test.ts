@@ -101,10 +101,11 @@ describe.skipIf(!install)(`OpenClaw ${install ? `gateway (Node ${install.nodeVer
   test('--bot openclaw through the CLI: stream-errors and conflict, judged from the server, every run decided', { timeout: 1_500_000 }, async () => {
     const out = await mkdtemp(join(tmpdir(), 'bc-openclaw-run-'));
     try {
-      // Virtual time x5: OpenClaw's own timers and real-world faults on a clock 5 times faster (its
-      // verdicts at x5 were those of real time: npm run bench -- --only openclaw-fidelity).
-      const r = await runCli(['run', '--bot', 'openclaw', '--scenario', 'stream-errors,conflict', '--runs', '1', '--seed', '7', '--speed', '5', '--quiet', '--out', out], { timeoutMs: 1_400_000 });
+      // No --speed: OpenClaw's own default, virtual time x5 (its verdicts and recovery at x5 were
+      // those of real time: npm run bench -- --only openclaw-fidelity).
+      const r = await runCli(['run', '--bot', 'openclaw', '--scenario', 'stream-errors,conflict', '--runs', '1', '--seed', '7', '--quiet', '--out', out], { timeoutMs: 1_400_000 });
       const report = await readReportFile(join(out, 'report.json'));
+      expect(report.speed?.k, r.stderr).toBe(5);
       console.info(`openclaw verdicts: ${report.runs.map((x) => `${x.scenario} ${x.verdict}${x.verdict === 'valid' ? '' : `: ${x.error ?? x.invariants.filter((i) => i.verdict !== 'valid').map((i) => `c${i.client} ${i.invariant}: ${i.message}`).join('; ')}`}`).join(' | ')}`);
       expect(report.bot).toBe('openclaw');
       expect(report.runs.map((x) => x.verdict).filter((v) => v === 'error' || v === 'unknown'), r.stderr).toEqual([]);

@@ -18,6 +18,13 @@ describe('--time-scale F, retired, runs as --speed 1/F, at most the default 10',
     expect(aliasTimeScale(['--time-scale', '0.2']).note).not.toMatch(/1\/F is/);
   });
 
+  test("its cap is the command's default speed: OpenClaw's is 5", () => {
+    const alias = aliasTimeScale(['--time-scale', '0.04', '--bot', 'openclaw'], 5);
+    expect(alias.argv).toEqual(['--speed', '5', '--bot', 'openclaw']);
+    expect(alias.note).toMatch(/runs as --speed 5 \(1\/F is 25; above the default 5 .*leave it out for x5\./);
+    expect(aliasTimeScale(['--time-scale', '0.5'], 5).argv).toEqual(['--speed', '2']);
+  });
+
   test('a command line without it is left as it is, with no note', () => {
     expect(aliasTimeScale(['--runs', '2'])).toEqual({ argv: ['--runs', '2'] });
   });

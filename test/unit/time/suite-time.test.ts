@@ -12,6 +12,12 @@ describe('suiteTime', () => {
     expect(timeTitle(suiteTime({}, PLAIN))).toBe('virtual time x10');
   });
 
+  test("a bot's own default speed (OpenClaw's 5) where no speed is given; a given speed or a warp still wins", () => {
+    expect(suiteTime({ defaultSpeed: 5 }, PLAIN)).toEqual({ kind: 'warped-vitest', speed: 5 });
+    expect(suiteTime({ defaultSpeed: 5, speed: 10 }, PLAIN)).toEqual({ kind: 'warped-vitest', speed: 10 });
+    expect(suiteTime({ defaultSpeed: 5 }, WARPED_X15)).toEqual({ kind: 'here', speed: 15, scale: 1 });
+  });
+
   test('under a warp: in this process at its speed, real-world settings', () => {
     expect(suiteTime({}, WARPED_X15)).toEqual({ kind: 'here', speed: 15, scale: 1 });
     expect(suiteTime({ speed: 15 }, WARPED_X15)).toEqual({ kind: 'here', speed: 15, scale: 1 });
