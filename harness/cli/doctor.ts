@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundledVersions, projectBaileys } from '../baileys/versions.js';
-import { defaultOpenClawCacheDir, OPENCLAW_SETUP, OPENCLAW_VERSION } from '../bots/openclaw.js';
+import { defaultOpenClawCacheDir, OPENCLAW_DEFAULT_SPEED, OPENCLAW_SETUP, OPENCLAW_VERSION } from '../bots/openclaw.js';
 import { cacheRoot } from '../cache.js';
 import { dockerAvailable, findToxiproxyBinary } from '../faults/toxiproxy/backend.js';
 import { EXIT } from '../report/exit-code.js';
@@ -84,7 +84,7 @@ export async function diagnose(): Promise<Finding[]> {
     },
     {
       part: 'libfaketime',
-      enables: `virtual time, the default of run, compare, tune and replay (--speed ${DEFAULT_SPEED}: real-world settings on a faster clock); without it pass --speed 1 (real time)`,
+      enables: `virtual time, the default of run, compare, tune and replay (--speed ${DEFAULT_SPEED}, ${OPENCLAW_DEFAULT_SPEED} for --bot openclaw: real-world settings on a faster clock); without it pass --speed 1 (real time)`,
       ...(faketime ? { found: faketime } : { missing: 'apt-get install -y faketime libfaketime' }),
     },
     {
