@@ -27,8 +27,11 @@ if (skip) console.warn(`openclaw-virtual-time.test.ts skipped: ${skip}`);
 const OUTAGE_MS = 360_000;
 // CPU work inflates by K in virtual time, so this test runs in a vitest pass of its own (package.json
 // "test"): under the first pass's load OpenClaw's 12 attempts stretched past the 6 minutes in CI.
-// x20 starts OpenClaw only sometimes here (a start-up migration step exits 78 under the inflated CPU); x15 reliably.
-const SPEED = 15;
+// OpenClaw's start-up is CPU work under hard-coded timeouts, so the fastest K it starts at depends on
+// the machine: x20 only sometimes (a start-up migration step exits 78), and on 2026-11-29 x15 not at
+// all here (3 of 3 failed, at the commit that had passed CI too: exit 78, or exit 1 "owner lease
+// heartbeat stopped"); x10 passed (78.5 s, over the issue's 60 s).
+const SPEED = 10;
 
 test.skipIf(!!skip)(`OpenClaw gives up during a 6-minute overload (every login refused with 503), at --speed ${SPEED}: the server sees its retries stop before the outage ends`, async () => {
   const dir = await tempDir();
