@@ -7,7 +7,7 @@
  * blackhole ended before Baileys' 5 s allowance did).
  */
 import { BadInputError } from '../errors.js';
-import { DEFAULT_SPEED, flagIndex, MAX_SPEED, speedFlag } from '../time/warp.js';
+import { DEFAULT_SPEED, flagIndex, flagValue, MAX_SPEED, speedFlag } from '../time/warp.js';
 
 export interface TimeScaleAlias {
   /** The command line with --time-scale F replaced by --speed 1/F (at most the default speed). */
@@ -23,7 +23,7 @@ export function aliasTimeScale(argv: string[], defaultSpeed: number = DEFAULT_SP
   const i = flagIndex(argv, '--time-scale');
   if (i < 0) return { argv };
   const inline = argv[i]!.includes('=');
-  const raw = inline ? argv[i]!.slice('--time-scale='.length) : argv[i + 1];
+  const raw = flagValue(argv, '--time-scale');
   const scale = Number(raw);
   if (raw === undefined || !(scale > 0 && scale <= 1)) {
     throw new BadInputError(`--time-scale must be above 0 and at most 1, got "${raw ?? ''}". It is retired: --time-scale F now means --speed 1/F, at most ${defaultSpeed} (real-world settings on a faster clock). Pass --speed K instead.`);
