@@ -18,7 +18,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { gate, GATE_TOLERANCE, machineMsPerReportMs, rowKey, type GatedMetric } from '../harness/report/baseline.js';
+import { gate, GATE_TOLERANCE, gatedRecovery, machineMsPerReportMs, rowKey, type GatedMetric } from '../harness/report/baseline.js';
 import type { Report } from '../harness/report/schema.js';
 import { summarize } from '../harness/report/summarize.js';
 import { readReportFile } from '../harness/report/write.js';
@@ -144,8 +144,8 @@ export function deriveTolerance(samples: MetricSamples[], machinePerReportMs: nu
 const GATED_PERCENTILES = ['p50', 'p95', 'p99'] as const;
 
 /**
- * What the gate compares, per row of the baseline, from each report: the recovery percentiles
- * (real-world ms) and, for rows with runs the harness carried out, the attempts per minute.
+ * What the gate compares, per row of the baseline, from each report: the reconnect percentiles
+ * (recovery less its last login, real-world ms; gatedRecovery) and, for rows with runs the harness carried out, the attempts per minute.
  */
 export function gatedSamples(baseline: Report, reports: Report[]): MetricSamples[] {
   const rows = reports.map((r) => new Map(summarize(r.runs).map((s) => [rowKey(s), s])));
@@ -153,7 +153,7 @@ export function gatedSamples(baseline: Report, reports: Report[]): MetricSamples
   for (const base of summarize(baseline.runs)) {
     const row = rowKey(base);
     const now = rows.map((m) => m.get(row));
-    for (const metric of GATED_PERCENTILES) samples.push({ row, metric, values: now.map((s) => s?.recoveryMs[metric] ?? null) });
+    for (const metric of GATED_PERCENTILES) samples.push({ row, metric, values: now.map((s) => (s ? gatedRecovery(s)[metric] : null)) });
     if (base.runs > base.error) samples.push({ row, metric: 'attemptsPerMinute', values: now.map((s) => (s && s.runs > s.error ? s.attemptsPerMinute : null)) });
   }
   return samples;
@@ -216,7 +216,7 @@ export async function benchGateSpread({ repetitions, baselinePath = join('report
     const sp = spreadOf(s.values);
     const recovery = s.metric !== 'attemptsPerMinute';
     const base = baseRows.get(s.row);
-    const baselineValue = recovery ? (base?.recoveryMs[s.metric as 'p50'] ?? null) : (base?.attemptsPerMinute ?? null);
+    const baselineValue = recovery ? (base ? gatedRecovery(base)[s.metric as 'p50'] : null) : (base?.attemptsPerMinute ?? null);
     const digits = recovery ? 1 : 3;
     return {
       row: s.row,

@@ -3,6 +3,7 @@
  * single run would: per scenario × version × setting, and the tune trade-off with its Pareto front.
  */
 import type { Verdict } from '../invariants.js';
+import type { ClientMetrics } from '../recorder/metrics.js';
 import type { MessageSummary, Percentiles, RunReport, SummaryRow, TunePoint } from './schema.js';
 
 /** Nearest-rank percentile (null for no data). */
@@ -40,6 +41,26 @@ export function recoveryPercentiles(recoverMs: (number | null)[]): { recoveryMs:
   };
 }
 
+/**
+ * A recovered client's last login, as the server saw it: from the connection attempt that led to
+ * its last open to that open, counted from the last fault cleared at the earliest (report ms).
+ * null when it did not recover, rode the fault out (recoverMs 0), or the timeline has no attempt.
+ * In virtual time this is CPU work (the handshake and login of Baileys and the server), read K
+ * times longer on the clock, and a busy machine stretches it further: not the bot's decision.
+ */
+export function lastLoginMs(run: Pick<RunReport, 'timeline'>, m: Pick<ClientMetrics, 'client' | 'recoverMs'>): number | null {
+  if (m.recoverMs === null || m.recoverMs === 0) return null;
+  const own = run.timeline.filter((p) => p.source === 'server' && p.client === m.client);
+  const open = own.filter((p) => p.type === 'open').at(-1);
+  const attempt = open && own.filter((p) => p.type === 'attempt' && p.t <= open.t).at(-1);
+  return open && attempt ? Math.min(m.recoverMs, open.t - attempt.t) : null;
+}
+
+/** Recovery less its last login: the last fault cleared → the attempt that logged in for good (the bot's own timing). */
+export function reconnectMs(run: Pick<RunReport, 'timeline'>, m: Pick<ClientMetrics, 'client' | 'recoverMs'>): number | null {
+  return m.recoverMs === null ? null : m.recoverMs - (lastLoginMs(run, m) ?? 0);
+}
+
 /** invalid > error > unknown > valid: the bot's failure first, then the harness's, then undecided. */
 export function combineVerdicts(verdicts: Verdict[]): Verdict {
   for (const v of ['invalid', 'error', 'unknown'] as const) if (verdicts.includes(v)) return v;
@@ -60,6 +81,7 @@ export function summarize(runs: RunReport[]): SummaryRow[] {
     // partial observations say nothing about the bot.
     const judged = group.filter((r) => r.verdict !== 'error');
     const clients = judged.flatMap((r) => r.metrics);
+    const recovering = judged.flatMap((run) => run.metrics.filter((m) => !m.downByDesign).map((m) => ({ run, m })));
     const names = [...new Set(judged.flatMap((r) => r.invariants.map((i) => i.invariant)))];
     const count = (v: Verdict) => group.filter((r) => r.verdict === v).length;
     return {
@@ -72,7 +94,9 @@ export function summarize(runs: RunReport[]): SummaryRow[] {
       unknown: count('unknown'),
       error: count('error'),
       verdict: combineVerdicts(group.map((r) => r.verdict)),
-      ...recoveryPercentiles(clients.filter((m) => !m.downByDesign).map((m) => m.recoverMs)),
+      ...recoveryPercentiles(recovering.map(({ m }) => m.recoverMs)),
+      reconnectMs: recoveryPercentiles(recovering.map(({ run, m }) => reconnectMs(run, m))).recoveryMs,
+      loginMs: percentiles(recovering.flatMap(({ run, m }) => lastLoginMs(run, m) ?? [])),
       detectMs: percentiles(clients.flatMap((m) => m.detectMs)),
       attemptsPerRun: mean(judged.map((r) => r.metrics.reduce((a, m) => a + m.attempts, 0))),
       attemptsPerMinute: mean(judged.map((r) => r.attemptsPerMinute)),

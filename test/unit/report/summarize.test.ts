@@ -54,7 +54,7 @@ test('the gate: passes on the same numbers, fails on slower recovery beyond tole
   const slower = buildReport(header, [run({ recover: [4000] }), run({ runIndex: 1, recover: [5000] })], new Date(0));
   const r = gate(baseline, slower, { ratio: 0.5, slackMs: 100 });
   expect(r.passed).toBe(false);
-  expect(r.findings.find((f) => f.kind === 'regression')?.message).toMatch(/recovery p50 4\.0 s vs baseline 1\.0 s \(\+3\.0 s, 300 %; limit 1\.6 s\)/);
+  expect(r.findings.find((f) => f.kind === 'regression')?.message).toMatch(/reconnect p50 4\.0 s vs baseline 1\.0 s \(\+3\.0 s, 300 %; limit 1\.6 s; login p50 —, baseline —: not gated\)/);
   const invalid = buildReport(header, [run({ verdict: 'invalid', invariants: [{ invariant: 'stops after 401', client: 0, verdict: 'invalid', message: 'looped' }] })], new Date(0));
   const g = gate(baseline, invalid, { ratio: 10, slackMs: 1e9 });
   expect(g.passed).toBe(false);
@@ -66,13 +66,47 @@ test('the gate: passes on the same numbers, fails on slower recovery beyond tole
   expect(gate(baseline, dropped, { ratio: 10, slackMs: 1e9 }).findings[0]).toMatchObject({ kind: 'missing' });
 });
 
+/** A run whose client recovered `recover` ms after the fault cleared at 10 s, its last login taking `login` ms (server-side attempt → open). */
+function recoveredWithLogin(recover: number, login: number, runIndex = 0) {
+  const open = 10_000 + recover;
+  return run({
+    runIndex,
+    recover: [recover],
+    timeline: [
+      { t: 10_000, source: 'fault', type: 'fault-cleared' },
+      { t: open - login - 3_000, source: 'server', client: 0, type: 'attempt' },
+      { t: open - login, source: 'server', client: 0, type: 'attempt' },
+      { t: open, source: 'server', client: 0, type: 'open' },
+    ],
+  });
+}
+
+test('the gate compares recovery less its last login: a login stretched by a busy machine passes, a later reconnect fails', () => {
+  const tol = { ratio: 0.3, slackMs: 400 };
+  // stream-errors in CI, 2026-11-29: an immediate reconnect, its login 806 ms at x10, then 1.8 s under load.
+  const baseline = buildReport(header, [recoveredWithLogin(850, 806), recoveredWithLogin(860, 800, 1)], new Date(0));
+  expect(summarize(baseline.runs)[0]).toMatchObject({ recoveryMs: { p50: 850 }, reconnectMs: { p50: 44 }, loginMs: { p50: 800 } });
+  const busy = buildReport(header, [recoveredWithLogin(1_850, 1_800), recoveredWithLogin(1_900, 1_850, 1)], new Date(0));
+  const g = gate(baseline, busy, tol);
+  expect(g.passed, g.findings.map((f) => f.message).join('; ')).toBe(true);
+  expect(g.compared.find((c) => c.metric === 'p50')).toMatchObject({ baseline: 44, current: 50, loginP50: { baseline: 800, current: 1_800 } });
+  // The bot waits 2 s longer before it reconnects: caught, with the login beside it.
+  const later = buildReport(header, [recoveredWithLogin(2_850, 806), recoveredWithLogin(2_860, 800, 1)], new Date(0));
+  const l = gate(baseline, later, tol);
+  expect(l.passed).toBe(false);
+  expect(l.findings.map((f) => f.message)).toContain('reconnect p50 2.0 s vs baseline 44 ms (+2.0 s, 4545 %; limit 457 ms; login p50 800 ms, baseline 800 ms: not gated)');
+  // A login that began before the fault cleared counts from the clear: never more than the recovery.
+  const early = recoveredWithLogin(300, 1_000);
+  expect(summarize([early])[0]).toMatchObject({ reconnectMs: { p50: 0 }, loginMs: { p50: 300 } });
+});
+
 test('the gate on what each baseline row has: ∞ now where the baseline had a value, the attempt rate, errors (exit 4 unless a regression)', () => {
   const tol = { ratio: 0.5, slackMs: 100, attemptsSlackPerMinute: 1 };
   const baseline = buildReport(header, [run({ recover: [1000, 1000] })], new Date(0));
   const stuck = buildReport(header, [run({ recover: [1000, null] })], new Date(0));
   const g = gate(baseline, stuck, tol);
   expect(g.exitCode).toBe(1);
-  expect(g.findings.map((f) => f.message)).toContain('recovery p99: baseline 1.0 s, now ∞: 1 of 2 clients not open again by the end of the window');
+  expect(g.findings.map((f) => f.message)).toContain('reconnect p99: baseline 1.0 s, now ∞: 1 of 2 clients not open again by the end of the window');
   // A baseline row with no recovery (null) still gates the attempt rate.
   const baseNull = buildReport(header, [run({ recover: [null], attemptsPerMinute: 2 })], new Date(0));
   const storm = buildReport(header, [run({ recover: [null], attemptsPerMinute: 10 })], new Date(0));
