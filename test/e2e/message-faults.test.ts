@@ -1,8 +1,9 @@
 /**
  * The echo bot (examples/echo-bot/, a correct bot) through the faults that used to lose its
  * messages to the fake server's Signal handling: stream errors, a long silence
- * (keepalive-timeout) and a herd of server restarts, each run as `run --seed 7 --runs 1` would
- * plan it, at time scale 0.04, on both pinned versions, as a module and as a command. Every
+ * (keepalive-timeout) and a herd of server restarts, each run by `run --seed 7 --runs 1` in
+ * virtual time at its default speed with real-world settings, on both pinned versions, as a
+ * module and as a command (one CLI run a kind, its runs two at once). Every
  * message is answered, none twice, and no check is invalid, unless a loss comes from a Baileys
  * finding the server can prove (README Findings: answers sealed with a used Signal message key;
  * a message decrypted and dropped when its receipt failed; answers the contact never could
@@ -13,52 +14,53 @@
  * could not decrypt an answer never asked for it again (a phone sends a retry receipt); a
  * redelivery the bot had already decrypted, acked with error 487, was not counted as delivered.
  * The runs print how often those paths were taken. */
-import { describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { versionsUnderTest } from '../../harness/baileys/versions.js';
-import { moduleBot } from '../../harness/bots/module-bot.js';
-import { shellCommandBot } from '../../harness/bots/command-bot.js';
-import { systemClock } from '../../core/clock.js';
-import { runScenario } from '../../harness/scenario.js';
-import { keyReuses } from '../../harness/messages/evidence.js';
-import { scheduleForSeed, toReport } from '../../harness/runner/execute.js';
-import { runSeed } from '../../harness/runner/plan.js';
-import { SCENARIOS } from '../../scenarios/index.js';
+import { readReportFile } from '../../harness/report/write.js';
+import type { Report } from '../../harness/report/schema.js';
+import { tempDir } from '../helpers.js';
+import { runCli } from '../support/cli.js';
 import { lossExplainedByBaileys } from '../support/baileys-findings.js';
 
-const SCALE = 0.04;
-const SEED = 7;
+const SCENARIOS = ['stream-errors', 'keepalive-timeout', 'server-restart-herd'];
 const MESSAGE_CHECKS = ['no inbound message lost', 'no answer lost', 'not deaf after a reconnect', 'no message handled twice'];
+const VERSIONS = versionsUnderTest();
+/** Each kind's server events worth printing: how often the repaired paths were taken. */
+const PRINTED = ['message-undecryptable', 'message-decrypt-failed', 'message-key-reused'];
 
-const MODULE = { kind: 'module', bot: () => moduleBot('examples/echo-bot/echo-bot.mjs') };
-const COMMAND = { kind: 'command', bot: () => shellCommandBot({ command: 'node examples/echo-bot/bot.mjs' }) };
+const KINDS = [
+  { kind: 'module', bot: ['--bot', 'examples/echo-bot/echo-bot.mjs'] },
+  { kind: 'command', bot: ['--bot-cmd', 'node examples/echo-bot/bot.mjs'] },
+];
 
-const CASES = versionsUnderTest().flatMap((version) => ['stream-errors', 'keepalive-timeout', 'server-restart-herd'].flatMap((name) => [MODULE, COMMAND].map((bot) => ({ version, name, ...bot }))));
+describe.each(KINDS)('the echo bot as a $kind through message-losing faults', ({ kind, bot }) => {
+  let report: Report;
+  let stderr = '';
+  beforeAll(async () => {
+    const out = await tempDir();
+    const r = await runCli(['run', '--scenario', SCENARIOS.join(','), '--baileys', VERSIONS.join(','), '--seed', '7', '--runs', '1', ...bot, '--messages', '10', '--answers', '--quiet', '--out', out], { timeoutMs: 900_000 });
+    stderr = r.stderr;
+    report = await readReportFile(`${out}/report.json`);
+  }, 900_000);
 
-describe('the echo bot through message-losing faults', () => {
-  test.each(CASES)('$name, Baileys $version, as a $kind: every message answered, none twice, valid (or each loss named as a Baileys finding)', async ({ version, name, bot }) => {
-    const scenario = SCENARIOS[name]!;
-    const seed = runSeed(SEED, name, 0);
-    const run = await runScenario(scenario, scheduleForSeed(scenario, seed), { version, seed, scale: SCALE, clock: systemClock, bot: bot(), messages: { perMinute: 10, answers: true } });
-    const { messages } = toReport(run, SCALE);
-    // How often the repaired paths were taken (printed, not asserted: they depend on timing).
+  test.each(VERSIONS.flatMap((version) => SCENARIOS.map((name) => ({ version, name }))))('$name, Baileys $version: every message answered, none twice, valid (or each loss named as a Baileys finding)', ({ version, name }) => {
+    const run = report.runs.find((r) => r.scenario === name && r.version === version);
+    expect(run, stderr).toBeDefined();
+    const messages = run!.messages;
     const events: Record<string, number> = {};
-    for (const e of run.record.timeline) {
-      if (e.source !== 'server') continue;
-      const duplicate = e.event.type === 'message-receipted' && !!(e.event.detail as { duplicate?: boolean } | undefined)?.duplicate;
-      const key = duplicate ? 'receipted as a duplicate (ack 487)' : e.event.type;
-      if (duplicate || ['message-retry-requested', 'message-undecryptable', 'message-decrypt-failed'].includes(key)) events[key] = (events[key] ?? 0) + 1;
-    }
-    console.log(`${name} ${version} ${bot().label}: ${JSON.stringify({ verdict: run.verdict, sent: messages?.sent, answered: messages?.answered, lost: messages?.lost, unknown: messages?.unknown, duplicated: messages?.duplicated, ...events })}`);
-    const checks = run.results.filter((r) => MESSAGE_CHECKS.includes(r.invariant));
+    for (const p of run!.timeline) if (p.source === 'server' && PRINTED.includes(p.type)) events[p.type] = (events[p.type] ?? 0) + 1;
+    console.log(`${name} ${version} ${kind}: ${JSON.stringify({ verdict: run!.verdict, sent: messages?.sent, answered: messages?.answered, lost: messages?.lost, unknown: messages?.unknown, duplicated: messages?.duplicated, ...events })}`);
+    expect(run!.verdict, run!.error).not.toBe('error');
+    const checks = run!.invariants.filter((r) => MESSAGE_CHECKS.includes(r.invariant));
     expect([...new Set(checks.map((c) => c.invariant))]).toEqual(MESSAGE_CHECKS);
     expect(messages!.sent).toBeGreaterThan(10);
     expect(messages).toMatchObject({ answers: true, duplicated: 0 });
-    const reused = keyReuses(run.record, run.record.jids);
+    const reused = events['message-key-reused'] ?? 0;
     if (messages!.lost > 0) {
       // Lost through a Baileys finding the server can prove (README Findings): answers sealed with
       // a used key, or messages Baileys decrypted and dropped when its receipt failed (it acked
       // their redelivery with 487). The verdict must be invalid and name it for every loss.
-      console.log(`${name} ${version} ${bot().label}: lost ${messages!.lost}, reused keys ${reused}: ${JSON.stringify(checks.filter((c) => c.verdict === 'invalid').map((c) => c.message))}`);
+      console.log(`${name} ${version} ${kind}: lost ${messages!.lost}, reused keys ${reused}: ${JSON.stringify(checks.filter((c) => c.verdict === 'invalid').map((c) => c.message))}`);
       const invalid = checks.filter((c) => (c.invariant === 'no inbound message lost' || c.invariant === 'no answer lost') && c.verdict === 'invalid');
       expect(invalid.length).toBeGreaterThan(0);
       for (const c of invalid) expect(lossExplainedByBaileys(c.message), c.message).toBe(true);
@@ -66,17 +68,21 @@ describe('the echo bot through message-losing faults', () => {
     }
     if (reused > 0) {
       // Nothing lost, but the retries that followed may have slowed answers past the zombie allowance.
-      console.log(`${name} ${version} ${bot().label}: Baileys reused ${reused} message key(s); nothing lost`);
       const others = checks.filter((c) => c.invariant !== 'not deaf after a reconnect' && c.verdict !== 'valid');
       expect(others, JSON.stringify(others)).toEqual([]);
       return;
     }
     expect(checks.filter((c) => c.verdict !== 'valid'), JSON.stringify(checks)).toEqual([]);
     expect(messages).toMatchObject({ lost: 0 });
-    // Every check valid; keepalive-timeout's own "the fault had its effect" may stay unknown at
-    // this scale (the 14 s silence is shorter than Baileys' keep-alive detection), never invalid.
-    const others = run.results.filter((r) => r.verdict !== 'valid' && !(name === 'keepalive-timeout' && r.verdict === 'unknown' && r.invariant.startsWith('the fault had its effect')));
+    // Every other check valid, the scenario's proof that its fault had its effect too (in virtual
+    // time keepalive-timeout's silence outlasts Baileys' keep-alive: its 408 comes). But for one:
+    // the echo bot keeps Baileys' README loop, a reconnect at once after any close, so through the
+    // 200 s blackhole it starts each new attempt some 60-110 ms after the last one timed out (Baileys'
+    // 20 s connect timeout): backoff discipline may call that a retry storm (seen at x10 on both
+    // versions, 2026-11-29; at time scale 0.04 those gaps read 25 times longer and passed). It is a
+    // verdict on the reconnect policy, which this test is not about.
+    const others = run!.invariants.filter((r) => r.verdict !== 'valid' && !(name === 'keepalive-timeout' && r.invariant.startsWith('backoff discipline') && /a retry storm/.test(r.message)));
     expect(others, JSON.stringify(others)).toEqual([]);
-    expect(name === 'keepalive-timeout' ? ['valid', 'unknown'] : ['valid']).toContain(run.verdict);
-  }, 150_000);
+    expect(run!.invariants.filter((r) => r.invariant.startsWith('the fault had its effect')).map((r) => r.verdict)).toEqual(['valid']);
+  });
 });

@@ -208,6 +208,15 @@ describe('not deaf after a reconnect', () => {
     expect(deaf.check(ctx(run), 0)).toMatchObject({ verdict: 'valid', message: expect.stringMatching(/1 reconnect\(s\): every message that met an open connection was answered within 3000 ms \(1 judged\)/) });
   });
 
+  test('a message answered on the new connection counts for it, even when the connection closed before that message\'s full allowance ran out', () => {
+    // Open 3000–5000 ms (2 s, under the 3 s allowance after b): b answered at 4200 ms proves it heard.
+    const answered = reconnect([s.sent(4_010, 2, 'b'), s.answered(4_200, 2, 'b', 'x2'), s.closed(6_500, 2), s.open(7_000, 3), s.sent(7_510, 3, 'c'), s.answered(7_600, 3, 'c', 'x3')], [msg('b', 4_000), msg('c', 7_500)]);
+    expect(deaf.check(ctx(answered), 0)).toMatchObject({ verdict: 'valid', message: expect.stringMatching(/^2 reconnect\(s\): every message that met an open connection was answered within 3000 ms \(2 judged\)$/) });
+    // Not answered before it closed, allowance not over: undecided, as before.
+    const unanswered = reconnect([s.sent(4_010, 2, 'b'), s.closed(6_500, 2), s.open(7_000, 3), s.sent(7_510, 3, 'c'), s.answered(7_600, 3, 'c', 'x3')], [msg('b', 4_000), msg('c', 7_500)]);
+    expect(deaf.check(ctx(unanswered), 0).verdict).toBe('unknown');
+  });
+
   test('no message met the new connection for the full allowance: unknown; a reconnect closed within the allowance cannot be deaf; no reconnect at all: valid', () => {
     expect(deaf.check(ctx(reconnect([], [msg('b', 9_000)])), 0)).toMatchObject({ verdict: 'unknown', message: expect.stringMatching(/^reconnect\(s\) 1 of 1: open, but no message met the connection for 3000 ms/) });
     const brief = reconnect([s.closed(4_000, 2), s.open(5_000, 3), s.sent(6_010, 3, 'b'), s.answered(6_100, 3, 'b', 'x2')], [msg('b', 6_000)]);
