@@ -6,16 +6,15 @@
  * on its receipts; the CLI carries --messages and --answers into report.json, report.md and the
  * replay line, and check re-runs a baseline's traffic.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { versionsUnderTest } from '../../harness/baileys/versions.js';
 import type { Schedule } from '../../harness/faults/schedule.js';
-import { readReportFile } from '../../harness/report/write.js';
 import type { Report } from '../../harness/report/schema.js';
-import { tempDir } from '../helpers.js';
 import { runCli } from '../support/cli.js';
+import { replaySchedule } from '../support/replay.js';
 
 const version = versionsUnderTest().at(-1)!;
 /** Two stream errors: two reconnects, each met by messages. */
@@ -25,28 +24,15 @@ const schedule: Schedule = [
 ];
 const MESSAGE_CHECKS = ['no inbound message lost', 'no answer lost', 'not deaf after a reconnect', 'no message handled twice'];
 
-/**
- * The schedule through the CLI, in virtual time at its default speed with real-world settings: a
- * bot command and Baileys' own timers (its 60 s query timeout among them) keep their lengths. These
- * ran in vitest's process at time scale 0.04 until 2026-11-29, where the echo bot answered none of
- * 19 messages in 2 of 5 runs beside three busy loops (7.0.0-rc14).
- */
-async function replayed(botCmd: string, version: string, traffic: string[]): Promise<Report['runs'][number]> {
-  const dir = await tempDir();
-  await writeFile(join(dir, 'schedule.json'), JSON.stringify(schedule));
-  const r = await runCli(['replay', join(dir, 'schedule.json'), '--scenario', 'stream-errors', '--baileys', version, '--seed', '7', '--bot-cmd', botCmd, ...traffic, '--quiet', '--out', join(dir, 'out')], { timeoutMs: 240_000 });
-  const report = await readReportFile(join(dir, 'out', 'report.json'));
-  expect(report.runs, r.stderr).toHaveLength(1);
-  return report.runs[0]!;
-}
-
 describe.each(versionsUnderTest())('message traffic through stream errors (Baileys %s)', (version) => {
   // As a module (in the harness's process) this schedule lost the first answer in 2 of about 6
   // runs on 7.0.0-rc14 (a 503 some 150 ms after the first message; the message receipted, written
   // twice, never answered): README, Messages, "Not settled yet". The module kind runs through
   // stream-errors and server-restart-herd in message-faults.test.ts.
   test('the echo bot as a command answers every message through the reconnects: valid', async () => {
-    const run = await replayed('node examples/echo-bot/bot.mjs', version, ['--messages', '10', '--answers']);
+    // Through the CLI in virtual time: until 2026-11-29 this ran in vitest's process at time scale
+    // 0.04, where the echo bot answered none of 19 messages in 2 of 5 runs beside three busy loops.
+    const { run } = await replaySchedule(schedule, { scenario: 'stream-errors', version, bot: ['--bot-cmd', 'node examples/echo-bot/bot.mjs'], flags: ['--messages', '10', '--answers'] });
     const checks = run.invariants.filter((r) => MESSAGE_CHECKS.includes(r.invariant));
     expect([...new Set(checks.map((c) => c.invariant))]).toEqual(MESSAGE_CHECKS);
     expect(checks.filter((c) => c.verdict !== 'valid'), JSON.stringify(checks)).toEqual([]);
@@ -60,7 +46,7 @@ describe.each(versionsUnderTest())('message traffic through stream errors (Baile
   }, 300_000);
 
   test('a bot that does not answer is judged on its receipts (the plain bot, a command)', async () => {
-    const run = await replayed('node examples/plain-bot/bot.mjs', version, ['--messages', '10']);
+    const { run } = await replaySchedule(schedule, { scenario: 'stream-errors', version, bot: ['--bot-cmd', 'node examples/plain-bot/bot.mjs'], flags: ['--messages', '10'] });
     const checks = run.invariants.filter((r) => MESSAGE_CHECKS.includes(r.invariant));
     expect([...new Set(checks.map((c) => c.invariant))]).toEqual(['no inbound message lost', 'not deaf after a reconnect']);
     expect(checks.filter((c) => c.verdict !== 'valid'), JSON.stringify(checks)).toEqual([]);
