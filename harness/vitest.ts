@@ -67,6 +67,46 @@ const FAKETIME_MISSING_FOR_SUITE = (speed: number) =>
 /** A warped vitest needs this long beyond the test's own budget to start and collect the file. */
 const WARPED_VITEST_START_MS = 60_000;
 
+/**
+ * The running test again, in a vitest under the warp at `speed` (time/warped-vitest.ts): its
+ * outcome becomes this test's. `name` is its full name (describe titles and its own, by spaces).
+ */
+async function runThisTestWarped(name: string, speed: number, budget: number, faketimeMissing: string): Promise<void> {
+  if (!faketimeLibrary()) expect.fail(faketimeMissing);
+  const file = expect.getState().testPath;
+  if (!file) throw new Error('Failed to run the test in virtual time: vitest did not say which file it is in. Run it under "npx baileys-chaos warp -- npx vitest run".');
+  const root = (globalThis as { __vitest_worker__?: { config?: { root?: string } } }).__vitest_worker__?.config?.root ?? process.cwd();
+  const abandoned = abandonedWorker();
+  const outcome = await runWarpedTest({ file, root, name, speed, timeoutMs: budget + WARPED_VITEST_START_MS / 2, signal: abandoned.signal }).finally(() => abandoned.dispose());
+  if (!outcome.passed) expect.fail(outcome.failure);
+}
+
+export interface VirtualTestOptions {
+  /** Clock speed (default 10; under a warp, the warp's). */
+  speed?: number;
+  /** The body's budget, real ms (default 240 000; read on the fast clock, plus a minute to start the warped vitest). */
+  timeoutMs?: number;
+}
+
+/**
+ * A test whose body runs in virtual time with real-world settings, as scenarioSuite's tests do:
+ * under `npx baileys-chaos warp -- npx vitest run` in this process; under a plain vitest, again in
+ * a vitest under the warp, where the body runs (so it must not depend on anything but its file).
+ * Its runs take `scale: 1`: the clock, not the settings, is fast. Test names must be unique in
+ * their file: the warped vitest finds the test by name.
+ */
+export function virtualTest(title: string, body: () => Promise<void>, opts: VirtualTestOptions = {}): void {
+  const time = suiteTime(opts.speed !== undefined ? { speed: opts.speed } : {});
+  const budget = opts.timeoutMs ?? 240_000;
+  if (time.kind === 'here') {
+    test(title, body, machineTimeOnClock(budget, time.speed));
+    return;
+  }
+  const missing = `Failed to run "${title}" in virtual time x${time.speed}: libfaketime is not installed. ${FAKETIME_INSTALL}.`;
+  // vitest's name for the running test joins its describe titles and its own with " > "; -t reads them joined by spaces.
+  test(title, () => runThisTestWarped((expect.getState().currentTestName ?? title).split(' > ').join(' '), time.speed, budget, missing), budget + WARPED_VITEST_START_MS);
+}
+
 export function scenarioSuite(scenarios: Scenario[], opts: ScenarioSuiteOptions = {}): void {
   const seed = opts.seed ?? seedFrom(process.env.SCENARIO_SEED ?? '7');
   const time = suiteTime({ ...opts, ...(opts.bot?.defaultSpeed ? { defaultSpeed: opts.bot.defaultSpeed } : {}) });
@@ -89,15 +129,7 @@ export function scenarioSuite(scenarios: Scenario[], opts: ScenarioSuiteOptions 
       for (const scenario of scenarios) {
         const title = `${scenario.name}: ${scenario.about}`;
         if (time.kind === 'warped-vitest') {
-          test(title, async () => {
-            if (!faketimeLibrary()) expect.fail(FAKETIME_MISSING_FOR_SUITE(time.speed));
-            const file = expect.getState().testPath;
-            if (!file) throw new Error('Failed to run the scenario in virtual time: vitest did not say which file this test is in. Run the suite under "npx baileys-chaos warp -- npx vitest run".');
-            const root = (globalThis as { __vitest_worker__?: { config?: { root?: string } } }).__vitest_worker__?.config?.root ?? process.cwd();
-            const abandoned = abandonedWorker();
-            const outcome = await runWarpedTest({ file, root, name: `${suiteTitle} ${title}`, speed: time.speed, timeoutMs: budget + WARPED_VITEST_START_MS / 2, signal: abandoned.signal }).finally(() => abandoned.dispose());
-            if (!outcome.passed) expect.fail(outcome.failure);
-          }, budget + WARPED_VITEST_START_MS);
+          test(title, () => runThisTestWarped(`${suiteTitle} ${title}`, time.speed, budget, FAKETIME_MISSING_FOR_SUITE(time.speed)), budget + WARPED_VITEST_START_MS);
           continue;
         }
         test(title, async () => {

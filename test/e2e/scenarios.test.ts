@@ -7,6 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { virtualTest } from '../../harness/vitest.js';
 import { versionsUnderTest } from '../../harness/baileys/versions.js';
 import { systemClock } from '../../core/clock.js';
 import { checkScenario, runScenario, type Scenario } from '../../harness/scenario.js';
@@ -20,7 +21,8 @@ import { crashDuringWriteFileStore } from '../../scenarios/crash-during-write.js
 import { FightsConflictSupervisor, LoopsAfter401Supervisor, NoBackoffSupervisor } from '../support/broken-supervisors.js';
 
 const seed = seedFrom(process.env.SCENARIO_SEED ?? '7');
-const SCALE = 0.04; // 25 s keep-alive → 1 s; 3 s base delay → 120 ms (Baileys' fixed 5 s stays 5 s)
+// Real-world settings in virtual time (virtualTest): the runs take scale 1, the clock is fast.
+const SCALE = 1;
 
 // Each broken supervisor, the scenario that exposes it, and the invariant that must catch it.
 const BROKEN = [
@@ -31,7 +33,7 @@ const BROKEN = [
 
 describe(`a deliberately broken supervisor is caught and shrunk (Baileys ${versionsUnderTest().at(-1)})`, () => {
   const version = versionsUnderTest().at(-1)!;
-  test.each(BROKEN)('$broken: caught by "$invariant" on $scenario.name, shrunk to at most 2 faults, replayable', async ({ supervisor, scenario, numRuns, invariant }) => {
+  for (const { broken, supervisor, scenario, numRuns, invariant } of BROKEN) virtualTest(`${broken}: caught by "${invariant}" on ${scenario.name}, shrunk to at most 2 faults, replayable`, async () => {
     const result = await checkScenario(scenario, { version, seed, scale: SCALE, clock: systemClock, numRuns, supervisor });
     expect(result.failed).toBe(true);
     expect(result.failures!.map((f) => f.invariant)).toContain(invariant);
@@ -41,7 +43,7 @@ describe(`a deliberately broken supervisor is caught and shrunk (Baileys ${versi
     const replayed = await checkScenario(scenario, { version, seed: result.replay!.seed, path: result.replay!.path, scale: SCALE, clock: systemClock, numRuns: 1, supervisor });
     expect(replayed.failed).toBe(true);
     expect(replayed.counterexample).toEqual(result.counterexample);
-  }, 240_000);
+  });
 });
 
 describe('crashes with the multi-file store (a finding: README)', () => {
@@ -49,7 +51,7 @@ describe('crashes with the multi-file store (a finding: README)', () => {
   // leaves it empty or cut. The same schedules that keep the SQLite store whole (scenarios-suite)
   // lose it here often but not always, so this test asserts what is certain — every run decided,
   // and every failure is that loss, caught by the right invariant — and prints the count.
-  test.each(versionsUnderTest())('Baileys %s: every failure is a session lost to a crash (no login after the restart), never a QR', async (version) => {
+  for (const version of versionsUnderTest()) virtualTest(`Baileys ${version}: every failure is a session lost to a crash (no login after the restart), never a QR`, async () => {
     const schedules = fc.sample(crashDuringWriteFileStore.schedules(), { seed, numRuns: 3 });
     let lost = 0;
     for (const schedule of schedules) {
@@ -69,7 +71,7 @@ describe('crashes with the multi-file store (a finding: README)', () => {
       if (failed.length) lost++;
     }
     console.log(`multi-file store, Baileys ${version}: ${lost} of ${schedules.length} crash schedules lost the session (seed ${seed})`);
-  }, 240_000);
+  });
 });
 
 test('the same seed gives the same schedules', () => {
@@ -78,7 +80,7 @@ test('the same seed gives the same schedules', () => {
   expect(sample(42)).not.toEqual(sample(43));
 });
 
-test('an undecided run fails the check: unknown is never a pass, unless allowed', async () => {
+virtualTest('an undecided run fails the check: unknown is never a pass, unless allowed', async () => {
   const { moduleBot } = await import('../../harness/bots/module-bot.js');
   const { recoversWithinBound } = await import('../../harness/invariants.js');
   // Judged on recovery alone: the bot stops after a 503 and says so, the window ends after its quiet
@@ -93,4 +95,4 @@ test('an undecided run fails the check: unknown is never a pass, unless allowed'
   expect(strict.undecided![0]!.message).toMatch(/window ended .* before the .* bound/);
   const allowed = await checkScenario(scenario, { ...opts, allowUnknown: true });
   expect(allowed.failed).toBe(false);
-}, 120_000);
+});
