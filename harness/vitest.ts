@@ -12,7 +12,7 @@
  * `npx vitest run` each test runs again in a vitest under the warp (time/warped-vitest.ts), since a
  * process cannot warp its own clock.
  */
-import { beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test, type ExpectStatic } from 'vitest';
 import { ensureBaileysVersion } from './baileys/install.js';
 import { NO_BAILEYS_FOUND, versionsUnderTest } from './baileys/versions.js';
 import { systemClock } from '../core/clock.js';
@@ -71,14 +71,14 @@ const WARPED_VITEST_START_MS = 60_000;
  * The running test again, in a vitest under the warp at `speed` (time/warped-vitest.ts): its
  * outcome becomes this test's. `name` is its full name (describe titles and its own, by spaces).
  */
-async function runThisTestWarped(name: string, speed: number, budget: number, faketimeMissing: string): Promise<void> {
-  if (!faketimeLibrary()) expect.fail(faketimeMissing);
-  const file = expect.getState().testPath;
+async function runThisTestWarped(name: string, speed: number, budget: number, faketimeMissing: string, own: ExpectStatic = expect): Promise<void> {
+  if (!faketimeLibrary()) own.fail(faketimeMissing);
+  const file = own.getState().testPath;
   if (!file) throw new Error('Failed to run the test in virtual time: vitest did not say which file it is in. Run it under "npx baileys-chaos warp -- npx vitest run".');
   const root = (globalThis as { __vitest_worker__?: { config?: { root?: string } } }).__vitest_worker__?.config?.root ?? process.cwd();
   const abandoned = abandonedWorker();
   const outcome = await runWarpedTest({ file, root, name, speed, timeoutMs: budget + WARPED_VITEST_START_MS / 2, signal: abandoned.signal }).finally(() => abandoned.dispose());
-  if (!outcome.passed) expect.fail(outcome.failure);
+  if (!outcome.passed) own.fail(outcome.failure);
 }
 
 export interface VirtualTestOptions {
@@ -86,6 +86,12 @@ export interface VirtualTestOptions {
   speed?: number;
   /** The body's budget, real ms (default 240 000; read on the fast clock, plus a minute to start the warped vitest). */
   timeoutMs?: number;
+  /**
+   * Run beside the file's other concurrent tests when each runs again in a warped vitest (a process
+   * tree of its own, mostly idle in virtual time); in vitest's own process tests go one at a time,
+   * since a clock fault replaces the process's Date.
+   */
+  concurrent?: boolean;
 }
 
 /**
@@ -104,7 +110,8 @@ export function virtualTest(title: string, body: () => Promise<void>, opts: Virt
   }
   const missing = `Failed to run "${title}" in virtual time x${time.speed}: libfaketime is not installed. ${FAKETIME_INSTALL}.`;
   // vitest's name for the running test joins its describe titles and its own with " > "; -t reads them joined by spaces.
-  test(title, () => runThisTestWarped((expect.getState().currentTestName ?? title).split(' > ').join(' '), time.speed, budget, missing), budget + WARPED_VITEST_START_MS);
+  // A concurrent test reads its own expect (the global one is shared among them).
+  (opts.concurrent ? test.concurrent : test)(title, ({ expect: own }) => runThisTestWarped((own.getState().currentTestName ?? title).split(' > ').join(' '), time.speed, budget, missing, own), budget + WARPED_VITEST_START_MS);
 }
 
 export function scenarioSuite(scenarios: Scenario[], opts: ScenarioSuiteOptions = {}): void {

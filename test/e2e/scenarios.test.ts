@@ -43,7 +43,7 @@ describe(`a deliberately broken supervisor is caught and shrunk (Baileys ${versi
     const replayed = await checkScenario(scenario, { version, seed: result.replay!.seed, path: result.replay!.path, scale: SCALE, clock: systemClock, numRuns: 1, supervisor });
     expect(replayed.failed).toBe(true);
     expect(replayed.counterexample).toEqual(result.counterexample);
-  });
+  }, { concurrent: true });
 });
 
 describe('crashes with the multi-file store (a finding: README)', () => {
@@ -71,7 +71,7 @@ describe('crashes with the multi-file store (a finding: README)', () => {
       if (failed.length) lost++;
     }
     console.log(`multi-file store, Baileys ${version}: ${lost} of ${schedules.length} crash schedules lost the session (seed ${seed})`);
-  });
+  }, { concurrent: true });
 });
 
 test('the same seed gives the same schedules', () => {
