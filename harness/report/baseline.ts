@@ -131,6 +131,7 @@ export function gate(baseline: Report, current: Report, tol: Tolerance, opts: Ga
     }
     // A row the harness could not run at all (every run an error) has no recovery to compare: its
     // errors fail it (exit 4), never a regression blamed on the bot.
+    const loginP50 = { baseline: base.loginMs.p50, current: cur.loginMs.p50 };
     for (const metric of cur.runs > cur.error ? GATED : []) {
       const b = gatedRecovery(base)[metric];
       const c = gatedRecovery(cur)[metric];
@@ -142,9 +143,9 @@ export function gate(baseline: Report, current: Report, tol: Tolerance, opts: Ga
         findings.push({ kind: 'regression', row, message: `reconnect ${metric}: baseline ${formatMs(b)}, now ${why}`, fails: true });
       } else if (b !== null && limit !== null && c !== null && c > limit) {
         regressed = true;
-        findings.push({ kind: 'regression', row, message: `reconnect ${metric} ${formatMs(c)} vs baseline ${formatMs(b)} (+${formatMs(c - b)}, ${b > 0 ? `${((c / b - 1) * 100).toFixed(0)} %` : 'from 0'}; limit ${formatMs(limit)}; ${describeLogin(base, cur)})`, fails: true });
+        findings.push({ kind: 'regression', row, message: `reconnect ${metric} ${formatMs(c)} vs baseline ${formatMs(b)} (+${formatMs(c - b)}, ${b > 0 ? `${((c / b - 1) * 100).toFixed(0)} %` : 'from 0'}; limit ${formatMs(limit)}; ${describeLogin(loginP50)})`, fails: true });
       }
-      compared.push({ row, metric, baseline: b, current: c, limit, regressed, notRecovered: cur.notRecovered, loginP50: { baseline: base.loginMs?.p50 ?? null, current: cur.loginMs?.p50 ?? null } });
+      compared.push({ row, metric, baseline: b, current: c, limit, regressed, notRecovered: cur.notRecovered, loginP50 });
     }
     // Runs the harness could not carry out have no attempt rate: a row of only errors gates its verdicts only.
     if (base.runs > base.error && cur.runs > cur.error) {
@@ -164,7 +165,7 @@ export function gate(baseline: Report, current: Report, tol: Tolerance, opts: Ga
 export const gatedRecovery = (row: Pick<SummaryRow, 'reconnectMs'>): Percentiles => row.reconnectMs;
 
 /** "login p50 2.1 s, baseline 800 ms: not gated" (CPU work; the reader sees whether it moved). */
-const describeLogin = (base: Pick<SummaryRow, 'loginMs'>, cur: Pick<SummaryRow, 'loginMs'>) => `login p50 ${formatMs(cur.loginMs.p50)}, baseline ${formatMs(base.loginMs.p50)}: not gated`;
+const describeLogin = (login: { baseline: number | null; current: number | null }) => `login p50 ${formatMs(login.current)}, baseline ${formatMs(login.baseline)}: not gated`;
 
 /** A regression or a missing row → 1; else the run verdicts' code (exitCodeFor: 4 for errors, 3 for unknown). */
 function gateExitCode(findings: GateFinding[], current: Report, opts: GateOptions): number {
@@ -175,6 +176,6 @@ function gateExitCode(findings: GateFinding[], current: Report, opts: GateOption
 /** "reconnect p95 1.2 s (baseline 1.0 s, limit 1.6 s; login p50 …)", "∞ (not recovered)" where it is; "attempts/min 3.0 (baseline 2.5, limit 4.8)". */
 export function describeCompared(c: GateResult['compared'][number]): string {
   if (c.metric === 'attemptsPerMinute') return `attempts/min ${c.current?.toFixed(1) ?? '—'} (baseline ${c.baseline?.toFixed(1) ?? '—'}, limit ${c.limit?.toFixed(1) ?? '—'})`;
-  const login = c.loginP50 ? `; login p50 ${formatMs(c.loginP50.current)}, baseline ${formatMs(c.loginP50.baseline)}: not gated` : '';
+  const login = c.loginP50 ? `; ${describeLogin(c.loginP50)}` : '';
   return `reconnect ${c.metric} ${formatRecovery(c.current, c.notRecovered)} (baseline ${formatMs(c.baseline)}, limit ${formatMs(c.limit)}${login})`;
 }
