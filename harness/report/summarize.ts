@@ -56,9 +56,9 @@ export function lastLoginMs(run: Pick<RunReport, 'timeline'>, m: Pick<ClientMetr
   return open && attempt ? Math.min(m.recoverMs, open.t - attempt.t) : null;
 }
 
-/** Recovery less its last login: the last fault cleared → the attempt that logged in for good (the bot's own timing). */
-export function reconnectMs(run: Pick<RunReport, 'timeline'>, m: Pick<ClientMetrics, 'client' | 'recoverMs'>): number | null {
-  return m.recoverMs === null ? null : m.recoverMs - (lastLoginMs(run, m) ?? 0);
+/** Recovery less its last login (lastLoginMs, read once by the caller): the last fault cleared → the attempt that logged in for good (the bot's own timing). */
+export function reconnectMs(m: Pick<ClientMetrics, 'recoverMs'>, loginMs: number | null): number | null {
+  return m.recoverMs === null ? null : m.recoverMs - (loginMs ?? 0);
 }
 
 /** invalid > error > unknown > valid: the bot's failure first, then the harness's, then undecided. */
@@ -81,7 +81,8 @@ export function summarize(runs: RunReport[]): SummaryRow[] {
     // partial observations say nothing about the bot.
     const judged = group.filter((r) => r.verdict !== 'error');
     const clients = judged.flatMap((r) => r.metrics);
-    const recovering = judged.flatMap((run) => run.metrics.filter((m) => !m.downByDesign).map((m) => ({ run, m })));
+    // Each client's last login read once from its run's timeline: the reconnect and the login both need it.
+    const recovering = judged.flatMap((run) => run.metrics.filter((m) => !m.downByDesign).map((m) => ({ m, login: lastLoginMs(run, m) })));
     const names = [...new Set(judged.flatMap((r) => r.invariants.map((i) => i.invariant)))];
     const count = (v: Verdict) => group.filter((r) => r.verdict === v).length;
     return {
@@ -95,8 +96,8 @@ export function summarize(runs: RunReport[]): SummaryRow[] {
       error: count('error'),
       verdict: combineVerdicts(group.map((r) => r.verdict)),
       ...recoveryPercentiles(recovering.map(({ m }) => m.recoverMs)),
-      reconnectMs: recoveryPercentiles(recovering.map(({ run, m }) => reconnectMs(run, m))).recoveryMs,
-      loginMs: percentiles(recovering.flatMap(({ run, m }) => lastLoginMs(run, m) ?? [])),
+      reconnectMs: recoveryPercentiles(recovering.map(({ m, login }) => reconnectMs(m, login))).recoveryMs,
+      loginMs: percentiles(recovering.flatMap(({ login }) => login ?? [])),
       detectMs: percentiles(clients.flatMap((m) => m.detectMs)),
       attemptsPerRun: mean(judged.map((r) => r.metrics.reduce((a, m) => a + m.attempts, 0))),
       attemptsPerMinute: mean(judged.map((r) => r.attemptsPerMinute)),
