@@ -324,7 +324,11 @@ async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions
         : view.hasBeenLetIn(i)
           ? `it logged in but did not open within ${startTimeout} ms (the server sent <success>; no open followed)`
           : `it did not log in within ${startTimeout} ms`;
-    throw new BotSetupError(`Failed to start the bot (${bot.label}): client ${i}: ${why}${c.error ? ` (${c.error})` : ''}. Check that it runs on its own against "baileys-chaos serve".`);
+    // What the server saw says whether the bot never got through or kept losing its connections while starting.
+    const seen = view.describe(i);
+    // A close while starting under virtual time may be a login (CPU work, K times longer on the clock) outrunning a timer.
+    const cpuHint = speed && speed > 1 && view.closeCount(i) > 0 ? ` In virtual time x${speed} a login is CPU work and reads ${speed} times longer on the clock: on a busy machine it can outrun Baileys' or the bot's own timers; a lower --speed gives it more.` : '';
+    throw new BotSetupError(`Failed to start the bot (${bot.label}): client ${i}: ${why}${c.error ? ` (${c.error})` : ''}; the server's record: ${seen}.${cpuHint} Check that it runs on its own against "baileys-chaos serve".`);
   };
   if (scenario.sharedDevice) {
     // Instances of one bot start one after another, each replacing the one before (440).

@@ -4,7 +4,8 @@
  * the server's record alone (they report nothing the judge reads), shrunk, and replayed from the
  * printed {seed, path}. Each bot is the README-style loop with one mistake (support/broken-bots).
  */
-import { describe, expect, test } from 'vitest';
+import { describe, expect } from 'vitest';
+import { virtualTest } from '../../harness/vitest.js';
 import { versionsUnderTest } from '../../harness/baileys/versions.js';
 import { moduleBot } from '../../harness/bots/module-bot.js';
 import { shellCommandBot } from '../../harness/bots/command-bot.js';
@@ -18,10 +19,8 @@ import { streamErrors } from '../../scenarios/stream-errors.js';
 import type { MessageTraffic } from '../../harness/messages/traffic.js';
 
 const seed = seedFrom(process.env.SCENARIO_SEED ?? '7');
-// Still time-scaled: in virtual time x10 (virtualTest, five at once) all 20 were caught alone, but in
-// both CI sims of 2026-11-29 a fighting module bot could not start (double-socket: "logged in but did
-// not open within 300000 ms"; fights-440 once): not traced, so this file stays on the older mode.
-const SCALE = 0.04;
+// Real-world settings in virtual time (virtualTest): the runs take scale 1, the clock is fast.
+const SCALE = 1;
 const DIR = 'test/support/broken-bots';
 
 const BROKEN: { bot: string; scenario: typeof streamErrors; numRuns: number; invariant: string; messages?: MessageTraffic }[] = [
@@ -49,7 +48,7 @@ const CASES = BROKEN.flatMap((b) => KINDS.map((k) => ({ ...b, ...k })));
 const version = versionsUnderTest().at(-1)!;
 
 describe(`a broken bot is caught from the server's record, shrunk and replayed (Baileys ${version}, seed ${seed})`, () => {
-  test.each(CASES)('$bot as a $kind: caught by "$invariant" on $scenario.name', async ({ bot: name, make, scenario, numRuns, invariant, messages }) => {
+  for (const { bot: name, kind, make, scenario, numRuns, invariant, messages } of CASES) virtualTest(`${name} as a ${kind}: caught by "${invariant}" on ${scenario.name}`, async () => {
     const bot = make(name);
     const opts = { version, seed, scale: SCALE, clock: systemClock, bot, ...(messages ? { messages } : {}) };
     const result = await checkScenario(scenario, { ...opts, numRuns });
@@ -64,5 +63,5 @@ describe(`a broken bot is caught from the server's record, shrunk and replayed (
     expect(replayed.failed).toBe(true);
     expect(replayed.counterexample).toEqual(result.counterexample);
     expect(replayed.failures!.map((f) => f.invariant)).toContain(invariant);
-  }, 300_000);
+  }, { timeoutMs: 300_000, concurrent: true });
 });

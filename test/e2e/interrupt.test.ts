@@ -214,7 +214,7 @@ describe('nothing left behind', () => {
     const saved = process.env.TMPDIR;
     process.env.TMPDIR = tmp;
     try {
-      await expect(runScenario(scenario, [], { version: VERSION, seed: 3, scale: 0.04, clock: systemClock, bot, signal: controller.signal })).rejects.toThrow(RunInterruptedError);
+      await expect(runScenario(scenario, [], { version: VERSION, seed: 3, scale: 1, clock: systemClock, bot, signal: controller.signal })).rejects.toThrow(RunInterruptedError);
     } finally {
       if (saved === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = saved;
@@ -262,7 +262,7 @@ describe('nothing left behind', () => {
       if (proxies.length) ports = [proxies[0]!.listen, proxies[0]!.upstream];
     }, 50);
     try {
-      await expect(runScenario(scenario, schedule, { version: VERSION, seed: 3, scale: 0.04, clock: systemClock, bot })).rejects.toThrow(/second client failed to start/);
+      await expect(runScenario(scenario, schedule, { version: VERSION, seed: 3, scale: 1, clock: systemClock, bot })).rejects.toThrow(/second client failed to start/);
     } finally {
       clearInterval(watchProxies);
       for (const [k, v] of Object.entries({ TMPDIR: saved.TMPDIR, TOXIPROXY_URL: saved.TOXIPROXY_URL, [key]: saved.mark })) {

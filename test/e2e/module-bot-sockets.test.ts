@@ -8,7 +8,8 @@
 import fc from 'fast-check';
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect } from 'vitest';
+import { virtualTest } from '../../harness/vitest.js';
 import { systemClock } from '../../core/clock.js';
 import { seedFrom } from '../../core/random.js';
 import { versionsUnderTest } from '../../harness/baileys/versions.js';
@@ -17,7 +18,8 @@ import { runScenario } from '../../harness/scenario.js';
 import { streamErrors } from '../../scenarios/stream-errors.js';
 
 const seed = seedFrom(process.env.SCENARIO_SEED ?? '7');
-const SCALE = 0.04;
+// Real-world settings in virtual time (virtualTest): the runs take scale 1, the clock is fast.
+const SCALE = 1;
 // How long after a run a leftover would show itself (a reconnect loop, a late write).
 const AFTER_MS = 1_500;
 
@@ -105,7 +107,7 @@ afterEach(() => {
 const rejected = () => rejections.map((r) => String((r as Error)?.stack ?? r));
 
 describe.each(versionsUnderTest())('a module bot that leaks a socket, on Baileys %s', (version) => {
-  test("its sockets are ended before the run's temp dir goes, and none it makes later connects", async () => {
+  virtualTest("its sockets are ended before the run's temp dir goes, and none it makes later connects", async () => {
     const bot = reconnectsAfterItsStop();
     const spy = spied(bot.connector);
     try {
@@ -123,12 +125,14 @@ describe.each(versionsUnderTest())('a module bot that leaks a socket, on Baileys
       spy.close();
       for (const s of spy.sockets) s.end(undefined);
     }
-  }, 60_000);
+  }, { timeoutMs: 60_000 });
 });
 
 // The CI failure: double-socket.mjs (as in broken-bots.test.ts) leaks a socket when its stop lands
 // while a reconnect is loading the session: about one run in four here.
-test.each([versionsUnderTest().at(-1)!])('double-socket as a module on Baileys %s: no socket outlives its run, no unhandled rejection', async (version) => {
+const lastVersion = versionsUnderTest().at(-1)!;
+virtualTest(`double-socket as a module on Baileys ${lastVersion}: no socket outlives its run, no unhandled rejection`, async () => {
+  const version = lastVersion;
   const inner = await loadConnector('test/support/broken-bots/double-socket.mjs');
   for (const schedule of fc.sample(streamErrors.schedules(), { seed, numRuns: 4 })) {
     const spy = spied(inner);
@@ -143,4 +147,4 @@ test.each([versionsUnderTest().at(-1)!])('double-socket as a module on Baileys %
       for (const s of spy.sockets) s.end(undefined);
     }
   }
-}, 180_000);
+}, { timeoutMs: 180_000 });
