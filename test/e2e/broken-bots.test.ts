@@ -23,13 +23,15 @@ const seed = seedFrom(process.env.SCENARIO_SEED ?? '7');
 const SCALE = 1;
 const DIR = 'test/support/broken-bots';
 
-const BROKEN: { bot: string; scenario: typeof streamErrors; numRuns: number; invariant: string; messages?: MessageTraffic }[] = [
+// fightsItself: a bot that starts a second socket of its own after a close cannot start at all if a close
+// comes while it starts.
+const BROKEN: { bot: string; scenario: typeof streamErrors; numRuns: number; invariant: string; messages?: MessageTraffic; fightsItself?: boolean }[] = [
   { bot: 'no-backoff', scenario: serverOverload, numRuns: 2, invariant: 'backoff discipline (observed gaps, storm limit)' },
   { bot: 'gives-up-after-three', scenario: serverOverload, numRuns: 2, invariant: 'does not give up on a transient fault' },
   { bot: 'stops-on-503', scenario: streamErrors, numRuns: 4, invariant: 'does not give up on a transient fault' },
-  { bot: 'double-socket', scenario: streamErrors, numRuns: 2, invariant: 'a replaced instance stands down (no 440 ping-pong)' },
+  { bot: 'double-socket', scenario: streamErrors, numRuns: 2, invariant: 'a replaced instance stands down (no 440 ping-pong)', fightsItself: true },
   { bot: 'retries-after-401', scenario: loggedOut, numRuns: 2, invariant: 'stops after 401' },
-  { bot: 'fights-440', scenario: conflict, numRuns: 2, invariant: 'a replaced instance stands down (no 440 ping-pong)' },
+  { bot: 'fights-440', scenario: conflict, numRuns: 2, invariant: 'a replaced instance stands down (no 440 ping-pong)', fightsItself: true },
   { bot: 're-pairs-on-close', scenario: streamErrors, numRuns: 2, invariant: 'no QR re-pair after a transient fault' },
   // A bot that ignores every chat after its first reconnect: its messages acked, never receipted.
   { bot: 'ignores-after-reconnect', scenario: streamErrors, numRuns: 2, invariant: 'no inbound message lost', messages: { perMinute: 10, answers: false } },
@@ -44,11 +46,16 @@ const KINDS = [
   { kind: 'command', make: (name: string) => shellCommandBot({ command: `node ${DIR}/as-command.mjs ${name}` }) },
 ];
 
-const CASES = BROKEN.flatMap((b) => KINDS.map((k) => ({ ...b, ...k })));
+// A module bot shares its run's event loop with the fake server. In a CI sim, beside four other
+// warped vitests and npm test's first pass, double-socket as a module was starved while it started
+// until its first connection closed before its open with no code from the server (the server's record:
+// let in 3 times, closed 3 times (no code x2, 440 x1)), and then fought itself. Those that fight
+// themselves run as modules alone, last.
+const CASES = BROKEN.flatMap((b) => KINDS.map((k) => ({ ...b, ...k, alone: b.fightsItself === true && k.kind === 'module' }))).sort((a, b) => Number(a.alone) - Number(b.alone));
 const version = versionsUnderTest().at(-1)!;
 
 describe(`a broken bot is caught from the server's record, shrunk and replayed (Baileys ${version}, seed ${seed})`, () => {
-  for (const { bot: name, kind, make, scenario, numRuns, invariant, messages } of CASES) virtualTest(`${name} as a ${kind}: caught by "${invariant}" on ${scenario.name}`, async () => {
+  for (const { bot: name, kind, make, scenario, numRuns, invariant, messages, alone } of CASES) virtualTest(`${name} as a ${kind}: caught by "${invariant}" on ${scenario.name}`, async () => {
     const bot = make(name);
     const opts = { version, seed, scale: SCALE, clock: systemClock, bot, ...(messages ? { messages } : {}) };
     const result = await checkScenario(scenario, { ...opts, numRuns });
@@ -63,5 +70,5 @@ describe(`a broken bot is caught from the server's record, shrunk and replayed (
     expect(replayed.failed).toBe(true);
     expect(replayed.counterexample).toEqual(result.counterexample);
     expect(replayed.failures!.map((f) => f.invariant)).toContain(invariant);
-  }, { timeoutMs: 300_000, concurrent: true });
+  }, { timeoutMs: 300_000, concurrent: !alone });
 });
