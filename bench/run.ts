@@ -20,7 +20,7 @@
  *        npm run bench -- --only reconnect-cost [--reconnect-ks 0,10,100 --reconnect-nodes 20,22,24]   (bench/reconnect-cost.ts)
  *        npm run bench -- --only virtual-suite   (bench/virtual-suite.ts: the CI scenario suite with real-world settings at the default speed, 8, 12 and auto runs at once, its two invocations one after the other and at once)
  *        npm run bench -- --only vitest-suite   (bench/vitest-suite.ts: a bot's chaos suite under a plain npx vitest run, its tests side by side and one at a time)
- *        npm run bench -- --only npm-test   (bench/npm-test.ts: README's test command, each vitest pass timed; about 45 minutes, never part of a plain "npm run bench")
+ *        npm run bench -- --only npm-test   (bench/npm-test.ts: README's test command, each vitest pass timed; about 40 minutes, never part of a plain "npm run bench")
  *        npm run bench -- --only messages [--messages-clients 10 --messages-count 1000 --messages-window 32 --messages-answers 200]   (bench/messages.ts: encrypted messages to 1 and N real clients, server CPU per message, latency, answers)
  */
 import { spawn } from 'node:child_process';
@@ -401,11 +401,13 @@ if (wanted('vitest-suite')) {
   result.vitestSuite = await benchVitestSuite();
 }
 if (only?.includes('npm-test')) {
-  // Only when asked: it is the whole test suite (about 45 minutes).
+  // Only when asked: it is the whole test suite (about 40 minutes).
   measured('npm-test', '');
   result.npmTest = await benchNpmTest();
 }
 result.provenance = stamps;
+// When the file was written, after every section (a section's own start is in its provenance).
+result.writtenAt = new Date().toISOString();
 await mkdir(dirname(values.out!), { recursive: true });
 await writeFile(values.out!, JSON.stringify(result, null, 2) + '\n');
 process.stdout.write(JSON.stringify(result, null, 2) + '\n');
