@@ -1,7 +1,8 @@
 /**
  * Where each client stands right now by the server's events as they arrive: its open connections,
  * whether it has ever been let in (sent <success>) and ever opened, how often it was let in and
- * closed with which codes (what a failed start says of itself), and when the server last saw it. Kept up to date from one subscription, so a run waiting on its clients reads it in constant
+ * closed with which codes (what a failed start says of itself), and when the server last saw it.
+ * Kept up to date from one subscription, so a run waiting on its clients reads it in constant
  * time instead of rescanning the event log. Waiting only: verdicts read the finished record
  * (evidence.ts).
  */

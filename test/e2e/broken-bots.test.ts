@@ -46,11 +46,11 @@ const KINDS = [
   { kind: 'command', make: (name: string) => shellCommandBot({ command: `node ${DIR}/as-command.mjs ${name}` }) },
 ];
 
-// A module bot shares its run's event loop with the fake server. In a CI sim, beside four other
-// warped vitests and npm test's first pass, double-socket as a module was starved while it started
-// until its first connection closed before its open with no code from the server (the server's record:
-// let in 3 times, closed 3 times (no code x2, 440 x1)), and then fought itself. Those that fight
-// themselves run as modules alone, last.
+// A module bot shares its run's event loop with the fake server. In CI sims (npm test's first pass,
+// or beside four other warped vitests) double-socket as a module was starved while it started: its
+// first connection closed before its open with no code from the server (module-bot-sockets.test.ts
+// in one: let in 3 times, closed 3 times (no code x2, 440 x1)), and then it fought itself. Those
+// that fight themselves run as modules alone, last.
 const CASES = BROKEN.flatMap((b) => KINDS.map((k) => ({ ...b, ...k, alone: b.fightsItself === true && k.kind === 'module' }))).sort((a, b) => Number(a.alone) - Number(b.alone));
 const version = versionsUnderTest().at(-1)!;
 
