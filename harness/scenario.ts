@@ -35,7 +35,7 @@ import { DEFAULT_SUPERVISOR_CONFIG, type SupervisorConfig } from './supervisor/c
 import { scaleConfig } from './supervisor/scale.js';
 import { Resources } from './resources.js';
 import { removeWorkDir, workRoot } from './work-root.js';
-import { currentSpeed, machineTimeOnClock } from './time/warp.js';
+import { currentSpeed, isRealTime, machineTimeOnClock } from './time/warp.js';
 import { hasFirstFrameRace } from './baileys/first-frame-race.js';
 import { DEFAULT_ADMISSION } from '../fake-server/moves.js';
 import type { SupervisorEvent } from './supervisor/supervisor.js';
@@ -327,7 +327,7 @@ async function runSteps(scenario: Scenario, schedule: Schedule, opts: RunOptions
     // What the server saw says whether the bot never got through or kept losing its connections while starting.
     const seen = view.describe(i);
     // A close while starting under virtual time may be a login (CPU work, K times longer on the clock) outrunning a timer.
-    const cpuHint = speed && speed > 1 && view.closeCount(i) > 0 ? ` In virtual time x${speed} a login is CPU work and reads ${speed} times longer on the clock: on a busy machine it can outrun Baileys' or the bot's own timers; a lower --speed gives it more.` : '';
+    const cpuHint = speed !== undefined && !isRealTime(speed) && view.closeCount(i) > 0 ? ` In virtual time x${speed} a login is CPU work and reads ${speed} times longer on the clock: on a busy machine it can outrun Baileys' or the bot's own timers; a lower --speed gives it more.` : '';
     throw new BotSetupError(`Failed to start the bot (${bot.label}): client ${i}: ${why}${c.error ? ` (${c.error})` : ''}; the server's record: ${seen}.${cpuHint} Check that it runs on its own against "baileys-chaos serve".`);
   };
   if (scenario.sharedDevice) {

@@ -134,14 +134,13 @@ describe.each(versionsUnderTest())('a module bot that leaks a socket, on Baileys
 // (it shares the run's event loop with the server) until its first connection closed before its open
 // with no code from the server (the client's side gave up), and a bot that fights itself then never
 // starts (the server's record: let in 3 times, closed 3 times (no code x2, 440 x1)).
-const lastVersion = versionsUnderTest().at(-1)!;
-virtualTest(`double-socket as a module on Baileys ${lastVersion}: no socket outlives its run, no unhandled rejection`, async () => {
-  const version = lastVersion;
+const newest = versionsUnderTest().at(-1)!;
+virtualTest(`double-socket as a module on Baileys ${newest}: no socket outlives its run, no unhandled rejection`, async () => {
   const inner = await loadConnector('test/support/broken-bots/double-socket.mjs');
   for (const schedule of fc.sample(streamErrors.schedules(), { seed, numRuns: 4 })) {
     const spy = spied(inner);
     try {
-      await runScenario(streamErrors, schedule, { version, seed, scale: SCALE, clock: systemClock, bot: moduleBot('test/support/broken-bots/double-socket.mjs', spy.connector) });
+      await runScenario(streamErrors, schedule, { version: newest, seed, scale: SCALE, clock: systemClock, bot: moduleBot('test/support/broken-bots/double-socket.mjs', spy.connector) });
       await new Promise((r) => setTimeout(r, AFTER_MS));
       expect(spy.liveAtRemoval, `sockets open or connecting when the session dir was removed (${JSON.stringify(schedule)})`).toBe(0);
       expect(spy.live()).toBe(0);
